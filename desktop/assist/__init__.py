@@ -1,0 +1,1 @@
+"""Hearth's `assist` layer (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Hearth's `core` layer (see ARCHITECTURE.md)."""

@@ -1,0 +1,142 @@
+"""The one settings schema, stored as JSON in the config directory.
+
+Unknown keys are kept out, wrong types fall back to the default (and are reported),
+and writes are atomic so a crash or a full disk never leaves half a file. Secrets are
+not settings: tokens live only in the OS keychain (see ``desktop.core.secrets``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from desktop.core.errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """User preferences. Every field has a safe default."""
+
+    host: str = ""  # empty: use OLLAMA_HOST, else DEFAULT_HOST
+    default_model: str = ""
+    temperature: float = 0.2
+    num_ctx: int = 8192
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 120.0  # a cold model load can take a minute
+    font_size: int = 0  # 0: the system's size
+    external_editor: str = ""  # empty: the system's default application
+    plain_http_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_changes(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """Return ``value`` in the type of ``default``, or raise ValueError."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise ValueError
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ValueError
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError
+        return tuple(value)
+    raise ValueError(name)
+
+
+def settings_from_dict(data: dict[str, Any]) -> tuple[Settings, list[str]]:
+    """Build Settings from parsed JSON; also returns a list of problems found."""
+    defaults = Settings()
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in _FIELD_TYPES:
+        if name not in data:
+            continue
+        try:
+            values[name] = _coerce(name, data[name], getattr(defaults, name))
+        except ValueError:
+            problems.append(f"setting '{name}' has an invalid value; using the default")
+    return replace(defaults, **values), problems
+
+
+class SettingsStore:
+    """Loads and saves the settings file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Settings:
+        """The saved settings; defaults if the file is missing or unreadable."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        except OSError as exc:
+            log.warning("cannot read settings %s: %s; using defaults", self.path, exc)
+            return Settings()
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:
+            log.warning("settings file %s is not valid JSON (%s); using defaults", self.path, exc)
+            return Settings()
+        settings, problems = settings_from_dict(data)
+        for problem in problems:
+            log.warning("%s (%s)", problem, self.path)
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        """Write atomically: the old file stays intact if anything fails."""
+        payload = asdict(settings)
+        payload["plain_http_allowed_hosts"] = list(settings.plain_http_allowed_hosts)
+        text = json.dumps(payload, indent=2, sort_keys=True) + "\n"
+        try:
+            atomic_write_text(self.path, text)
+        except OSError as exc:
+            raise SettingsError(
+                f"Could not save settings to {self.path}: {exc.strerror or exc}.",
+                "Your previous settings are unchanged.",
+            ) from exc
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise

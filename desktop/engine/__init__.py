@@ -1,0 +1,1 @@
+"""Hearth's `engine` layer (see ARCHITECTURE.md)."""

@@ -1,0 +1,100 @@
+"""The engine interface: what the chat logic and the UI know of a model server.
+
+Ollama is the first adapter (``desktop.engine.ollama_engine``). An OpenAI-compatible
+adapter (vLLM, llama.cpp server, LM Studio) implements the same interface, so neither
+the UI nor the chat logic changes when it arrives.
+
+All methods raise only ``desktop.core.errors.EngineError`` subclasses (and
+``Cancelled`` from ``chat`` when the token is cancelled).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from desktop.core.cancel import CancelToken
+from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a reachable server says about itself."""
+
+    host: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """An installed model, as listed by the server."""
+
+    name: str
+    size_bytes: int = 0
+    digest: str = ""
+    modified_at: str = ""
+    family: str = ""
+    parameter_size: str = ""
+    quantization: str = ""
+
+
+@dataclass(frozen=True)
+class ModelDetails:
+    """What the server tells about one model."""
+
+    name: str
+    capabilities: tuple[str, ...] = ()
+    context_length: int = 0
+    family: str = ""
+    parameter_size: str = ""
+    quantization: str = ""
+    model_info: tuple[tuple[str, object], ...] = field(default_factory=tuple)
+
+    @property
+    def can_chat(self) -> bool:
+        return not self.capabilities or "completion" in self.capabilities
+
+    @property
+    def can_think(self) -> bool:
+        return "thinking" in self.capabilities
+
+
+class Engine(ABC):
+    """A model server Hearth can chat with."""
+
+    @property
+    @abstractmethod
+    def host(self) -> str:
+        """The server's base URL, as shown to the user."""
+
+    @property
+    @abstractmethod
+    def is_local(self) -> bool:
+        """True when the host is this machine (loopback)."""
+
+    @abstractmethod
+    def server_info(self) -> ServerInfo:
+        """Health check and version; raises when the server does not answer."""
+
+    @abstractmethod
+    def list_models(self) -> list[ModelSummary]:
+        """Installed models, sorted by name."""
+
+    @abstractmethod
+    def show_model(self, name: str) -> ModelDetails:
+        """Details of one installed model."""
+
+    @abstractmethod
+    def chat(
+        self,
+        model: str,
+        messages: Sequence[ChatMessage],
+        options: ChatOptions,
+        cancel: CancelToken,
+    ) -> Iterator[ChatEvent]:
+        """Stream an answer: ``TextDelta``/``ThinkingDelta`` items, then one ``ChatDone``.
+
+        Cancelling the token stops the stream within 300 ms, also while the server is
+        still preparing the first token; the generator then raises ``Cancelled``.
+        """

@@ -1,0 +1,1 @@
+"""Hearth's `index` layer (see ARCHITECTURE.md)."""

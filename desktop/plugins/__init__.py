@@ -1,0 +1,1 @@
+"""Hearth's `plugins` layer (see ARCHITECTURE.md)."""

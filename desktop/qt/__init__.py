@@ -1,0 +1,1 @@
+"""Hearth's `qt` layer (see ARCHITECTURE.md)."""

@@ -1,0 +1,130 @@
+"""The one worker abstraction: run a generator off the GUI thread, emit its items.
+
+Every piece of background work in the UI (streaming an answer, loading a file, listing
+models) is a function ``work(cancel_token) -> Iterable[item]`` handed to
+``TaskRunner.run``. Items arrive on the GUI thread through the ``item`` signal; an
+exception arrives through ``failed`` (always as a ``HearthError``, unexpected ones are
+logged with their traceback and wrapped); ``finished`` is always emitted last.
+Cancelling sets the token; the generator notices between items, and blocking code
+registered with ``token.on_cancel`` is interrupted at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable, Iterable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.cancel import CancelToken, Cancelled
+from desktop.core.errors import HearthError
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[CancelToken], Iterable[object]]
+
+
+class Worker(QObject):
+    """One run of a generator on a background thread."""
+
+    item = Signal(object)
+    failed = Signal(object)  # HearthError
+    cancelled = Signal()
+    finished = Signal()  # always last, whatever happened
+
+    def __init__(self, work: Work, name: str = "worker", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._work = work
+        self._name = name
+        self.token = CancelToken()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a Worker runs once; create a new one")
+        self._thread = threading.Thread(target=self._run, name=f"hearth-{self._name}", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the thread ends (tests and shutdown only); True if it ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            for produced in self._work(self.token):
+                if self.token.cancelled:
+                    raise Cancelled()
+                self.item.emit(produced)
+            if self.token.cancelled:
+                raise Cancelled()
+        except Cancelled:
+            self.cancelled.emit()
+        except HearthError as exc:
+            self.failed.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - the one place unexpected errors land
+            log.exception("background task %s failed", self._name)
+            wrapped = HearthError(f"Something went wrong: {type(exc).__name__}: {exc}",
+                                  "Details are in Hearth's log file.")
+            self.failed.emit(wrapped)
+        finally:
+            self.finished.emit()
+
+
+class TaskRunner(QObject):
+    """Starts workers, keeps them alive while they run, cancels them all on shutdown."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._active: set[Worker] = set()
+
+    def run(
+        self,
+        work: Work,
+        *,
+        name: str = "task",
+        on_item: Callable[[object], None] | None = None,
+        on_error: Callable[[HearthError], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> Worker:
+        """Run ``work`` in the background and connect the given callbacks."""
+        worker = Worker(work, name=name, parent=self)
+        if on_item is not None:
+            worker.item.connect(on_item)
+        if on_error is not None:
+            worker.failed.connect(on_error)
+        if on_cancelled is not None:
+            worker.cancelled.connect(on_cancelled)
+        if on_finished is not None:
+            worker.finished.connect(on_finished)
+        worker.finished.connect(lambda: self._forget(worker))
+        self._active.add(worker)
+        worker.start()
+        return worker
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)
+
+    def _forget(self, worker: Worker) -> None:
+        self._active.discard(worker)
+        worker.deleteLater()
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Cancel every running task and wait briefly for them to end."""
+        workers = list(self._active)
+        for worker in workers:
+            worker.cancel()
+        for worker in workers:
+            worker.wait(timeout)

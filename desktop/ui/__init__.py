@@ -1,0 +1,1 @@
+"""Hearth's `ui` layer (see ARCHITECTURE.md)."""
