@@ -1,0 +1,23 @@
+"""Light and dark appearance, following the system.
+
+Widgets ask here which palette is active and which pygments style fits it, so the code
+view and the chat's code blocks always agree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication, QPalette
+
+LIGHT_CODE_STYLE = "default"
+DARK_CODE_STYLE = "monokai"
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the window background is darker than its text."""
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < palette.color(QPalette.ColorRole.WindowText).lightness()
+
+
+def code_style_name(palette: QPalette | None = None) -> str:
+    """The pygments style used for code in the current appearance."""
+    return DARK_CODE_STYLE if is_dark(palette) else LIGHT_CODE_STYLE
