@@ -15,6 +15,8 @@ import pytest  # noqa: E402
 
 from tests.fakes.memory_keyring import MemoryKeyring  # noqa: E402
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def hearth_home(tmp_path, monkeypatch):

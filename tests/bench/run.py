@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("streaming", "startup")
+BENCHMARKS = ("streaming", "startup", "engine_cancel")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,678 @@
+"""A real HTTP server that speaks Ollama's API, for tests and benchmarks.
+
+It listens on 127.0.0.1 (random port by default) in a daemon thread and answers the
+endpoints Hearth uses with the real field names, status codes and error bodies (see
+``shared/reference/ollama.md``). Chat streams NDJSON with chunked transfer encoding,
+one flushed line per token, so clients see exactly what a real server sends —
+including the ways it fails (``Fault``).
+
+    with FakeOllama() as server:
+        server.answer = "Hello **world**"
+        engine = OllamaEngine(server.host)
+
+Run ``python -m tests.fakes.fake_ollama --port 11434`` to serve in the foreground
+(used by the lifecycle tests' fake ``ollama`` executable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import re
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODIFIED_AT = "2025-06-01T12:00:00.000000+00:00"
+OOM_MESSAGE = "model requires more system memory (5.6 GiB) than is available (3.1 GiB)"
+BUSY_MESSAGE = "server busy, please try again.  maximum pending requests exceeded"
+ERROR_LINE_MESSAGE = "an error was encountered while running the model: unexpected EOF"
+MALFORMED_LINE = "<html>this is not json</html>"
+
+_TOKEN_PATTERN = re.compile(r"\s*\w{1,4}|\s*[^\w\s]|\s+")
+
+
+class Fault(enum.Enum):
+    """How the next chat requests should fail."""
+
+    NONE = "none"
+    DROP_MID_STREAM = "drop_mid_stream"
+    ERROR_LINE = "error_line"
+    MALFORMED_LINE = "malformed_line"
+    BUSY_503 = "busy_503"
+    OOM_500 = "oom_500"
+    UNAUTHORIZED_401 = "unauthorized_401"
+
+
+@dataclass(frozen=True)
+class FakeModel:
+    """An installed model as the fake server reports it."""
+
+    name: str
+    size: int = 4_113_301_824
+    family: str = "llama"
+    parameter_size: str = "7.2B"
+    quantization: str = "Q4_0"
+    capabilities: tuple[str, ...] = ("completion",)
+    context_length: int = 32768
+    digest: str = "f974a74358d62a017b37c6f424fcdf2744ca02926c4f952513ddf474b2fa5091"
+    model_info: tuple[tuple[str, Any], ...] = ()
+
+    def info_dict(self) -> dict[str, Any]:
+        """The ``model_info`` object of /api/show, keyed by architecture like Ollama's."""
+        arch = self.family
+        info: dict[str, Any] = {
+            "general.architecture": arch,
+            "general.parameter_count": _parameter_count(self.parameter_size),
+            "general.file_type": _FILE_TYPES.get(self.quantization, 2),
+            f"{arch}.context_length": self.context_length,
+        }
+        info.update(dict(self.model_info))
+        return info
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "parent_model": "",
+            "format": "gguf",
+            "family": self.family,
+            "families": [self.family],
+            "parameter_size": self.parameter_size,
+            "quantization_level": self.quantization,
+        }
+
+
+_FILE_TYPES = {"F16": 1, "Q4_0": 2, "Q8_0": 7, "Q4_K_M": 15}
+
+
+def _parameter_count(parameter_size: str) -> int:
+    match = re.fullmatch(r"([\d.]+)([BM])", parameter_size.strip())
+    if not match:
+        return 0
+    scale = 1e9 if match.group(2) == "B" else 1e6
+    return int(float(match.group(1)) * scale)
+
+
+def default_models() -> list[FakeModel]:
+    """A few realistic models: two coders, a thinking model, an embedding-only model."""
+    return [
+        FakeModel(
+            "mistral:7b",
+            size=4_113_301_824,
+            family="llama",
+            parameter_size="7.2B",
+            quantization="Q4_0",
+            capabilities=("completion", "tools"),
+            context_length=32768,
+            model_info=(
+                ("llama.block_count", 32),
+                ("llama.embedding_length", 4096),
+                ("llama.attention.head_count", 32),
+                ("llama.attention.head_count_kv", 8),
+                ("llama.vocab_size", 32768),
+            ),
+        ),
+        FakeModel(
+            "qwen2.5-coder:7b",
+            size=4_683_087_332,
+            family="qwen2",
+            parameter_size="7.6B",
+            quantization="Q4_K_M",
+            capabilities=("completion", "tools", "insert"),
+            context_length=32768,
+            digest="dae161e27b0e90dd1856c8bb3209201fd6736d8eb66298e75ed87571486f4364",
+            model_info=(
+                ("qwen2.block_count", 28),
+                ("qwen2.embedding_length", 3584),
+                ("qwen2.attention.head_count", 28),
+                ("qwen2.attention.head_count_kv", 4),
+            ),
+        ),
+        FakeModel(
+            "qwen3:8b",
+            size=5_225_388_164,
+            family="qwen3",
+            parameter_size="8.2B",
+            quantization="Q4_K_M",
+            capabilities=("completion", "tools", "thinking"),
+            context_length=40960,
+            digest="500a1f067a9f782620b40bee6f7b0c89e17ae61f686b92c24933e4ca4b2b8b41",
+            model_info=(
+                ("qwen3.block_count", 36),
+                ("qwen3.embedding_length", 4096),
+                ("qwen3.attention.head_count", 32),
+                ("qwen3.attention.head_count_kv", 8),
+            ),
+        ),
+        FakeModel(
+            "nomic-embed-text:latest",
+            size=274_302_450,
+            family="nomic-bert",
+            parameter_size="137M",
+            quantization="F16",
+            capabilities=("embedding",),
+            context_length=2048,
+            digest="0a109f422b47e3a30ba2b10eca18548e944e8a23073ee3f3e947efcf3c45e59f",
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict | None = None
+
+
+def split_tokens(text: str) -> list[str]:
+    """Split ``text`` into token-like pieces (≤ 4 word characters, or one punctuation).
+
+    Joining the pieces gives back ``text`` exactly.
+    """
+    return _TOKEN_PATTERN.findall(text)
+
+
+class _Dropped(Exception):
+    """The handler closed the connection on purpose, or the client went away."""
+
+
+class FakeOllama:
+    """An Ollama-compatible HTTP server on 127.0.0.1 for tests."""
+
+    def __init__(self, port: int = 0, bind: str = "127.0.0.1") -> None:
+        self.version = "0.12.6"
+        self.models: list[FakeModel] = default_models()
+        self.answer = "Hello **world**"
+        self.thinking = ""
+        self.tokens_per_second: float | None = 200.0
+        self.first_token_delay = 0.0
+        self.fault = Fault.NONE
+        self.fault_after_tokens = 5
+        self.required_token: str | None = None
+        self.requests: list[RecordedRequest] = []
+        self.sent_tokens_done_at: float | None = None
+        self.loaded: dict[str, int] = {}  # model name -> num_ctx it was loaded with
+        self._port = port
+        self._bind = bind
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> "FakeOllama":
+        """Bind and serve in a daemon thread; returns self."""
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        handler = type("_BoundHandler", (_Handler,), {"fake": self})
+        httpd = ThreadingHTTPServer((self._bind, self._port), handler)
+        httpd.daemon_threads = True
+        httpd.block_on_close = False
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-ollama", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and cut every open connection (also streams in progress)."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()
+        httpd.shutdown()
+        httpd.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            _hard_close(conn)
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+    def __enter__(self) -> "FakeOllama":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("FakeOllama is not started")
+        return self._httpd.server_address[1]
+
+    @property
+    def host(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def last_chat_body(self) -> dict | None:
+        for request in reversed(self.requests):
+            if request.path == "/api/chat":
+                return request.body
+        return None
+
+    def find_model(self, name: str) -> FakeModel | None:
+        """The installed model called ``name`` (``x`` also matches ``x:latest``)."""
+        for model in self.models:
+            if model.name == name or model.name == f"{name}:latest":
+                return model
+        return None
+
+    # --- used by the handler --------------------------------------------------------
+
+    def _track(self, conn: socket.socket, active: bool) -> None:
+        with self._lock:
+            if active:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the server stops."""
+        if seconds > 0 and self._stopping.wait(seconds):
+            raise _Dropped()
+
+
+def _hard_close(conn: socket.socket) -> None:
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    try:
+        conn.close()
+    except OSError:
+        pass
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeOllama"
+    fake: FakeOllama  # set on the bound subclass
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        self.fake._track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass
+        self.fake._track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        pass  # keep test output clean
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (_Dropped, ConnectionError, OSError):
+            self.close_connection = True
+
+    def _read_body(self) -> tuple[dict | None, bool]:
+        """The JSON body, and whether it parsed (an empty body is ``None``, fine)."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw.strip():
+            return None, True
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return None, False
+        return (body if isinstance(body, dict) else None), isinstance(body, dict)
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
+
+    def _send_text(self, status: int, text: str, content_type: str = "text/plain; charset=utf-8") -> None:
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.wfile.flush()
+
+    def _error(self, status: int, message: str) -> None:
+        self._send_json(status, {"error": message})
+
+    def _start_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+
+    def _send_line(self, payload: Any) -> None:
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        data = (text + "\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _end_stream(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        """Close the socket abruptly, mid-response."""
+        self.close_connection = True
+        self.wfile.flush()
+        _hard_close(self.connection)
+        raise _Dropped()
+
+    def _dispatch(self, method: str) -> None:
+        path = self.path.split("?", 1)[0]
+        body, parsed = self._read_body() if method in ("POST", "DELETE") else (None, True)
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        self.fake._record(RecordedRequest(method, path, headers, body))
+        required = self.fake.required_token
+        if self.fake.fault is Fault.UNAUTHORIZED_401 or (
+            required is not None and headers.get("authorization") != f"Bearer {required}"
+        ):
+            self._error(401, "unauthorized")
+            return
+        if not parsed:
+            self._error(400, "invalid character 'x' looking for beginning of value")
+            return
+        route = _ROUTES.get((method if method != "HEAD" else "GET", path))
+        if route is None:
+            self._send_text(404, "404 page not found")
+            return
+        route(self, body or {})
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._dispatch("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+        self._dispatch("HEAD")
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802 - stdlib name
+        self._dispatch("DELETE")
+
+    # --- endpoints ------------------------------------------------------------------
+
+    def root(self, body: dict) -> None:
+        self._send_text(200, "Ollama is running")
+
+    def version(self, body: dict) -> None:
+        self._send_json(200, {"version": self.fake.version})
+
+    def tags(self, body: dict) -> None:
+        models = [
+            {
+                "name": m.name,
+                "model": m.name,
+                "modified_at": MODIFIED_AT,
+                "size": m.size,
+                "digest": m.digest,
+                "details": m.details(),
+            }
+            for m in self.fake.models
+        ]
+        self._send_json(200, {"models": models})
+
+    def show(self, body: dict) -> None:
+        name = str(body.get("model") or body.get("name") or "")
+        model = self.fake.find_model(name)
+        if model is None:
+            self._error(404, f"model '{name}' not found")
+            return
+        self._send_json(
+            200,
+            {
+                "license": "",
+                "modelfile": f"FROM {model.name}\n",
+                "parameters": "",
+                "template": "{{ .Prompt }}",
+                "details": model.details(),
+                "model_info": model.info_dict(),
+                "capabilities": list(model.capabilities),
+                "modified_at": MODIFIED_AT,
+            },
+        )
+
+    def ps(self, body: dict) -> None:
+        entries = []
+        for name, num_ctx in list(self.fake.loaded.items()):
+            model = self.fake.find_model(name)
+            if model is None:
+                continue
+            entries.append(
+                {
+                    "name": model.name,
+                    "model": model.name,
+                    "size": model.size + num_ctx * 131_072,
+                    "digest": model.digest,
+                    "details": model.details(),
+                    "expires_at": "2099-01-01T00:00:00Z",
+                    "size_vram": model.size + num_ctx * 131_072,
+                    "context_length": num_ctx,
+                }
+            )
+        self._send_json(200, {"models": entries})
+
+    def delete(self, body: dict) -> None:
+        name = str(body.get("model") or body.get("name") or "")
+        model = self.fake.find_model(name)
+        if model is None:
+            self._error(404, f"model '{name}' not found")
+            return
+        self.fake.models = [m for m in self.fake.models if m is not model]
+        self.fake.loaded.pop(model.name, None)
+        self._send_text(200, "")
+
+    def pull(self, body: dict) -> None:
+        name = str(body.get("model") or body.get("name") or "")
+        stream = body.get("stream", True) is not False
+        if not stream:
+            self._add_model(name)
+            self._send_json(200, {"status": "success"})
+            return
+        self._start_stream()
+        self._send_line({"status": "pulling manifest"})
+        if name.startswith("missing"):
+            self._send_line({"error": "pull model manifest: file does not exist"})
+            self._end_stream()
+            return
+        total = 4_000_000
+        digest = "sha256:" + "2af3b81862c6" + "0" * 52
+        for completed in (0, 1_000_000, 2_500_000, total):
+            self.fake._pause(0.01)
+            line: dict[str, Any] = {"status": f"pulling {digest[7:19]}", "digest": digest}
+            if completed:
+                line.update(total=total, completed=completed)
+            self._send_line(line)
+        for status in ("verifying sha256 digest", "writing manifest", "success"):
+            self._send_line({"status": status})
+        self._add_model(name)
+        self._end_stream()
+
+    def _add_model(self, name: str) -> None:
+        if self.fake.find_model(name) is None:
+            full = name if ":" in name else f"{name}:latest"
+            self.fake.models = [*self.fake.models, FakeModel(full)]
+
+    def embed(self, body: dict) -> None:
+        name = str(body.get("model") or "")
+        model = self.fake.find_model(name)
+        if model is None:
+            self._error(404, f"model '{name}' not found")
+            return
+        inputs = body.get("input", [])
+        texts = [inputs] if isinstance(inputs, str) else list(inputs)
+        vectors = [[round((len(t) % 7) / 7 + i / 100, 4) for i in range(8)] for t in texts]
+        self._send_json(200, {"model": model.name, "embeddings": vectors})
+
+    def chat(self, body: dict) -> None:
+        fake = self.fake
+        name = str(body.get("model") or "")
+        model = fake.find_model(name)
+        if model is None:
+            self._error(404, f"model '{name}' not found")
+            return
+        if "completion" not in model.capabilities:
+            self._error(400, f'"{name}" does not support chat')
+            return
+        if body.get("think") and "thinking" not in model.capabilities:
+            self._error(400, f'"{name}" does not support thinking')
+            return
+        if fake.fault is Fault.BUSY_503:
+            self._error(503, BUSY_MESSAGE)
+            return
+        if fake.fault is Fault.OOM_500:
+            self._error(500, OOM_MESSAGE)
+            return
+        options = body.get("options") or {}
+        fake.loaded[model.name] = int(options.get("num_ctx") or 4096)
+        thinking = fake.thinking if ("thinking" in model.capabilities and body.get("think") is not False) else ""
+        if body.get("stream", True) is False:
+            self._chat_whole(model, body, thinking)
+        else:
+            self._chat_stream(model, body, thinking)
+
+    def _final_line(self, model: FakeModel, body: dict, eval_count: int, started: float) -> dict:
+        messages = body.get("messages") or []
+        prompt_chars = sum(len(str(m.get("content", ""))) for m in messages if isinstance(m, dict))
+        tps = self.fake.tokens_per_second
+        elapsed_ns = int((time.perf_counter() - started) * 1e9)
+        eval_ns = int(eval_count / tps * 1e9) if tps else max(elapsed_ns, 1)
+        load_ns = int(self.fake.first_token_delay * 1e9) or 1_334_875
+        prompt_ns = 342_546_000
+        return {
+            "model": model.name,
+            "created_at": _now(),
+            "message": {"role": "assistant", "content": ""},
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": load_ns + prompt_ns + eval_ns,
+            "load_duration": load_ns,
+            "prompt_eval_count": max(1, prompt_chars // 4),
+            "prompt_eval_duration": prompt_ns,
+            "eval_count": eval_count,
+            "eval_duration": max(eval_ns, 1),
+        }
+
+    def _chat_whole(self, model: FakeModel, body: dict, thinking: str) -> None:
+        fake = self.fake
+        started = time.perf_counter()
+        fake._pause(fake.first_token_delay)
+        if fake.fault is Fault.DROP_MID_STREAM:
+            self._drop()
+        if fake.fault is Fault.ERROR_LINE:
+            self._error(500, ERROR_LINE_MESSAGE)
+            return
+        if fake.fault is Fault.MALFORMED_LINE:
+            self._send_text(200, MALFORMED_LINE, "application/json; charset=utf-8")
+            return
+        tokens = split_tokens(fake.answer)
+        final = self._final_line(model, body, len(tokens), started)
+        final["message"] = {"role": "assistant", "content": fake.answer}
+        if thinking:
+            final["message"]["thinking"] = thinking
+        self._send_json(200, final)
+        fake.sent_tokens_done_at = time.perf_counter()
+
+    def _chat_stream(self, model: FakeModel, body: dict, thinking: str) -> None:
+        fake = self.fake
+        started = time.perf_counter()
+        pieces = [("thinking", t) for t in split_tokens(thinking)] + [
+            ("content", t) for t in split_tokens(fake.answer)
+        ]
+        delay = 1.0 / fake.tokens_per_second if fake.tokens_per_second else 0.0
+        # Like Ollama, nothing (not even the headers) is sent until the model has loaded.
+        fake._pause(fake.first_token_delay)
+        self._start_stream()
+        for index, (kind, text) in enumerate(pieces):
+            if index == fake.fault_after_tokens and self._mid_stream_fault():
+                return
+            if index:
+                fake._pause(delay)
+            message = {"role": "assistant", "content": text if kind == "content" else ""}
+            if kind == "thinking":
+                message["thinking"] = text
+            self._send_line({"model": model.name, "created_at": _now(), "message": message, "done": False})
+        if len(pieces) <= fake.fault_after_tokens and self._mid_stream_fault():
+            return
+        self._send_line(self._final_line(model, body, len(pieces), started))
+        self._end_stream()
+        fake.sent_tokens_done_at = time.perf_counter()
+
+    def _mid_stream_fault(self) -> bool:
+        """Apply a mid-stream fault; True when the stream is over because of it."""
+        fault = self.fake.fault
+        if fault is Fault.DROP_MID_STREAM:
+            self._drop()
+        if fault is Fault.ERROR_LINE:
+            self._send_line({"error": ERROR_LINE_MESSAGE})
+            self._end_stream()
+            return True
+        if fault is Fault.MALFORMED_LINE:
+            self._send_line(MALFORMED_LINE)
+        return False
+
+
+_ROUTES = {
+    ("GET", "/"): _Handler.root,
+    ("GET", "/api/version"): _Handler.version,
+    ("GET", "/api/tags"): _Handler.tags,
+    ("POST", "/api/show"): _Handler.show,
+    ("GET", "/api/ps"): _Handler.ps,
+    ("POST", "/api/chat"): _Handler.chat,
+    ("POST", "/api/pull"): _Handler.pull,
+    ("DELETE", "/api/delete"): _Handler.delete,
+    ("POST", "/api/embed"): _Handler.embed,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve in the foreground until SIGTERM/SIGINT (for the fake ``ollama serve``)."""
+    parser = argparse.ArgumentParser(description="A fake Ollama server for tests.")
+    parser.add_argument("--port", type=int, default=11434)
+    args = parser.parse_args(argv)
+    server = FakeOllama(port=args.port).start()
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    print(f"fake ollama listening on {server.host}", flush=True)
+    while not done.wait(0.2):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
