@@ -1,0 +1,234 @@
+"""Asking the model about the project, with every message saved as it happens.
+
+The question is saved before the model is asked, so it survives a crash or a server
+that is down. The answer is saved when it completes, and also when it does not: a
+stopped or broken answer is kept with ``incomplete=True`` and the reason, never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from desktop.assist.conversations import (
+    DEFAULT_TITLE,
+    Conversation,
+    ConversationStore,
+    StoredMessage,
+)
+from desktop.assist.prompts import build_messages, describe_project
+from desktop.core.cancel import CancelToken, Cancelled
+from desktop.core.chat import ChatDone, ChatEvent, ChatMessage, ChatOptions, TextDelta, ThinkingDelta
+from desktop.core.errors import EngineError, HearthError, StorageError, StreamInterrupted
+from desktop.engine.base import Engine
+from desktop.index.ignore import IgnoreRules
+
+log = logging.getLogger(__name__)
+
+STOPPED = "Stopped"
+TITLE_MAX_CHARS = 50
+CHARS_PER_TOKEN = 4  # rough rule for code and English; only used for a size hint
+
+
+@dataclass(frozen=True)
+class ContextInfo:
+    """What the last request carried, for the "context used" indicator."""
+
+    files_listed: int
+    approx_tokens: int
+    budget_tokens: int
+
+
+class ChatService:
+    """Runs a conversation turn: save, ask the engine, stream, save the answer."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        project_root: Path,
+        engine: Engine,
+        rules: IgnoreRules | None = None,
+    ) -> None:
+        self.store = store
+        self.project_root = Path(project_root).expanduser().resolve()
+        self.engine = engine  # swapped by the app when the host changes
+        self.rules = rules if rules is not None else IgnoreRules.for_project(self.project_root)
+        self._last_context: ContextInfo | None = None
+
+    def last_context(self) -> ContextInfo | None:
+        """Size of the last request sent (approximate tokens are characters / 4)."""
+        return self._last_context
+
+    def send(
+        self,
+        conversation_id: int,
+        question: str,
+        model: str,
+        options: ChatOptions,
+        cancel: CancelToken,
+    ) -> Iterator[ChatEvent]:
+        """Save ``question``, stream the answer, save it (see the module doc for failures)."""
+        if not question.strip():
+            raise HearthError("There is no question to send.", "Type a question first.")
+        conversation = self._conversation(conversation_id)
+        history = _history(self.store.messages(conversation_id))
+        self.store.add_message(conversation_id, "user", question)
+        if conversation.title == DEFAULT_TITLE:
+            self.store.rename_conversation(conversation_id, title_from_question(question))
+        yield from self._answer(conversation_id, history, question, model, options, cancel)
+
+    def regenerate(
+        self, conversation_id: int, model: str, options: ChatOptions, cancel: CancelToken
+    ) -> Iterator[ChatEvent]:
+        """Answer the last question again, replacing the answer after it (also "Retry")."""
+        self._conversation(conversation_id)
+        stored = self.store.messages(conversation_id)
+        index = _last_user_index(stored)
+        if index is None:
+            raise HearthError("This chat has no question to answer again.")
+        if index + 1 < len(stored):
+            self.store.delete_messages_from(conversation_id, stored[index + 1].id)
+        question = stored[index].content
+        history = _history(stored[:index])
+        yield from self._answer(conversation_id, history, question, model, options, cancel)
+
+    def edit_last_question(
+        self,
+        conversation_id: int,
+        new_question: str,
+        model: str,
+        options: ChatOptions,
+        cancel: CancelToken,
+    ) -> Iterator[ChatEvent]:
+        """Replace the last question (and everything after it) with ``new_question``."""
+        if not new_question.strip():
+            raise HearthError("There is no question to send.", "Type a question first.")
+        stored = self.store.messages(conversation_id)
+        index = _last_user_index(stored)
+        if index is not None:
+            self.store.delete_messages_from(conversation_id, stored[index].id)
+        yield from self.send(conversation_id, new_question, model, options, cancel)
+
+    # --- one answer ------------------------------------------------------------------
+
+    def _answer(
+        self,
+        conversation_id: int,
+        history: Sequence[ChatMessage],
+        question: str,
+        model: str,
+        options: ChatOptions,
+        cancel: CancelToken,
+    ) -> Iterator[ChatEvent]:
+        engine = self.engine  # one engine for the whole answer, even if swapped meanwhile
+        answer = _PartialAnswer()
+        saved = False
+        try:
+            overview = describe_project(self.project_root, self.rules, cancel=cancel)
+            messages = build_messages(self.project_root, self.rules, history, question,
+                                      overview=overview)
+            self._last_context = ContextInfo(
+                files_listed=overview.files_listed,
+                approx_tokens=sum(len(m.content) for m in messages) // CHARS_PER_TOKEN,
+                budget_tokens=options.num_ctx,
+            )
+            stream = engine.chat(model, messages, options, cancel)
+            try:
+                for event in stream:
+                    if isinstance(event, ChatDone):
+                        self.store.add_message(
+                            conversation_id, "assistant", answer.text,
+                            thinking=answer.thinking, model=event.model or model,
+                            stats=event.stats,
+                        )
+                        saved = True
+                    else:
+                        answer.add(event)
+                    yield event
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+        except (Cancelled, GeneratorExit):
+            # GeneratorExit: the consumer stopped reading (the worker was cancelled).
+            if not saved:
+                self._save_partial(conversation_id, answer.text, answer.thinking, model, STOPPED)
+            raise
+        except StreamInterrupted as exc:
+            text = exc.partial_text or answer.text
+            self._save_partial(conversation_id, text, answer.thinking, model, exc.message)
+            raise
+        except EngineError as exc:
+            if answer.has_content:  # failed after text arrived: keep what came
+                self._save_partial(conversation_id, answer.text, answer.thinking, model,
+                                   exc.message)
+            raise
+
+    def _save_partial(
+        self, conversation_id: int, text: str, thinking: str, model: str, error: str
+    ) -> None:
+        try:
+            self.store.add_message(conversation_id, "assistant", text, thinking=thinking,
+                                   model=model, incomplete=True, error=error)
+        except StorageError as exc:
+            # The original failure is what the user needs to see; this one is logged.
+            log.warning("could not save the unfinished answer: %s", exc)
+
+    def _conversation(self, conversation_id: int) -> Conversation:
+        conversation = self.store.get_conversation(conversation_id)
+        if conversation is None:
+            raise StorageError(f"The chat (id {conversation_id}) no longer exists.")
+        return conversation
+
+
+class _PartialAnswer:
+    """Collects streamed text and thinking of one answer."""
+
+    def __init__(self) -> None:
+        self._text: list[str] = []
+        self._thinking: list[str] = []
+
+    def add(self, event: ChatEvent) -> None:
+        if isinstance(event, TextDelta):
+            self._text.append(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._thinking.append(event.text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    @property
+    def thinking(self) -> str:
+        return "".join(self._thinking)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self._text or self._thinking)
+
+
+def title_from_question(question: str) -> str:
+    """A conversation title: the question's first non-blank line, about 50 characters."""
+    first_line = next((line.strip() for line in question.splitlines() if line.strip()), "")
+    if len(first_line) <= TITLE_MAX_CHARS:
+        return first_line or DEFAULT_TITLE
+    cut = first_line[:TITLE_MAX_CHARS].rsplit(" ", 1)[0] or first_line[:TITLE_MAX_CHARS]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def _last_user_index(stored: Sequence[StoredMessage]) -> int | None:
+    for index in range(len(stored) - 1, -1, -1):
+        if stored[index].role == "user":
+            return index
+    return None
+
+
+def _history(stored: Sequence[StoredMessage]) -> list[ChatMessage]:
+    """Saved messages as the model sees them; empty (e.g. stopped at once) ones dropped."""
+    return [
+        ChatMessage(message.role, message.content)  # type: ignore[arg-type]
+        for message in stored
+        if message.role in ("user", "assistant") and message.content.strip()
+    ]

@@ -1,0 +1,192 @@
+"""Reading a project file as text for the code view, the index and prompts.
+
+Project files come in every encoding and some are not text at all. ``read_text_file``
+never fails on an encoding: it tries the byte-order marks, then UTF-8, then the Windows
+and Latin-1 code pages (which accept any byte). It refuses, with a message naming the
+file, what is binary, too large, or cannot be opened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.core.errors import ProjectError
+
+MAX_VIEW_BYTES = 20 * 1024 * 1024
+"""Files larger than this are not opened at all."""
+
+HIGHLIGHT_MAX_BYTES = 1024 * 1024
+"""Past this size the code view shows the text plain: highlighting would stall it."""
+
+MINIFIED_LONGEST_LINE = 1000
+MINIFIED_MEAN_LINE = 200
+MINIFIED_MIN_CHARS = 2000  # a short one-line file is not "minified", just short
+
+BINARY_SAMPLE_BYTES = 8192
+_BINARY_CONTROL_RATIO = 0.30
+# Control bytes common in real text files: tab, newline, carriage return, form feed,
+# backspace and escape (ANSI colours in logs).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class BinaryFile(ProjectError):
+    """The file is not text (an image, an archive, compiled code …)."""
+
+
+class FileTooLarge(ProjectError):
+    """The file is larger than Hearth opens."""
+
+
+class UnreadableFile(ProjectError):
+    """The file could not be opened or read (permissions, a folder, gone …)."""
+
+
+@dataclass(frozen=True)
+class FileText:
+    """A project file decoded to text, with the measurements the views need."""
+
+    path: Path
+    text: str
+    encoding: str
+    size_bytes: int
+    line_count: int
+    longest_line: int
+    mtime_ns: int
+
+    @property
+    def is_minified(self) -> bool:
+        """True for generated one-line-per-file code (minified JS/CSS, bundles)."""
+        if self.longest_line > MINIFIED_LONGEST_LINE:
+            return True
+        if len(self.text) < MINIFIED_MIN_CHARS or self.line_count == 0:
+            return False
+        return len(self.text) / self.line_count > MINIFIED_MEAN_LINE
+
+    @property
+    def highlight_ok(self) -> bool:
+        """False when the code view should show the text plain (huge or minified)."""
+        return self.size_bytes <= HIGHLIGHT_MAX_BYTES and not self.is_minified
+
+
+def _bom_encoding(sample: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    return None
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True when the first bytes of a file say it is not text.
+
+    Text with a UTF-16/32 byte-order mark is text despite its NUL bytes. Otherwise a NUL
+    byte, or a high share of control characters, means binary.
+    """
+    sample = sample[:BINARY_SAMPLE_BYTES]
+    if not sample or _bom_encoding(sample) is not None:
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    return controls / len(sample) > _BINARY_CONTROL_RATIO
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode file bytes to ``(text, encoding)``; never raises on bad bytes."""
+    bom_encoding = _bom_encoding(data)
+    if bom_encoding is not None:
+        return data.decode(bom_encoding, errors="replace"), bom_encoding
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    # Latin-1 maps every byte, so this cannot fail; it is the last resort.
+    return data.decode("latin-1"), "latin-1"
+
+
+def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
+    """Read ``path`` as text.
+
+    Raises ``UnreadableFile`` (missing, a folder, no permission, a device or pipe),
+    ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message names the file.
+    """
+    path = Path(path)
+    info = _stat_regular_file(path)
+    if info.st_size > max_bytes:
+        raise FileTooLarge(
+            f"{path.name} is too large to open ({_size_text(info.st_size)}; "
+            f"the limit is {_size_text(max_bytes)}).",
+            f"Open {path} in another editor.",
+        )
+    data = _read_bytes(path, max_bytes)
+    if looks_binary(data[:BINARY_SAMPLE_BYTES]):
+        raise BinaryFile(f"{path.name} is not a text file.", f"{path} looks like binary data.")
+    text, encoding = decode_text(data)
+    lines = text.splitlines()
+    return FileText(
+        path=path,
+        text=text,
+        encoding=encoding,
+        size_bytes=len(data),
+        line_count=len(lines),
+        longest_line=max((len(line) for line in lines), default=0),
+        mtime_ns=info.st_mtime_ns,
+    )
+
+
+def _stat_regular_file(path: Path) -> os.stat_result:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        kind = "a link that points nowhere" if path.is_symlink() else "not there any more"
+        raise UnreadableFile(f"Cannot open {path.name}: it is {kind}.", str(path)) from None
+    except OSError as exc:
+        raise UnreadableFile(f"Cannot open {path.name}: {exc.strerror or exc}.", str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFile(f"Cannot open {path.name}: it is a folder, not a file.", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a pipe or a device could block forever or never end.
+        raise UnreadableFile(
+            f"Cannot open {path.name}: it is not a regular file (a pipe, socket or device).",
+            str(path),
+        )
+    return info
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        raise UnreadableFile(
+            f"Cannot open {path.name}: permission denied.",
+            f"Check the file's permissions: {path}",
+        ) from None
+    except OSError as exc:
+        raise UnreadableFile(f"Cannot read {path.name}: {exc.strerror or exc}.", str(path)) from None
+    if len(data) > max_bytes:  # it grew between stat and read
+        raise FileTooLarge(
+            f"{path.name} is too large to open (over {_size_text(max_bytes)}).", str(path)
+        )
+    return data
+
+
+def _size_text(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"

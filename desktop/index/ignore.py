@@ -1,0 +1,303 @@
+"""Which files of a project Hearth looks at.
+
+The rules follow git: ``.gitignore`` files at any depth (deeper files win, the last
+matching line of a file wins, ``!`` re-includes), ``.git/info/exclude``, and
+directory-only patterns (``build/``). On top of that, a fixed set of folders that are
+never source (VCS metadata, virtualenvs, caches, build output) is always skipped, so a
+project without a ``.gitignore`` does not drown the index in ``node_modules``.
+
+Nothing here writes anything; the rules only read the project.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator, Sequence
+
+import pathspec
+
+from desktop.core.cancel import CancelToken
+
+log = logging.getLogger(__name__)
+
+GITIGNORE = ".gitignore"
+INFO_EXCLUDE = PurePosixPath(".git/info/exclude")
+
+BUILTIN_IGNORED_DIRS: frozenset[str] = frozenset(
+    {
+        # version control
+        ".git", ".hg", ".svn", ".bzr", "_darcs", ".jj",
+        # Python
+        "__pycache__", ".venv", "venv", "env", ".tox", ".nox", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".pytype", ".ipynb_checkpoints", ".eggs",
+        # JavaScript and friends
+        "node_modules", "bower_components", ".next", ".nuxt", ".parcel-cache",
+        ".svelte-kit", ".turbo", ".yarn",
+        # build output and tool state
+        "dist", "build", "target", "out", ".gradle", ".idea", ".vs", ".vscode-test",
+        ".cache", ".terraform", ".stack-work", "zig-cache", ".zig-cache",
+        # OS clutter (files, but named here so one set answers "never look at this")
+        ".DS_Store", "Thumbs.db",
+    }
+)
+"""Names skipped wherever they appear, whatever the ``.gitignore`` files say."""
+
+BUILTIN_IGNORED_FILES: frozenset[str] = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""File names skipped everywhere (the dir names above only apply to folders)."""
+
+
+@dataclass(frozen=True)
+class _SpecSource:
+    """The patterns of one ignore file and the folder they are relative to."""
+
+    base: str  # posix path relative to the project root; "" for the root
+    spec: pathspec.GitIgnoreSpec
+    origin: Path
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.base}/"
+
+
+class IgnoreRules:
+    """The ignore rules of one project, loaded from its ignore files.
+
+    Thread-safe: ``reload`` swaps the loaded rules in one step, so a reader sees either
+    the old or the new set.
+    """
+
+    def __init__(self, root: Path, extra_patterns: Sequence[str] = ()) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self._extra_patterns = tuple(extra_patterns)
+        self._lock = threading.Lock()
+        self._sources: tuple[_SpecSource, ...] = ()
+        self.reload()
+
+    @classmethod
+    def for_project(cls, root: Path, extra_patterns: Sequence[str] = ()) -> "IgnoreRules":
+        """Load the rules of the project at ``root``.
+
+        ``extra_patterns`` are gitignore-style lines applied at the root with the lowest
+        precedence (e.g. user settings); the project's own files can override them.
+        """
+        return cls(root, extra_patterns)
+
+    def reload(self) -> None:
+        """Read the ignore files again (after a ``.gitignore`` changed)."""
+        sources = list(self._load_root_sources())
+        self._load_nested_gitignores(sources)
+        with self._lock:
+            self._sources = tuple(sources)
+
+    @property
+    def ignore_files(self) -> tuple[Path, ...]:
+        """The ignore files currently in effect (for display and tests)."""
+        return tuple(s.origin for s in self._snapshot() if s.origin != self.root)
+
+    def is_ignored(self, path: Path, is_dir: bool | None = None) -> bool:
+        """True when ``path`` (absolute, or relative to the root) is not part of the project.
+
+        ``is_dir`` says whether the path is a folder; when None it is looked up on disk
+        (a path that no longer exists counts as a file). Paths outside the root are
+        ignored. A path inside an ignored folder is ignored, as in git.
+        """
+        relative = self._relative(path)
+        if relative is None:
+            return True
+        if is_dir is None:
+            is_dir = (self.root / relative).is_dir()
+        return _is_ignored(self._snapshot(), relative, is_dir)
+
+    def is_ignore_file(self, path: Path) -> bool:
+        """True for a file whose change means the rules must be reloaded."""
+        relative = self._relative(path)
+        if relative is None:
+            return False
+        return PurePosixPath(relative).name == GITIGNORE or relative == INFO_EXCLUDE.as_posix()
+
+    def _snapshot(self) -> tuple[_SpecSource, ...]:
+        """The loaded ignore files, lowest precedence first (a consistent snapshot)."""
+        with self._lock:
+            return self._sources
+
+    def _relative(self, path: Path) -> str | None:
+        path = Path(path)
+        if path.is_absolute():
+            try:
+                path = path.relative_to(self.root)
+            except ValueError:
+                try:
+                    path = path.resolve().relative_to(self.root)
+                except (ValueError, OSError):
+                    return None
+        relative = PurePosixPath(path.as_posix())
+        if ".." in relative.parts:
+            return None
+        return "" if relative == PurePosixPath(".") else relative.as_posix()
+
+    def _load_root_sources(self) -> Iterator[_SpecSource]:
+        root_base = ""
+        if self._extra_patterns:
+            spec = pathspec.GitIgnoreSpec.from_lines(self._extra_patterns)
+            yield _SpecSource(root_base, spec, self.root)
+        for origin in (self.root / INFO_EXCLUDE, self.root / GITIGNORE):
+            spec = _read_spec(origin)
+            if spec is not None:
+                yield _SpecSource(root_base, spec, origin)
+
+    def _load_nested_gitignores(self, sources: list[_SpecSource]) -> None:
+        """Append the ``.gitignore`` files below the root, parents before children.
+
+        Folders that are already ignored are not searched: git never reads an ignore
+        file inside an ignored folder either.
+        """
+
+        def visit(directory: Path, relative: str) -> None:
+            if not relative:
+                return  # the root's file is already loaded
+            origin = directory / GITIGNORE
+            spec = _read_spec(origin)
+            if spec is not None:
+                sources.append(_SpecSource(relative, spec, origin))
+
+        for _ in _walk(self.root, lambda: tuple(sources), visit_dir=visit, want_files=False):
+            pass
+
+
+def _is_ignored(sources: tuple[_SpecSource, ...], relative: str, is_dir: bool) -> bool:
+    if relative in ("", "."):
+        return False
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        if _matches(sources, "/".join(parts[:depth]), parts[depth - 1], is_dir=True):
+            return True
+    return _matches(sources, relative, parts[-1], is_dir=is_dir)
+
+
+def _matches(sources: tuple[_SpecSource, ...], relative: str, name: str, *, is_dir: bool) -> bool:
+    """Whether this one path is ignored, its parent folders taken as not ignored."""
+    if is_dir and name in BUILTIN_IGNORED_DIRS:
+        return True
+    if not is_dir and name in BUILTIN_IGNORED_FILES:
+        return True
+    ignored = False
+    for source in sources:  # ordered lowest precedence first: the last verdict wins
+        if source.base:
+            if not relative.startswith(source.prefix):
+                continue
+            candidate = relative[len(source.prefix):]
+        else:
+            candidate = relative
+        result = source.spec.check_file(candidate + "/" if is_dir else candidate)
+        if result.include is not None:
+            ignored = result.include
+    return ignored
+
+
+def _read_spec(origin: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        text = origin.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # unreadable or a folder named .gitignore: carry on without it
+        log.warning("could not read ignore file %s: %s", origin, exc)
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+def walk_project(
+    root: Path,
+    rules: IgnoreRules,
+    cancel: CancelToken | None = None,
+    max_files: int | None = None,
+) -> Iterator[Path]:
+    """The project's files that are not ignored, as absolute paths in a stable order.
+
+    Folders are visited depth-first in name order, a folder's files before its
+    subfolders. Symlinked folders are followed once (a link back to a parent is not
+    walked again); links that point nowhere and folders that cannot be read are
+    skipped. Raises ``Cancelled`` when ``cancel`` is set.
+    """
+    count = 0
+    for path, _relative in _walk(Path(root).expanduser().resolve(), rules._snapshot, cancel=cancel):
+        yield path
+        count += 1
+        if max_files is not None and count >= max_files:
+            return
+
+
+def _walk(
+    root: Path,
+    sources: Callable[[], tuple[_SpecSource, ...]],
+    *,
+    cancel: CancelToken | None = None,
+    visit_dir: Callable[[Path, str], None] | None = None,
+    want_files: bool = True,
+) -> Iterator[tuple[Path, str]]:
+    """Files below ``root`` as ``(path, relative posix string)``, pruned as we go.
+
+    Ancestors are checked once, when their folder is entered, so each entry needs
+    only its own match. ``sources`` is called per folder: loading the rules adds
+    nested ignore files while walking.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        directory, relative = stack.pop()
+        identity = _identity(directory)
+        if identity is None or identity in seen:
+            continue
+        seen.add(identity)
+        if visit_dir is not None:
+            visit_dir(directory, relative)
+        current = sources()
+        subdirs: list[tuple[Path, str]] = []
+        for entry in _scan(directory):
+            child = f"{relative}/{entry.name}" if relative else entry.name
+            if _entry_is_dir(entry):
+                if not _matches(current, child, entry.name, is_dir=True):
+                    subdirs.append((Path(entry.path), child))
+            elif want_files and _entry_is_file(entry):
+                if not _matches(current, child, entry.name, is_dir=False):
+                    yield Path(entry.path), child
+        stack.extend(reversed(subdirs))
+
+
+def _scan(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
+    except OSError as exc:  # permission denied, vanished, not a folder: skip it
+        log.debug("skipping unreadable folder %s: %s", directory, exc)
+        return []
+
+
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=True)
+    except OSError:
+        return False
+
+
+def _entry_is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=True)
+    except OSError:
+        return False
+
+
+def _identity(directory: Path) -> tuple[int, int] | None:
+    try:
+        info = directory.stat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return None
+    return (info.st_dev, info.st_ino)

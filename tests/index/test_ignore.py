@@ -1,0 +1,205 @@
+"""Ignore rules and the project walk, on real folders in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from desktop.core.cancel import CancelToken, Cancelled
+from desktop.index.ignore import BUILTIN_IGNORED_DIRS, IgnoreRules, walk_project
+
+
+def make_tree(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def walked(root: Path, rules: IgnoreRules | None = None) -> list[str]:
+    rules = rules or IgnoreRules.for_project(root)
+    return [path.relative_to(root.resolve()).as_posix() for path in walk_project(root, rules)]
+
+
+def test_builtin_dirs_are_skipped_without_any_gitignore(tmp_path):
+    make_tree(tmp_path, {
+        "app.py": "",
+        "node_modules/lib/index.js": "",
+        ".git/config": "",
+        "pkg/__pycache__/mod.cpython-311.pyc": "",
+        ".venv/lib/site.py": "",
+        "pkg/mod.py": "",
+        ".DS_Store": "",
+    })
+    assert walked(tmp_path) == ["app.py", "pkg/mod.py"]
+    assert {"node_modules", ".git", "__pycache__", ".venv", ".DS_Store"} <= BUILTIN_IGNORED_DIRS
+
+
+def test_a_file_named_like_a_builtin_dir_is_kept(tmp_path):
+    make_tree(tmp_path, {"scripts/build": "#!/bin/sh\n", "env": "A=1\n"})
+    assert walked(tmp_path) == ["env", "scripts/build"]
+
+
+def test_root_gitignore_patterns_and_negation(tmp_path):
+    make_tree(tmp_path, {
+        ".gitignore": "*.log\n!keep.log\n/secret.txt\n",
+        "a.log": "", "keep.log": "", "secret.txt": "", "sub/secret.txt": "", "sub/b.log": "",
+        "main.py": "",
+    })
+    assert walked(tmp_path) == [".gitignore", "keep.log", "main.py", "sub/secret.txt"]
+
+
+def test_dir_only_pattern_matches_folders_not_files(tmp_path):
+    make_tree(tmp_path, {
+        ".gitignore": "generated/\n",
+        "generated/out.py": "",
+        "src/generated/deep.py": "",
+        "other/generated": "a file, not a folder",
+    })
+    assert walked(tmp_path) == [".gitignore", "other/generated"]
+    rules = IgnoreRules.for_project(tmp_path)
+    assert rules.is_ignored(Path("generated"), is_dir=True)
+    assert not rules.is_ignored(Path("generated"), is_dir=False)
+
+
+def test_nested_gitignore_applies_below_its_folder_and_wins(tmp_path):
+    make_tree(tmp_path, {
+        ".gitignore": "*.tmp\n",
+        "lib/.gitignore": "!important.tmp\nlocal.py\n/anchored.py\n",
+        "lib/important.tmp": "", "lib/junk.tmp": "", "lib/local.py": "",
+        "lib/anchored.py": "", "lib/deeper/anchored.py": "",
+        "local.py": "", "important.tmp": "",
+    })
+    assert walked(tmp_path) == [
+        ".gitignore", "local.py", "lib/.gitignore", "lib/important.tmp",
+        "lib/deeper/anchored.py",
+    ]
+
+
+def test_no_reinclude_inside_an_ignored_folder(tmp_path):
+    make_tree(tmp_path, {".gitignore": "vendor/\n!vendor/keep.py\n", "vendor/keep.py": ""})
+    assert walked(tmp_path) == [".gitignore"]
+    assert IgnoreRules.for_project(tmp_path).is_ignored(tmp_path / "vendor" / "keep.py")
+
+
+def test_git_info_exclude_is_read_and_gitignore_overrides_it(tmp_path):
+    make_tree(tmp_path, {
+        ".git/info/exclude": "notes.md\n*.bak\n",
+        ".gitignore": "!wanted.bak\n",
+        "notes.md": "", "old.bak": "", "wanted.bak": "", "readme.md": "",
+    })
+    assert walked(tmp_path) == [".gitignore", "readme.md", "wanted.bak"]
+
+
+def test_is_ignored_accepts_absolute_and_relative_paths_and_looks_up_dirs(tmp_path):
+    make_tree(tmp_path, {".gitignore": "out/\n", "out/x.txt": "", "src/a.py": ""})
+    rules = IgnoreRules.for_project(tmp_path)
+    assert rules.is_ignored(tmp_path / "out")  # looked up on disk: a folder
+    assert rules.is_ignored(Path("out/x.txt"))
+    assert not rules.is_ignored(tmp_path / "src" / "a.py")
+    assert not rules.is_ignored(Path("src"))
+    assert rules.root == tmp_path.resolve()
+
+
+def test_paths_outside_the_project_count_as_ignored(tmp_path):
+    project = tmp_path / "project"
+    make_tree(project, {"a.py": ""})
+    make_tree(tmp_path, {"elsewhere.py": ""})
+    rules = IgnoreRules.for_project(project)
+    assert rules.is_ignored(tmp_path / "elsewhere.py")
+    assert rules.is_ignored(Path("../elsewhere.py"))
+    assert not rules.is_ignored(project)
+
+
+def test_reload_picks_up_a_changed_gitignore(tmp_path):
+    make_tree(tmp_path, {"a.py": "", "b.py": ""})
+    rules = IgnoreRules.for_project(tmp_path)
+    assert not rules.is_ignored(Path("b.py"))
+    (tmp_path / ".gitignore").write_text("b.py\n")
+    assert not rules.is_ignored(Path("b.py"))  # not until told
+    rules.reload()
+    assert rules.is_ignored(Path("b.py"))
+    assert rules.is_ignore_file(tmp_path / ".gitignore")
+    assert rules.is_ignore_file(tmp_path / ".git" / "info" / "exclude")
+    assert not rules.is_ignore_file(tmp_path / "a.py")
+
+
+def test_extra_patterns_apply_with_lowest_precedence(tmp_path):
+    make_tree(tmp_path, {".gitignore": "!keep.csv\n", "data.csv": "", "keep.csv": "", "a.py": ""})
+    rules = IgnoreRules.for_project(tmp_path, extra_patterns=["*.csv"])
+    assert walked(tmp_path, rules) == [".gitignore", "a.py", "keep.csv"]
+
+
+def test_gitignore_with_bad_bytes_is_read_not_fatal(tmp_path):
+    (tmp_path / ".gitignore").write_bytes(b"\xff\xfe junk\n*.o\n")
+    make_tree(tmp_path, {"x.o": "", "x.c": ""})
+    assert walked(tmp_path) == [".gitignore", "x.c"]
+
+
+def test_walk_order_is_deterministic_files_then_folders(tmp_path):
+    make_tree(tmp_path, {"b/z.py": "", "b/a.py": "", "a/y.py": "", "m.py": "", "c.py": ""})
+    assert walked(tmp_path) == ["c.py", "m.py", "a/y.py", "b/a.py", "b/z.py"]
+
+
+def test_symlink_loop_is_walked_once(tmp_path):
+    make_tree(tmp_path, {"src/a.py": "", "src/inner/b.py": ""})
+    os.symlink(tmp_path / "src", tmp_path / "src" / "inner" / "loop")
+    os.symlink(tmp_path, tmp_path / "src" / "to_root")
+    assert walked(tmp_path) == ["src/a.py", "src/inner/b.py"]
+
+
+def test_symlinked_folder_elsewhere_is_followed_and_dangling_links_skipped(tmp_path):
+    project = tmp_path / "project"
+    shared = tmp_path / "shared"
+    make_tree(project, {"main.py": ""})
+    make_tree(shared, {"util.py": ""})
+    os.symlink(shared, project / "shared")
+    os.symlink(project / "missing.py", project / "dangling.py")
+    assert walked(project) == ["main.py", "shared/util.py"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 folder")
+def test_unreadable_folder_is_skipped(tmp_path):
+    make_tree(tmp_path, {"ok.py": "", "locked/secret.py": ""})
+    locked = tmp_path / "locked"
+    locked.chmod(0)
+    try:
+        assert walked(tmp_path) == ["ok.py"]
+    finally:
+        locked.chmod(0o755)
+
+
+def test_folder_that_vanishes_or_is_not_a_folder_is_skipped(tmp_path):
+    # Scanning something that is not a folder is the same failure path as permission
+    # denied (OSError from scandir); this one can be produced as root too.
+    make_tree(tmp_path, {"a.py": ""})
+    rules = IgnoreRules.for_project(tmp_path)
+    assert list(walk_project(tmp_path / "a.py", rules)) == []
+    assert list(walk_project(tmp_path / "gone", rules)) == []
+
+
+def test_max_files_stops_early(tmp_path):
+    make_tree(tmp_path, {f"f{index:02}.py": "" for index in range(20)})
+    rules = IgnoreRules.for_project(tmp_path)
+    paths = list(walk_project(tmp_path, rules, max_files=5))
+    assert [path.name for path in paths] == ["f00.py", "f01.py", "f02.py", "f03.py", "f04.py"]
+
+
+def test_cancel_stops_the_walk(tmp_path):
+    make_tree(tmp_path, {f"d{index}/f.py": "" for index in range(10)})
+    rules = IgnoreRules.for_project(tmp_path)
+    token = CancelToken()
+    walker = walk_project(tmp_path, rules, cancel=token)
+    first = next(walker)
+    assert first.name == "f.py"
+    token.cancel()
+    with pytest.raises(Cancelled):
+        next(walker)
+
+
+def test_unreadable_gitignore_is_skipped(tmp_path):
+    (tmp_path / ".gitignore").mkdir()  # a folder where a file is expected
+    make_tree(tmp_path, {"a.py": ""})
+    assert walked(tmp_path) == ["a.py"]
