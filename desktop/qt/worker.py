@@ -99,7 +99,10 @@ class TaskRunner(QObject):
         on_finished: Callable[[], None] | None = None,
     ) -> Worker:
         """Run ``work`` in the background and connect the given callbacks."""
-        worker = Worker(work, name=name, parent=self)
+        # Not parented to the runner: a queued signal may still be on its way when the
+        # runner goes away, and Qt must not delete the sender under it. Python's
+        # reference in ``_active`` (and in the queued callbacks) keeps it alive instead.
+        worker = Worker(work, name=name)
         if on_item is not None:
             worker.item.connect(on_item)
         if on_error is not None:
@@ -119,7 +122,6 @@ class TaskRunner(QObject):
 
     def _forget(self, worker: Worker) -> None:
         self._active.discard(worker)
-        worker.deleteLater()
 
     def shutdown(self, timeout: float = 1.0) -> None:
         """Cancel every running task and wait briefly for them to end."""

@@ -1,0 +1,1 @@
+"""The chat panel: transcript with streaming Markdown, message box, conversation list."""

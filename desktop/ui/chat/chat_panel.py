@@ -1,0 +1,588 @@
+"""The chat panel: conversations, model selector, transcript, message box.
+
+An adapter over ``ChatService`` and ``ConversationStore``: the store holds the record,
+the panel shows it. Streaming runs on the one ``TaskRunner``; the panel only reacts to
+its signals, so the GUI thread never blocks on the network.
+
+Shortcuts (active anywhere in the panel): Enter sends, Shift+Enter adds a line, Esc
+stops an answer (or cancels editing), Ctrl+Shift+N new chat, F2 rename, Del delete
+(in the list), Ctrl+Shift+R regenerate / retry, Ctrl+Shift+E edit the last question,
+Ctrl+Shift+M model selector, Ctrl+Shift+L conversation list.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from desktop.assist.chat_service import ChatService
+from desktop.assist.conversations import ConversationStore, StoredMessage
+from desktop.core.cancel import CancelToken
+from desktop.core.chat import ChatDone, ChatOptions, ChatStats, TextDelta, ThinkingDelta
+from desktop.core.errors import HearthError, ModelNotFound, StreamInterrupted
+from desktop.qt.worker import TaskRunner, Worker
+from desktop.ui.chat.conversation_list import ConversationList
+from desktop.ui.chat.markdown import warm_up
+from desktop.ui.chat.transcript import MessageView, Transcript
+
+STOPPED = "Stopped"
+EDIT_NOTE = ("Editing your last question: sending replaces it and every message after it. "
+             "Esc cancels.")
+
+
+class MessageInput(QPlainTextEdit):
+    """The message box: Enter sends, Shift+Enter starts a new line, Esc is reported."""
+
+    submitted = Signal()
+    escape_pressed = Signal()
+    VISIBLE_LINES = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fit_height()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # zoom: keep room for the same lines
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.setMaximumHeight(self.fontMetrics().lineSpacing() * self.VISIBLE_LINES + 16)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self.submitted.emit()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ErrorBar(QFrame):
+    """An inline error: what happened, what to do, and a Retry button."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBar")
+        self.setAccessibleName("Error")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel(self)
+        self.label.setObjectName("errorText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.retry_button = QPushButton("&Retry", self)
+        self.retry_button.setObjectName("retryButton")
+        self.retry_button.setAccessibleName("Retry")
+        self.retry_button.setToolTip("Try again (Ctrl+Shift+R)")
+        close = QPushButton("Dismiss", self)
+        close.setObjectName("dismissErrorButton")
+        close.setAccessibleName("Dismiss error")
+        close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismissed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._retry: Callable[[], None] | None = None
+        self.retry_button.clicked.connect(self._on_retry)
+        self.hide()
+
+    def show_error(self, error: HearthError, retry: Callable[[], None] | None) -> None:
+        """Show ``error`` with its hint (and the pull command for a missing model)."""
+        parts = [f"<b>{html.escape(error.message)}</b>"]
+        if error.hint:
+            parts.append(html.escape(error.hint))
+        if isinstance(error, ModelNotFound):
+            parts.append(f"Install it with: <code>{html.escape(error.pull_command)}</code>")
+        self.label.setText("<br/>".join(parts))
+        self.setAccessibleDescription(str(error))
+        self._retry = retry
+        self.retry_button.setVisible(retry is not None)
+        self.show()
+
+    @property
+    def text(self) -> str:
+        """The error as plain text (tests and accessibility)."""
+        return self.accessibleDescription()
+
+    def _on_retry(self) -> None:
+        retry = self._retry
+        self.hide()
+        if retry is not None:
+            retry()
+
+
+class ChatPanel(QWidget):
+    """Chat with the selected model about the current project."""
+
+    model_changed = Signal(str)
+    answer_finished = Signal(object)  # ChatStats of a complete answer
+    error_shown = Signal(object)  # the HearthError shown inline
+
+    def __init__(self, runner: TaskRunner, store: ConversationStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chatPanel")
+        self.setAccessibleName("Chat")
+        self.runner = runner
+        self.store = store
+        self.before_send: Callable[[], bool] | None = None
+        self.confirm_delete: Callable[[str], bool] = self._ask_delete
+        self._project_key = ""
+        self._service: ChatService | None = None
+        self._options = ChatOptions()
+        self._default_model = ""
+        self._conversation_id: int | None = None
+        self._worker: Worker | None = None
+        self._models_worker: Worker | None = None
+        self._editing = False
+        self._stream_id = 0
+        self._build()
+        self._connect()
+        self._update_buttons()
+        # Load the highlighter off the GUI thread so the first code block does not stall it.
+        self.runner.run(lambda _token: [warm_up()], name="highlighter-warm-up")
+
+    # --- public API -------------------------------------------------------------------
+
+    def set_project(self, project_key: str, service: ChatService) -> None:
+        """Show this project's conversations (most recent opened) and refresh the models."""
+        self._abandon_stream()
+        self._project_key = project_key
+        self._service = service
+        self.error_bar.hide()
+        conversations = self._safe(lambda: self.store.list_conversations(project_key), [])
+        self._open_conversation(conversations[0].id if conversations else None)
+        self.refresh_models()
+
+    def set_options(self, options: ChatOptions, default_model: str) -> None:
+        """Options for the next requests and the model to preselect."""
+        self._options = options
+        self._default_model = default_model
+        if default_model and self.model_selector.findText(default_model) >= 0:
+            self.model_selector.setCurrentText(default_model)
+        elif default_model and self.model_selector.count() == 0:
+            self.model_selector.addItem(default_model)
+
+    def refresh_models(self) -> None:
+        """List the installed models in the background; a failure is shown inline."""
+        service = self._service
+        if service is None:
+            return
+        if self._models_worker is not None:
+            self._models_worker.cancel()
+        engine = service.engine
+        self._models_worker = self.runner.run(
+            lambda token: [engine.list_models()],
+            name="list-models",
+            on_item=self._on_models,
+            on_error=lambda error: self._show_error(error, self.refresh_models),
+        )
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def insert_into_input(self, text: str) -> None:
+        """Insert ``text`` at the message box's cursor and focus it."""
+        self.input.insertPlainText(text)
+        self.focus_input()
+
+    def send_question(self, text: str) -> None:
+        """Send ``text`` as if typed and sent (replacing the last question while editing)."""
+        question = text.strip()
+        if not question or self.is_streaming or self._service is None:
+            return
+        model = self.current_model
+        if not model:
+            self._show_error(HearthError("No model is selected.",
+                                         "Install a model (e.g. `ollama pull qwen2.5-coder:7b`) and pick it above."),
+                             self.refresh_models)
+            return
+        if self.before_send is not None and not self.before_send():
+            return
+        conversation_id = self._ensure_conversation()
+        if conversation_id is None:
+            return
+        service, options = self._service, self._options
+        if self._editing:
+            self._drop_last_question()
+            work = lambda token: service.edit_last_question(conversation_id, question, model, options, token)  # noqa: E731
+        else:
+            work = lambda token: service.send(conversation_id, question, model, options, token)  # noqa: E731
+        self._set_editing(False)
+        self.input.clear()
+        self.transcript.append_message(MessageView("user", question))
+        self._start_answer(work, model)
+
+    def regenerate(self) -> None:
+        """Answer the last question again (also what Retry does)."""
+        if self.is_streaming or self._service is None or self._conversation_id is None:
+            return
+        views = self.transcript.views
+        if not any(view.role == "user" for view in views):
+            return
+        if views and views[-1].role == "assistant":
+            self.transcript.set_messages(views[:-1])
+        service, conversation_id, model, options = self._service, self._conversation_id, self.current_model, self._options
+        self._start_answer(lambda token: service.regenerate(conversation_id, model, options, token), model)
+
+    def edit_last_question(self) -> None:
+        """Put the last question back into the message box; sending replaces it."""
+        if self.is_streaming:
+            return
+        last = next((view for view in reversed(self.transcript.views) if view.role == "user"), None)
+        if last is None:
+            return
+        self.input.setPlainText(last.content)
+        self.input.moveCursor(QTextCursor.MoveOperation.End)
+        self._set_editing(True)
+        self.focus_input()
+
+    def new_conversation(self) -> None:
+        """Start a new chat (an empty current chat is reused)."""
+        if self.is_streaming or not self._project_key:
+            return
+        if self._conversation_id is None or self.transcript.views:
+            conversation = self._safe(lambda: self.store.create_conversation(self._project_key), None)
+            if conversation is None:
+                return
+            self._open_conversation(conversation.id)
+        self.focus_input()
+
+    def rename_current(self) -> None:
+        self.conversation_list.start_rename()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation after confirmation."""
+        if self.is_streaming:
+            return
+        title = self.conversation_list.title_of(conversation_id) or "this chat"
+        if not self.confirm_delete(title):
+            return
+        if self._safe(lambda: self.store.delete_conversation(conversation_id) or True, False):
+            remaining = self._safe(lambda: self.store.list_conversations(self._project_key), [])
+            next_id = self._conversation_id if self._conversation_id != conversation_id else None
+            if next_id is None and remaining:
+                next_id = remaining[0].id
+            self._open_conversation(next_id)
+
+    def stop(self) -> None:
+        """Stop the answer being streamed; its partial text stays."""
+        if self._worker is not None:
+            self._worker.cancel()
+
+    @property
+    def is_streaming(self) -> bool:
+        return self._worker is not None
+
+    @property
+    def current_model(self) -> str:
+        return self.model_selector.currentText().strip()
+
+    @property
+    def conversation_id(self) -> int | None:
+        """The conversation shown (None: a new chat not saved yet)."""
+        return self._conversation_id
+
+    @property
+    def is_editing(self) -> bool:
+        return self._editing
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.conversation_list = ConversationList(self)
+        self.new_chat_button = self._button("New chat", "newChatButton", "Start a new chat (Ctrl+Shift+N)")
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.new_chat_button)
+        left_layout.addWidget(self.conversation_list, 1)
+
+        self.model_selector = QComboBox(self)
+        self.model_selector.setObjectName("modelSelector")
+        self.model_selector.setAccessibleName("Model")
+        self.model_selector.setToolTip("Model used for answers (Ctrl+Shift+M)")
+        self.model_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        model_label = QLabel("&Model:", self)
+        model_label.setBuddy(self.model_selector)
+        top = QHBoxLayout()
+        top.addWidget(model_label)
+        top.addWidget(self.model_selector)
+        top.addStretch(1)
+
+        self.transcript = Transcript(self)
+        self.transcript.setPlaceholderText("Ask about your project. Enter sends, Shift+Enter adds a line.")
+        self.error_bar = ErrorBar(self)
+        self.edit_note = QLabel(EDIT_NOTE, self)
+        self.edit_note.setObjectName("editNote")
+        self.edit_note.setWordWrap(True)
+        self.edit_note.hide()
+
+        self.input = MessageInput(self)
+        self.input.setObjectName("chatInput")
+        self.input.setAccessibleName("Message")
+        self.input.setPlaceholderText("Message (Enter to send, Shift+Enter for a new line)")
+        self.input.setTabChangesFocus(True)
+        self.send_button = self._button("Send", "sendButton", "Send (Enter)")
+        self.stop_button = self._button("Stop", "stopButton", "Stop the answer (Esc)")
+        self.regenerate_button = self._button("Regenerate", "regenerateButton",
+                                              "Answer the last question again (Ctrl+Shift+R)")
+        self.edit_last_button = self._button("Edit last question", "editLastButton",
+                                             "Edit and resend the last question (Ctrl+Shift+E)")
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        input_row = QHBoxLayout()
+        input_row.addWidget(self.input, 1)
+        input_row.addLayout(buttons)
+        actions = QHBoxLayout()
+        actions.addWidget(self.regenerate_button)
+        actions.addWidget(self.edit_last_button)
+        actions.addStretch(1)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(top)
+        right_layout.addWidget(self.transcript, 1)
+        right_layout.addWidget(self.error_bar)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.edit_note)
+        right_layout.addLayout(input_row)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([200, 600])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        order = [self.new_chat_button, self.conversation_list, self.model_selector, self.transcript,
+                 self.input, self.send_button, self.stop_button, self.regenerate_button, self.edit_last_button,
+                 self.error_bar.retry_button]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _button(self, text: str, name: str, tooltip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        button.setToolTip(tooltip)
+        return button
+
+    def _connect(self) -> None:
+        self.input.submitted.connect(self._on_submit)
+        self.input.escape_pressed.connect(self._on_escape)
+        self.input.textChanged.connect(self._update_buttons)
+        self.send_button.clicked.connect(self._on_submit)
+        self.stop_button.clicked.connect(self.stop)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.edit_last_button.clicked.connect(self.edit_last_question)
+        self.new_chat_button.clicked.connect(self.new_conversation)
+        self.model_selector.currentTextChanged.connect(self._on_model_changed)
+        self.conversation_list.conversation_selected.connect(self._on_conversation_selected)
+        self.conversation_list.rename_requested.connect(self._on_rename)
+        self.conversation_list.delete_requested.connect(self.delete_conversation)
+        self._shortcut("Ctrl+Shift+N", self.new_conversation)
+        self._shortcut("Ctrl+Shift+R", self._on_regenerate_shortcut)
+        self._shortcut("Ctrl+Shift+E", self.edit_last_question)
+        self._shortcut("Ctrl+Shift+M", lambda: self.model_selector.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        self._shortcut("Ctrl+Shift+L", lambda: self.conversation_list.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        self._shortcut("F2", self.rename_current)
+        self._stop_shortcut = self._shortcut("Esc", self.stop)
+
+    def _shortcut(self, keys: str, slot: Callable[[], None]) -> QShortcut:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    # --- conversations ----------------------------------------------------------------
+
+    def _open_conversation(self, conversation_id: int | None) -> None:
+        """Show a conversation (None: an unsaved new chat) and refresh the list."""
+        self._conversation_id = conversation_id
+        self._set_editing(False)
+        messages = [] if conversation_id is None else self._safe(lambda: self.store.messages(conversation_id), [])
+        self.transcript.set_messages([_view(message) for message in messages])
+        self._reload_list()
+        self._update_buttons()
+
+    def _reload_list(self) -> None:
+        conversations = self._safe(lambda: self.store.list_conversations(self._project_key), [])
+        self.conversation_list.set_conversations(conversations, self._conversation_id)
+
+    def _ensure_conversation(self) -> int | None:
+        if self._conversation_id is None:
+            conversation = self._safe(lambda: self.store.create_conversation(self._project_key), None)
+            if conversation is None:
+                return None
+            self._conversation_id = conversation.id
+            self._reload_list()
+        return self._conversation_id
+
+    def _on_conversation_selected(self, conversation_id: int) -> None:
+        if conversation_id != self._conversation_id and not self.is_streaming:
+            self._open_conversation(conversation_id)
+
+    def _on_rename(self, conversation_id: int, title: str) -> None:
+        self._safe(lambda: self.store.rename_conversation(conversation_id, title), None)
+
+    def _ask_delete(self, title: str) -> bool:
+        answer = QMessageBox.question(self, "Delete chat", f"Delete the chat “{title}”? This cannot be undone.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- streaming --------------------------------------------------------------------
+
+    def _start_answer(self, work: Callable[[CancelToken], object], model: str) -> None:
+        self.error_bar.hide()
+        self._stream_id += 1
+        stream_id = self._stream_id
+
+        def current(slot: Callable[..., None]) -> Callable[..., None]:
+            # Signals of an abandoned stream (the project changed meanwhile) are ignored.
+            return lambda *args: slot(*args) if stream_id == self._stream_id else None
+
+        self.transcript.begin_answer(model)
+        self._worker = self.runner.run(
+            work,  # type: ignore[arg-type]
+            name="chat",
+            on_item=current(self._on_event),
+            on_error=current(self._on_chat_error),
+            on_cancelled=current(self._on_cancelled),
+            on_finished=current(self._on_finished),
+        )
+        self._update_buttons()
+
+    def _abandon_stream(self) -> None:
+        """Stop the current answer and ignore anything it still sends."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+            self._stream_id += 1
+
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, TextDelta):
+            self.transcript.append_text(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self.transcript.append_thinking(event.text)
+        elif isinstance(event, ChatDone):
+            self._finish_live(stats=event.stats, model=event.model)
+            self.answer_finished.emit(event.stats)
+
+    def _on_chat_error(self, error: HearthError) -> None:
+        if self.transcript.is_live:
+            if isinstance(error, StreamInterrupted) or self.transcript.live_text or self.transcript.live_thinking:
+                self._finish_live(error=error.message)
+            else:
+                self.transcript.discard_answer()  # nothing arrived and nothing was saved
+        self._show_error(error, self.regenerate)
+
+    def _on_cancelled(self) -> None:
+        if self.transcript.is_live:
+            self._finish_live(error=STOPPED)
+
+    def _on_finished(self) -> None:
+        self._worker = None
+        self._reload_list()  # the service may have named the chat after the first question
+        self._update_buttons()
+
+    def _finish_live(self, *, stats: ChatStats | None = None, model: str = "", error: str = "") -> None:
+        view = MessageView("assistant", self.transcript.live_text, thinking=self.transcript.live_thinking,
+                           model=model or self.current_model, incomplete=bool(error), error=error, stats=stats)
+        self.transcript.finish_answer(view)
+
+    def _drop_last_question(self) -> None:
+        views = self.transcript.views
+        last_user = max((i for i, view in enumerate(views) if view.role == "user"), default=None)
+        if last_user is not None:
+            self.transcript.set_messages(views[:last_user])
+
+    # --- models, errors, state --------------------------------------------------------
+
+    def _on_models(self, models: object) -> None:
+        names = [model.name for model in models]  # type: ignore[attr-defined]
+        previous = self.current_model or self._default_model
+        self.model_selector.blockSignals(True)
+        self.model_selector.clear()
+        self.model_selector.addItems(names)
+        self.model_selector.blockSignals(False)
+        for wanted in (previous, self._default_model):
+            if wanted and wanted in names:
+                self.model_selector.setCurrentText(wanted)
+                break
+        if not names:
+            self._show_error(HearthError("No models are installed on the server.",
+                                         "Install one, e.g. `ollama pull qwen2.5-coder:7b`, then retry."),
+                             self.refresh_models)
+        elif self.current_model != previous:
+            self.model_changed.emit(self.current_model)
+        self._update_buttons()
+
+    def _on_model_changed(self, name: str) -> None:
+        if name:
+            self.model_changed.emit(name)
+
+    def _show_error(self, error: HearthError, retry: Callable[[], None] | None) -> None:
+        self.error_bar.show_error(error, retry)
+        self.error_shown.emit(error)
+
+    def _safe(self, action: Callable[[], object], fallback: object) -> object:
+        """Run a store call; a StorageError is shown inline instead of crashing."""
+        try:
+            return action()
+        except HearthError as error:
+            self._show_error(error, None)
+            return fallback
+
+    def _on_submit(self) -> None:
+        self.send_question(self.input.toPlainText())
+
+    def _on_escape(self) -> None:
+        if self.is_streaming:
+            self.stop()
+        elif self._editing:
+            self._set_editing(False)
+            self.input.clear()
+
+    def _on_regenerate_shortcut(self) -> None:
+        self.regenerate()
+
+    def _set_editing(self, editing: bool) -> None:
+        self._editing = editing
+        self.edit_note.setVisible(editing)
+
+    def _update_buttons(self) -> None:
+        streaming = self.is_streaming
+        has_question = any(view.role == "user" for view in self.transcript.views)
+        self.send_button.setEnabled(not streaming and bool(self.input.toPlainText().strip()))
+        self.stop_button.setEnabled(streaming)
+        self.regenerate_button.setEnabled(not streaming and has_question)
+        self.edit_last_button.setEnabled(not streaming and has_question)
+        self.new_chat_button.setEnabled(not streaming)
+        self.conversation_list.setEnabled(not streaming)
+        self._stop_shortcut.setEnabled(streaming)
+
+
+def _view(message: StoredMessage) -> MessageView:
+    return MessageView(message.role, message.content, thinking=message.thinking, model=message.model,
+                       incomplete=message.incomplete, error=message.error, stats=message.stats)

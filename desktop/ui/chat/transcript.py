@@ -1,0 +1,465 @@
+"""The transcript: every message of a conversation, with a live streaming answer.
+
+Finished messages are rendered once. A streaming answer is updated at most every
+``FLUSH_INTERVAL_MS`` (tokens are coalesced): completed Markdown blocks are appended
+once, only the open tail is removed and inserted again, so an update costs the same
+at token 10 and token 10,000.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
+from PySide6.QtGui import (QDesktopServices, QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat,
+                           QTextCursor)
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from desktop.core.chat import ChatStats
+from desktop.ui import theme
+from desktop.ui.chat.markdown import COPY_SCHEME, CodeStyle, MarkdownRenderer, StreamingMarkdown
+
+FLUSH_INTERVAL_MS = 40
+TOGGLE_SCHEME = "reasoning"
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """What the transcript shows of one message."""
+
+    role: str
+    content: str
+    thinking: str = ""
+    model: str = ""
+    incomplete: bool = False
+    error: str = ""
+    stats: ChatStats | None = None
+
+
+def stats_text(stats: ChatStats) -> str:
+    """"N tokens · X tok/s" for the line under an answer."""
+    return f"{stats.eval_count} tokens · {stats.tokens_per_second:.1f} tok/s"
+
+
+def status_text(view: MessageView) -> str:
+    """The small line under an assistant message: stats, or why it is incomplete."""
+    if view.incomplete:
+        reason = "stopped" if view.error in ("", "Stopped") else f"error: {view.error}"
+        return f"(incomplete — {reason})"
+    parts = [view.model] if view.model else []
+    if view.stats is not None:
+        parts.append(stats_text(view.stats))
+        if view.stats.truncated:
+            parts.append("cut off at the length limit")
+    return " · ".join(parts)
+
+
+@dataclass
+class _LiveAnswer:
+    """State of the answer being streamed."""
+
+    start: int  # document position where the answer (its header) begins
+    body_start: int  # where the thinking section / answer body begins
+    tail_start: int  # where the re-rendered tail begins
+    stream: StreamingMarkdown
+    first_code_id: int = 0
+    model: str = ""
+    thinking: str = ""
+    pending_text: list[str] = field(default_factory=list)
+    pending_thinking: list[str] = field(default_factory=list)
+    completed_html: list[str] = field(default_factory=list)
+    shown_chars: int = 0
+
+
+class Transcript(QTextBrowser):
+    """Read-only rich-text view of a conversation."""
+
+    copied = Signal(str)  # code copied to the clipboard
+    updated = Signal(int, float)  # after each render of the live answer: characters shown, seconds spent
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setAccessibleName("Conversation transcript")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setUndoRedoEnabled(False)
+        self.document().setUndoRedoEnabled(False)
+        self.anchorClicked.connect(self._on_anchor)
+        self._views: list[MessageView] = []
+        self._expanded: set[int] = set()
+        self._codes: list[str] = []
+        self._live: _LiveAnswer | None = None
+        self._tail_codes: list[str] = []
+        self._renderer = MarkdownRenderer(self._code_style())
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FLUSH_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush)
+        self._apply_stylesheet()
+
+    # --- public API -------------------------------------------------------------------
+
+    @property
+    def views(self) -> tuple[MessageView, ...]:
+        return tuple(self._views)
+
+    @property
+    def is_live(self) -> bool:
+        return self._live is not None
+
+    @property
+    def live_text(self) -> str:
+        """The answer text received so far (shown or about to be)."""
+        if self._live is None:
+            return ""
+        return self._live.stream.text + "".join(self._live.pending_text)
+
+    @property
+    def live_thinking(self) -> str:
+        if self._live is None:
+            return ""
+        return self._live.thinking + "".join(self._live.pending_thinking)
+
+    def code_block(self, code_id: int) -> str | None:
+        """Source of a code block by its copy id, or None."""
+        codes = self._all_codes()
+        return codes[code_id] if 0 <= code_id < len(codes) else None
+
+    def set_messages(self, views: Sequence[MessageView]) -> None:
+        """Show these messages (drops any live answer)."""
+        self._timer.stop()
+        self._live = None
+        self._views = list(views)
+        self._expanded = {i for i in self._expanded if i < len(self._views)}
+        self._rebuild()
+
+    def append_message(self, view: MessageView) -> None:
+        """Append one finished message (e.g. the question just sent)."""
+        self._views.append(view)
+        cursor = self._end_cursor()
+        html_text, codes = self._message_html(len(self._views) - 1, view, len(self._codes))
+        self._insert(cursor, html_text)
+        self._codes.extend(codes)
+        self._scroll_to_end()
+
+    def begin_answer(self, model: str = "") -> None:
+        """Start showing a streaming answer below the last message."""
+        cursor = self._end_cursor()
+        start = cursor.position()
+        self._insert(cursor, self._header_html("assistant", model))
+        body = self._end_cursor().position()
+        stream = StreamingMarkdown(self._renderer, first_code_id=len(self._codes))
+        self._live = _LiveAnswer(start=start, body_start=body, tail_start=body, stream=stream,
+                                 first_code_id=len(self._codes), model=model)
+        self._scroll_to_end()
+
+    def append_text(self, text: str) -> None:
+        """Queue streamed answer text; shown at the next flush."""
+        if self._live is not None and text:
+            self._live.pending_text.append(text)
+            self._schedule()
+
+    def append_thinking(self, text: str) -> None:
+        """Queue streamed reasoning text."""
+        if self._live is not None and text:
+            self._live.pending_thinking.append(text)
+            self._schedule()
+
+    def flush(self) -> None:
+        """Render everything queued so far."""
+        self._timer.stop()
+        live = self._live
+        if live is None:
+            return
+        started = time.perf_counter()
+        thinking_changed = bool(live.pending_thinking)
+        if thinking_changed:
+            live.thinking += "".join(live.pending_thinking)
+            live.pending_thinking.clear()
+        if live.pending_text:
+            live.stream.feed("".join(live.pending_text))
+            live.pending_text.clear()
+        update = live.stream.update()
+        if update.completed.html:
+            live.completed_html.append(update.completed.html)
+            self._codes.extend(update.completed.code_blocks)
+        self._tail_codes = list(update.tail.code_blocks)
+        at_bottom = self._is_at_bottom()
+        if thinking_changed:
+            self._rewrite_live_body(update.tail.html)
+        else:
+            self._replace_tail(update.completed.html, update.tail.html)
+        live.shown_chars = len(live.stream.text)
+        if at_bottom:
+            self._scroll_to_end()
+        self.updated.emit(live.shown_chars, time.perf_counter() - started)
+
+    def finish_answer(self, view: MessageView) -> None:
+        """End the live answer: it is already rendered, so only the status line is added.
+
+        Streamed and one-shot rendering give the same HTML (see ``markdown``), so the
+        answer is not rendered a second time, which would stall on long answers. Only if
+        the final text differs from what streamed is the message rendered again.
+        """
+        live = self._live
+        if live is None:
+            self.append_message(view)
+            return
+        self.flush()
+        self._live = None
+        self._views.append(view)
+        if view.content != live.stream.text or view.thinking != live.thinking:
+            self._codes = self._codes[: live.first_code_id]
+            self._tail_codes = []
+            cursor = self._cursor_from(live.start)
+            html_text, codes = self._message_html(len(self._views) - 1, view, len(self._codes))
+            self._insert(cursor, html_text)
+            self._codes.extend(codes)
+        else:
+            self._codes.extend(self._tail_codes)
+            self._tail_codes = []
+            status = self._status_html(view)
+            if status:
+                self._insert(self._end_cursor(), status)
+        self._scroll_to_end()
+
+    def discard_answer(self) -> None:
+        """Remove the live answer entirely (it failed before any text arrived)."""
+        live = self._live
+        if live is None:
+            return
+        self._timer.stop()
+        self._live = None
+        self._tail_codes = []
+        self._codes = self._codes[: live.first_code_id]
+        self._cursor_from(live.start)
+
+    # --- rendering --------------------------------------------------------------------
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _replace_tail(self, completed_html: str, tail_html: str) -> None:
+        live = self._live
+        assert live is not None
+        cursor = self._cursor_from(live.tail_start)
+        if completed_html:
+            self._insert(cursor, completed_html)
+            cursor = self._end_cursor()
+            live.tail_start = cursor.position()
+        if tail_html:
+            self._insert(cursor, tail_html)
+
+    def _rewrite_live_body(self, tail_html: str) -> None:
+        """Re-render the reasoning section and everything after it (rare: reasoning grew)."""
+        live = self._live
+        assert live is not None
+        cursor = self._cursor_from(live.body_start)
+        index = len(self._views)
+        if live.thinking:
+            self._insert(cursor, self._thinking_html(index, live.thinking))
+            cursor = self._end_cursor()
+        if live.completed_html:
+            self._insert(cursor, "".join(live.completed_html))
+            cursor = self._end_cursor()
+        live.tail_start = cursor.position()
+        if tail_html:
+            self._insert(cursor, tail_html)
+
+    def _rebuild(self) -> None:
+        """Render all finished messages (and the live answer's current state) from scratch."""
+        self._codes = []
+        parts = []
+        for index, view in enumerate(self._views):
+            html_text, codes = self._message_html(index, view, len(self._codes))
+            parts.append(html_text)
+            self._codes.extend(codes)
+        self.document().setHtml("".join(parts))
+        live = self._live
+        if live is not None:
+            self._restart_live(live)
+        self._scroll_to_end()
+
+    def _restart_live(self, live: _LiveAnswer) -> None:
+        """Put the live answer back at the end of a freshly built document."""
+        text = live.stream.text
+        live.stream = StreamingMarkdown(self._renderer, first_code_id=len(self._codes))
+        live.first_code_id = len(self._codes)
+        live.completed_html = []
+        live.pending_text.insert(0, text)
+        live.pending_thinking.insert(0, live.thinking)
+        live.thinking = ""
+        cursor = self._end_cursor()
+        live.start = cursor.position()
+        self._insert(cursor, self._header_html("assistant", live.model))
+        live.body_start = live.tail_start = self._end_cursor().position()
+        self.flush()
+
+    def _all_codes(self) -> list[str]:
+        return self._codes + self._tail_codes
+
+    def _message_html(self, index: int, view: MessageView, first_code_id: int) -> tuple[str, tuple[str, ...]]:
+        parts = [self._header_html(view.role, view.model if view.role == "assistant" else "")]
+        codes: tuple[str, ...] = ()
+        if view.role == "user":
+            parts.append(_plain_html(view.content))
+        else:
+            if view.thinking:
+                parts.append(self._thinking_html(index, view.thinking))
+            rendered = self._renderer.render(view.content, first_code_id)
+            parts.append(rendered.html)
+            codes = rendered.code_blocks
+            parts.append(self._status_html(view))
+        return "".join(parts), codes
+
+    def _status_html(self, view: MessageView) -> str:
+        status = status_text(view)
+        if not status:
+            return ""
+        return f'<p style="color:{self._muted_color()}; font-size:small;">{html.escape(status)}</p>'
+
+
+    def _header_html(self, role: str, model: str) -> str:
+        name = "You" if role == "user" else "Assistant"
+        return f'<p style="margin-top:12px; margin-bottom:2px;"><b>{name}</b></p>'
+
+    def _thinking_html(self, index: int, thinking: str) -> str:
+        expanded = index in self._expanded
+        arrow = "▾" if expanded else "▸"
+        label = "Reasoning"
+        words = len(thinking.split())
+        head = (f'<p style="margin-bottom:2px;"><a href="{TOGGLE_SCHEME}:{index}">{arrow} {label}</a>'
+                f' <span style="color:{self._muted_color()}; font-size:small;">({words} words)</span></p>')
+        if not expanded:
+            return head
+        return head + f'<p style="color:{self._muted_color()}; margin-left:12px;"><i>{_escape_lines(thinking)}</i></p>'
+
+    # --- cursor helpers ---------------------------------------------------------------
+
+    def _end_cursor(self) -> QTextCursor:
+        """A cursor at the start of a new, invisible separator block at the end."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.block().length() > 1:
+            cursor.insertBlock(_separator_format(), QTextCharFormat())
+        else:
+            cursor.setBlockFormat(_separator_format())
+        return cursor
+
+    def _cursor_from(self, position: int) -> QTextCursor:
+        """A cursor at ``position`` (a separator block) after deleting everything after it."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cursor.setBlockFormat(_separator_format())
+        cursor.setCharFormat(QTextCharFormat())
+        return cursor
+
+    @staticmethod
+    def _insert(cursor: QTextCursor, html_text: str) -> None:
+        """Insert HTML at a separator block.
+
+        Qt merges the first block of inserted HTML into the current block and drops its
+        block format (heading and paragraph margins); a leading zero-width paragraph
+        takes that place, so every real block keeps its format.
+        """
+        cursor.insertHtml(_SEPARATOR_HTML + html_text)
+
+    def plain_text(self) -> str:
+        """The transcript as plain text (without the invisible separators)."""
+        return self.toPlainText().replace(_ZWSP, "")
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt override
+        data = QMimeData()
+        data.setText(self.textCursor().selection().toPlainText().replace(_ZWSP, ""))
+        return data
+
+    def _is_at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def _scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    # --- links, appearance -------------------------------------------------------------
+
+    def _on_anchor(self, url: QUrl) -> None:
+        scheme, _, rest = url.toString().partition(":")
+        if scheme == COPY_SCHEME and rest.isdigit():
+            code = self.code_block(int(rest))
+            if code is not None:
+                QGuiApplication.clipboard().setText(code)
+                self.copied.emit(code)
+        elif scheme == TOGGLE_SCHEME and rest.isdigit():
+            self.toggle_reasoning(int(rest))
+        elif scheme in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+
+    def toggle_reasoning(self, index: int) -> None:
+        """Expand or collapse the reasoning section of message ``index``."""
+        self._expanded ^= {index}
+        self._rebuild()
+
+    def is_reasoning_expanded(self, index: int) -> bool:
+        return index in self._expanded
+
+    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
+        """Never load anything from outside: model output must not fetch resources."""
+        return None
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._renderer = MarkdownRenderer(self._code_style())
+            self._apply_stylesheet()
+            self._rebuild()
+
+    def _code_style(self) -> CodeStyle:
+        palette = self.palette()
+        if theme.is_dark(palette):
+            return CodeStyle(theme.code_style_name(palette), "#272822", "#3e3f3a", "#a6a6a0")
+        return CodeStyle(theme.code_style_name(palette), "#f4f5f7", "#d5d9de", "#5f6670")
+
+    def _muted_color(self) -> str:
+        """Secondary text: between the text and background colours, so it reads in both themes."""
+        text = self.palette().color(QPalette.ColorRole.Text)
+        base = self.palette().color(QPalette.ColorRole.Base)
+        mix = [round(a * 0.6 + b * 0.4) for a, b in zip(text.getRgb()[:3], base.getRgb()[:3])]
+        return "#{:02x}{:02x}{:02x}".format(*mix)
+
+    def _apply_stylesheet(self) -> None:
+        link = self.palette().color(QPalette.ColorRole.Link).name()
+        self.document().setDefaultStyleSheet(
+            f"a {{ color: {link}; text-decoration: none; }}"
+            "pre { margin-top: 0px; margin-bottom: 0px; }"
+            "p { margin-top: 4px; margin-bottom: 4px; }"
+        )
+
+
+_ZWSP = "\u200b"
+_SEPARATOR_HTML = '<p style="margin-top:0px; margin-bottom:0px; line-height:0px; -qt-line-height-type:fixed;">&#8203;</p>'
+
+
+def _separator_format() -> QTextBlockFormat:
+    """A block that takes no space: the anchor where HTML gets inserted."""
+    fmt = QTextBlockFormat()
+    fmt.setLineHeight(0, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
+    fmt.setTopMargin(0)
+    fmt.setBottomMargin(0)
+    return fmt
+
+
+def _plain_html(text: str) -> str:
+    """A user's message: shown exactly as typed, never interpreted as Markdown."""
+    return f"<p>{_escape_lines(text)}</p>"
+
+
+def _escape_lines(text: str) -> str:
+    return html.escape(text).replace("\n", "<br/>")

@@ -1,0 +1,62 @@
+"""Window commands as data: one table builds the menus and the shortcuts.
+
+Each entry names the main window method that runs it, so adding a command is one line
+here plus one method there. Plugins (later) add entries the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    """One user-visible action of the main window."""
+
+    id: str
+    title: str
+    menu: str  # the top-level menu it appears in
+    handler: str  # name of the MainWindow method called on trigger
+    shortcuts: tuple[str, ...] = ()  # portable key sequences; the first is shown in menus
+    tip: str = ""
+    separator_before: bool = False
+
+
+MENUS: tuple[str, ...] = ("&File", "&Edit", "&View", "&Chat")
+
+COMMANDS: tuple[Command, ...] = (
+    Command("file.open", "&Open Folder…", "&File", "open_folder_dialog", ("Ctrl+O",),
+            "Open a project folder"),
+    Command("file.recent", "Open &Recent", "&File", "", (), "Recently opened projects"),
+    Command("file.external", "Open in &External Editor", "&File", "open_in_external_editor",
+            ("Ctrl+Shift+E",), "Open the current file in your editor", separator_before=True),
+    Command("file.settings", "&Settings…", "&File", "show_settings", ("Ctrl+,",),
+            "Server, model and editor settings", separator_before=True),
+    Command("file.quit", "&Quit", "&File", "close", ("Ctrl+Q",), "Quit Hearth", separator_before=True),
+    Command("edit.copy", "&Copy", "&Edit", "copy_selection", ("Ctrl+C",), "Copy the selected text"),
+    Command("edit.find", "&Find in File…", "&Edit", "show_find", ("Ctrl+F",),
+            "Find text in the open file", separator_before=True),
+    Command("edit.find_next", "Find &Next", "&Edit", "find_next", ("F3",)),
+    Command("edit.find_previous", "Find &Previous", "&Edit", "find_previous", ("Shift+F3",)),
+    Command("edit.goto_line", "&Go to Line…", "&Edit", "go_to_line_dialog", ("Ctrl+G",),
+            "Jump to a line of the open file"),
+    Command("view.zoom_in", "Zoom &In", "&View", "zoom_in", ("Ctrl+=", "Ctrl++"), "Larger text"),
+    Command("view.zoom_out", "Zoom &Out", "&View", "zoom_out", ("Ctrl+-",), "Smaller text"),
+    Command("view.zoom_reset", "&Reset Zoom", "&View", "zoom_reset", ("Ctrl+0",), "The system's text size"),
+    Command("view.focus_chat", "Focus &Chat", "&View", "focus_chat", ("Ctrl+L",),
+            "Move to the chat; the selected code goes into the message", separator_before=True),
+    Command("view.focus_tree", "Focus &Project Tree", "&View", "focus_tree", ("Ctrl+1",)),
+    Command("view.focus_code", "Focus Code &View", "&View", "focus_code", ("Ctrl+2",)),
+    Command("chat.new", "&New Chat", "&Chat", "new_chat", ("Ctrl+Shift+N",), "Start a new conversation"),
+    Command("chat.stop", "&Stop Answer", "&Chat", "stop_chat", ("Esc",), "Stop the answer being written"),
+    Command("chat.check_server", "Check &Server Again", "&Chat", "check_server", ("F5",),
+            "Ask the model server whether it is running", separator_before=True),
+)
+
+
+def command(command_id: str) -> Command:
+    """The command with ``command_id``; raises KeyError for an unknown id."""
+    for entry in COMMANDS:
+        if entry.id == command_id:
+            return entry
+    raise KeyError(command_id)

@@ -1,0 +1,602 @@
+"""The main window: project tree | code view | chat, menus built from the command table.
+
+The window adapts services it is given (see ``desktop.app``); it keeps no state of
+record. Slow work — reading ignore rules, watching the folder, checking or starting the
+server — runs on the one ``TaskRunner``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QProcess, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.chat import ChatOptions
+from desktop.core.errors import HearthError, SettingsError
+from desktop.core.paths import HearthPaths, project_key
+from desktop.core.secrets import SecretStore
+from desktop.core.settings import Settings, SettingsStore
+from desktop.engine.base import Engine
+from desktop.engine.hosts import resolve_host, sends_code_in_clear
+from desktop.qt.worker import TaskRunner, Worker
+from desktop.ui.app_state import AppState
+from desktop.ui.code_view import CodeView
+from desktop.ui.commands import COMMANDS, MENUS, Command
+from desktop.ui.project_tree import ProjectTree
+from desktop.ui.server_banner import ServerBanner
+from desktop.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+MIN_POINT_SIZE = 6
+MAX_POINT_SIZE = 40
+EngineFactory = Callable[[Settings, "str | None"], Engine]
+
+
+@dataclass(frozen=True)
+class WindowServices:
+    """What the composition root hands the window."""
+
+    paths: HearthPaths
+    settings_store: SettingsStore
+    secrets: SecretStore
+    store: object  # desktop.assist.conversations.ConversationStore
+    runner: TaskRunner
+    app_state: AppState
+    make_engine: EngineFactory  # (settings, --host flag) -> engine
+    host_flag: str | None = None
+
+
+def editor_command(template: str, path: Path, line: int) -> list[str]:
+    """Words of the external editor command with ``{path}``/``{line}`` filled in.
+
+    Without a ``{path}`` placeholder the path is appended, so ``subl`` works as is.
+    """
+    words = shlex.split(template)
+    if not words:
+        raise ValueError("The external editor command is empty.")
+    has_path = any("{path}" in word for word in words)
+    filled = [word.replace("{path}", str(path)).replace("{line}", str(line)) for word in words]
+    return filled if has_path else filled + [str(path)]
+
+
+def _create_chat_panel(runner: TaskRunner, store: object, parent: QWidget) -> QWidget:
+    """The chat panel; a plain placeholder if this build has none."""
+    try:
+        from desktop.ui.chat.chat_panel import ChatPanel
+    except ImportError:
+        placeholder = QLabel("Chat is not available in this build.", parent)
+        placeholder.setObjectName("chatPlaceholder")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return placeholder
+    return ChatPanel(runner, store, parent)
+
+
+class MainWindow(QMainWindow):
+    """Hearth's one window."""
+
+    project_opened = Signal(object)  # Path, once tree, watcher and chat are ready
+    server_checked = Signal(object)  # the ServerDiagnosis shown
+    server_started = Signal(object)  # ServerInfo after "Start Ollama" succeeded
+    problem_shown = Signal(str)  # text of any problem shown to the user
+
+    def __init__(self, services: WindowServices, settings: Settings, engine: Engine,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Hearth")
+        self.services = services
+        self.settings = settings
+        self.engine = engine
+        self.project: Path | None = None
+        self.chat_service: object | None = None
+        self.diagnosis: object | None = None
+        self._rules: object | None = None
+        self._project_workers: list[Worker] = []
+        self._system_point_size = QApplication.font().pointSizeF()
+        # Injectable so tests and scripts never block on a modal dialog.
+        self.confirm_plain_http: Callable[[str], bool] = self._ask_plain_http
+        self.ask_folder: Callable[[], Path | None] = self._ask_folder
+        self.ask_line: Callable[[int, int], int | None] = self._ask_line
+        self.report_problem: Callable[[str, str], None] = self._message_box
+        self.settings_dialog: SettingsDialog | None = None
+        self._build_widgets()
+        self._build_status_bar()
+        self._chat_keys = self._keys_bound_in(self.chat_panel)
+        self.actions_by_id = self._build_menus()
+        self._restore_state()
+        self._apply_font_size(settings.font_size)
+        self._configure_chat()
+
+    # --- construction --------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        runner = self.services.runner
+        self.tree = ProjectTree(self)
+        self.tree.file_activated.connect(self.open_file)
+        self.code_view = CodeView(runner, self)
+        self.code_view.load_failed.connect(lambda path, error: self.statusBar().showMessage(error.message, 8000))
+        self.banner = ServerBanner(self)
+        self.banner.start_requested.connect(self.start_ollama)
+        self.banner.retry_requested.connect(self.check_server)
+        self.chat_panel = _create_chat_panel(runner, self.services.store, self)
+        right = QWidget(self)
+        right.setObjectName("chatColumn")
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.chat_panel, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for widget in (self.tree, self.code_view, right):
+            self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        QWidget.setTabOrder(self.tree, self.code_view.editor)
+
+    def _build_status_bar(self) -> None:
+        self.project_label = QLabel("No project open", self)
+        self.project_label.setObjectName("projectStatus")
+        self.project_label.setAccessibleName("Project folder")
+        self.server_label = QLabel(self.engine.host, self)
+        self.server_label.setObjectName("serverStatus")
+        self.server_label.setAccessibleName("Model server")
+        self.model_label = QLabel("", self)
+        self.model_label.setObjectName("modelStatus")
+        self.model_label.setAccessibleName("Model")
+        bar = self.statusBar()
+        bar.addWidget(self.project_label, 1)
+        bar.addPermanentWidget(self.server_label)
+        bar.addPermanentWidget(self.model_label)
+
+    def _build_menus(self) -> dict[str, QAction]:
+        menus = {title: self.menuBar().addMenu(title) for title in MENUS}
+        actions: dict[str, QAction] = {}
+        for entry in COMMANDS:
+            menu = menus[entry.menu]
+            if entry.separator_before:
+                menu.addSeparator()
+            if entry.id == "file.recent":
+                self.recent_menu = QMenu(entry.title, self)
+                self.recent_menu.setObjectName("recentMenu")
+                menu.addMenu(self.recent_menu)
+                continue
+            actions[entry.id] = self._action(entry)
+            menu.addAction(actions[entry.id])
+        self._rebuild_recent_menu()
+        return actions
+
+    def _action(self, entry: Command) -> QAction:
+        action = QAction(entry.title, self)
+        action.setObjectName(entry.id)
+        action.setShortcuts([QKeySequence(keys) for keys in entry.shortcuts])
+        action.setStatusTip(entry.tip)
+        action.setToolTip(entry.tip or entry.title.replace("&", ""))
+        handler = getattr(self, entry.handler)
+        action.triggered.connect(lambda _checked=False, run=handler: run())
+        if any(QKeySequence(keys).toString() in self._chat_keys for keys in entry.shortcuts):
+            # The chat panel binds this key itself; inside the chat its meaning wins, so
+            # the window's action listens only in the tree and the code view.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.tree.addAction(action)
+            self.code_view.addAction(action)
+        else:
+            self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        return action
+
+    @staticmethod
+    def _keys_bound_in(widget: QWidget) -> set[str]:
+        return {shortcut.key().toString() for shortcut in widget.findChildren(QShortcut)}
+
+    def _restore_state(self) -> None:
+        state = self.services.app_state
+        geometry = state.bytes_value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        splitter = state.bytes_value("window/splitter")
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([240, 560, 580])
+
+    def _configure_chat(self) -> None:
+        panel = self.chat_panel
+        if hasattr(panel, "before_send"):
+            panel.before_send = self.allow_send
+        if hasattr(panel, "model_changed"):
+            panel.model_changed.connect(self._on_model_changed)
+        if hasattr(panel, "set_options"):
+            panel.set_options(self.chat_options(), self.settings.default_model)
+        if hasattr(panel, "focus_input"):
+            QWidget.setTabOrder(self.code_view.editor, panel)
+
+    def chat_options(self) -> ChatOptions:
+        return ChatOptions(num_ctx=self.settings.num_ctx, temperature=self.settings.temperature)
+
+    # --- projects --------------------------------------------------------------------
+
+    def open_folder_dialog(self) -> None:
+        folder = self.ask_folder()
+        if folder is not None:
+            self.open_project(folder)
+
+    def _ask_folder(self) -> Path | None:
+        start = str(self.project.parent) if self.project else str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(self, "Open Project Folder", start)
+        return Path(chosen) if chosen else None
+
+    def open_project(self, folder: Path) -> bool:
+        """Show ``folder``: tree, watcher and chat follow once its ignore rules are read."""
+        folder = Path(folder).expanduser()
+        if not folder.is_dir():
+            self.report_problem("Can't open the project", f"{folder} is not a folder, or it no longer exists.")
+            self._rebuild_recent_menu()
+            return False
+        root = folder.resolve()
+        self._stop_project_tasks()
+        self.project = root
+        self.chat_service = None
+        self.code_view.clear()
+        self.setWindowTitle(f"{root.name} — Hearth")
+        self.project_label.setText(str(root))
+        self.services.app_state.add_recent_project(root)
+        self._rebuild_recent_menu()
+        self._project_workers.append(self.services.runner.run(
+            lambda token: [_load_rules(root)],
+            name="ignore-rules",
+            on_item=lambda rules: self._on_rules(root, rules),
+            on_error=lambda error: self._show_problem("Can't read the project's ignore rules", error),
+        ))
+        return True
+
+    def _on_rules(self, root: Path, rules: object) -> None:
+        if root != self.project:
+            return
+        self._rules = rules
+        self.tree.set_project(root, rules)
+        self._start_watcher(root, rules)
+        self._start_chat(root, rules)
+        self.project_opened.emit(root)
+
+    def _start_chat(self, root: Path, rules: object) -> None:
+        if not hasattr(self.chat_panel, "set_project"):
+            return
+        from desktop.assist.chat_service import ChatService
+
+        self.chat_service = ChatService(self.services.store, root, self.engine, rules)
+        self.chat_panel.set_project(project_key(root), self.chat_service)
+
+    def _start_watcher(self, root: Path, rules: object) -> None:
+        def watch(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.index.watcher import watch_project
+
+            return watch_project(root, rules, token)
+
+        self._project_workers.append(self.services.runner.run(
+            watch,
+            name="watch-project",
+            on_item=self._on_changes,
+            on_error=lambda error: self.statusBar().showMessage(
+                f"Hearth stopped watching the folder for changes: {error.message}", 10000),
+        ))
+
+    def _stop_project_tasks(self) -> None:
+        for worker in self._project_workers:
+            worker.cancel()
+        self._project_workers = []
+
+    def _on_changes(self, batch: list) -> None:  # list[FileChange]
+        if any(change.path.name == ".gitignore" for change in batch):
+            self.tree.refresh_filter()
+        current = self.code_view.current_path
+        if current is None:
+            return
+        for change in batch:
+            if change.kind == "moved" and change.dest_path == current:
+                self.code_view.reload()  # an editor's save-by-rename
+            elif change.path != current:
+                continue
+            elif change.kind == "deleted" or (change.kind == "moved" and change.dest_path != current):
+                self.code_view.mark_deleted()
+            else:
+                self.code_view.reload()
+
+    def open_file(self, path: Path) -> None:
+        """Show ``path`` in the code view (loaded in the background)."""
+        self.code_view.open_file(Path(path))
+        self.tree.select_path(Path(path))
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.services.app_state.recent_projects()
+        for number, folder in enumerate(recent, start=1):
+            label = f"&{number} {folder}" if number < 10 else f"1&0 {folder}"
+            action = self.recent_menu.addAction(label)
+            action.setData(str(folder))
+            action.triggered.connect(lambda _checked=False, f=folder: self.open_project(f))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # --- editing and viewing commands -------------------------------------------------
+
+    def copy_selection(self) -> None:
+        focused = QApplication.focusWidget()
+        if focused is not None and hasattr(focused, "copy"):
+            focused.copy()
+        else:
+            self.code_view.editor.copy()
+
+    def show_find(self) -> None:
+        self.code_view.show_find()
+
+    def find_next(self) -> None:
+        self.code_view.find_step(backwards=False)
+
+    def find_previous(self) -> None:
+        self.code_view.find_step(backwards=True)
+
+    def go_to_line_dialog(self) -> None:
+        if not self.code_view.is_showing_file:
+            return
+        line = self.ask_line(self.code_view.current_line(), self.code_view.editor.line_count)
+        if line is not None:
+            self.code_view.go_to_line(line)
+
+    def _ask_line(self, current: int, last: int) -> int | None:
+        line, ok = QInputDialog.getInt(self, "Go to Line", f"Line (1–{last}):", current, 1, last)
+        return line if ok else None
+
+    def zoom_in(self) -> None:
+        self._set_zoom(self._point_size() + 1)
+
+    def zoom_out(self) -> None:
+        self._set_zoom(self._point_size() - 1)
+
+    def zoom_reset(self) -> None:
+        self._set_zoom(0)
+
+    def _point_size(self) -> int:
+        return round(self.settings.font_size or self._system_point_size)
+
+    def _set_zoom(self, size: int) -> None:
+        if size:
+            size = max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size))
+        self._apply_font_size(size)
+        self.save_settings(self.settings.with_changes(font_size=size))
+
+    def _apply_font_size(self, size: int) -> None:
+        point_size = size if size > 0 else self._system_point_size
+        font = QApplication.font()
+        font.setPointSizeF(point_size)
+        QApplication.setFont(font)
+        self.code_view.set_code_font_size(point_size)
+
+    def focus_chat(self) -> None:
+        """Move to the chat input, bringing the selected code along (Continue-style)."""
+        snippet = self._selection_for_chat()
+        if snippet and hasattr(self.chat_panel, "insert_into_input"):
+            self.chat_panel.insert_into_input(snippet)
+        if hasattr(self.chat_panel, "focus_input"):
+            self.chat_panel.focus_input()
+        else:
+            self.chat_panel.setFocus()
+
+    def _selection_for_chat(self) -> str:
+        selected = self.code_view.selected_text()
+        path = self.code_view.current_path
+        lines = self.code_view.selected_line_range()
+        if not selected or path is None or lines is None:
+            return ""
+        shown = path.relative_to(self.project) if self.project and path.is_relative_to(self.project) else path
+        where = f"{shown.as_posix()} line {lines[0]}" if lines[0] == lines[1] else \
+            f"{shown.as_posix()} lines {lines[0]}–{lines[1]}"
+        fence = "````" if "```" in selected else "```"
+        return f"{where}:\n{fence}\n{selected.rstrip()}\n{fence}\n"
+
+    def focus_tree(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_code(self) -> None:
+        self.code_view.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def open_in_external_editor(self) -> bool:
+        """Open the shown file in the user's editor; Hearth never changes the file."""
+        path = self.code_view.current_path
+        if path is None:
+            self.statusBar().showMessage("Open a file first.", 5000)
+            return False
+        template = self.settings.external_editor.strip()
+        if not template:
+            if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+                return True
+            self.report_problem("Can't open the file", f"No application is registered to open {path.name}. "
+                                "Set an editor command in Settings.")
+            return False
+        try:
+            words = editor_command(template, path, self.code_view.current_line())
+        except ValueError as exc:
+            self.report_problem("Can't start the editor", f"{exc} Check the command in Settings.")
+            return False
+        started, _pid = QProcess.startDetached(words[0], words[1:], str(path.parent))
+        if not started:
+            self.report_problem("Can't start the editor", f"Could not run “{words[0]}”. Check the command in Settings.")
+        return bool(started)
+
+    # --- chat ----------------------------------------------------------------------------
+
+    def new_chat(self) -> None:
+        for name in ("new_chat", "new_conversation"):
+            method = getattr(self.chat_panel, name, None)
+            if callable(method):
+                method()
+                return
+
+    def stop_chat(self) -> None:
+        if getattr(self.chat_panel, "is_streaming", False):
+            self.chat_panel.stop()
+
+    def allow_send(self) -> bool:
+        """Called before every request: warn once per host before code goes out in clear."""
+        host = self.engine.host
+        if not sends_code_in_clear(host) or host in self.settings.plain_http_allowed_hosts:
+            return True
+        if not self.confirm_plain_http(host):
+            return False
+        allowed = self.settings.plain_http_allowed_hosts + (host,)
+        self.save_settings(self.settings.with_changes(plain_http_allowed_hosts=allowed))
+        return True
+
+    def _ask_plain_http(self, host: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Send code without encryption?",
+                          f"{host} is another computer reached over plain http. Your question and "
+                          "the project's code would travel unencrypted, readable by anyone on the "
+                          "network between here and there.", parent=self)
+        send = box.addButton("Send", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setInformativeText("Use an https address to avoid this. Hearth asks once per server.")
+        box.exec()
+        return box.clickedButton() is send
+
+    def _on_model_changed(self, model: str) -> None:
+        self.model_label.setText(model)
+
+    # --- server ---------------------------------------------------------------------------
+
+    def check_server(self) -> Worker:
+        """Ask the server whether it runs (on the worker); the banner shows the answer."""
+        engine = self.engine
+        self.server_label.setText(f"{engine.host} · checking…")
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.engine import lifecycle
+
+            return [lifecycle.diagnose(engine)]
+
+        return self.services.runner.run(work, name="diagnose-server", on_item=self._on_diagnosis,
+                                        on_error=lambda error: self.banner.show_unreachable(engine.host, error.message))
+
+    def _on_diagnosis(self, diagnosis: object) -> None:
+        self.diagnosis = diagnosis
+        host = self.engine.host
+        if diagnosis.reachable:
+            self.banner.show_hidden()
+            self.server_label.setText(f"{host} · Ollama {diagnosis.version}".rstrip())
+        else:
+            self.server_label.setText(f"{host} · not answering")
+            if diagnosis.can_start_locally:
+                self.banner.show_can_start(host)
+            elif diagnosis.is_local and diagnosis.executable is None:
+                self.banner.show_not_installed(host, diagnosis.hint)
+            else:
+                self.banner.show_unreachable(host, f"{diagnosis.reason} {diagnosis.hint}")
+        self.server_checked.emit(diagnosis)
+
+    def start_ollama(self) -> Worker | None:
+        """Start ``ollama serve`` detached and wait until it answers."""
+        executable = getattr(self.diagnosis, "executable", None)
+        if executable is None:
+            return None
+        engine = self.engine
+        paths = self.services.paths
+        self.banner.show_starting(engine.host)
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.engine import lifecycle
+
+            lifecycle.start_ollama_serve(Path(executable), engine.host, lifecycle.serve_log_path(paths))
+            yield lifecycle.wait_until_ready(engine, 30.0, token)
+
+        return self.services.runner.run(work, name="start-ollama", on_item=self._on_server_started,
+                                        on_error=lambda error: self.banner.show_start_failed(
+                                            f"{error.message} {error.hint}".strip()))
+
+    def _on_server_started(self, info: object) -> None:
+        self.banner.show_hidden()
+        self.server_label.setText(f"{self.engine.host} · Ollama {getattr(info, 'version', '')}".rstrip())
+        if hasattr(self.chat_panel, "refresh_models"):
+            self.chat_panel.refresh_models()
+        self.server_started.emit(info)
+
+    # --- settings -------------------------------------------------------------------------
+
+    def show_settings(self) -> SettingsDialog:
+        """Open the settings dialog (window-modal, not blocking); saving applies it."""
+        flag = self.services.host_flag
+        dialog = SettingsDialog(self.settings, self.services.secrets,
+                                lambda typed: resolve_host(flag, typed), self)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings, dialog.token_changed))
+        dialog.finished.connect(dialog.deleteLater)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, new: Settings, token_changed: bool = False) -> None:
+        """Save ``new`` and rebuild what depends on it (the engine when the server changed)."""
+        old = self.settings
+        if not self.save_settings(new):
+            return
+        connection = ("host", "connect_timeout_s", "read_timeout_s")
+        if token_changed or any(getattr(old, name) != getattr(new, name) for name in connection):
+            self.engine = self.services.make_engine(new, self.services.host_flag)
+            if self.chat_service is not None:
+                self.chat_service.engine = self.engine
+            self.check_server()
+            if hasattr(self.chat_panel, "refresh_models"):
+                self.chat_panel.refresh_models()
+        if hasattr(self.chat_panel, "set_options"):
+            self.chat_panel.set_options(self.chat_options(), new.default_model)
+
+    def save_settings(self, new: Settings) -> bool:
+        try:
+            self.services.settings_store.save(new)
+        except SettingsError as exc:
+            self._show_problem("Settings not saved", exc)
+            return False
+        self.settings = new
+        return True
+
+    # --- problems and shutdown ---------------------------------------------------------------
+
+    def _show_problem(self, title: str, error: HearthError) -> None:
+        self.report_problem(title, f"{error.message} {error.hint}".strip())
+
+    def _message_box(self, title: str, text: str) -> None:
+        self.problem_shown.emit(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def save_window_state(self) -> None:
+        state = self.services.app_state
+        state.set_bytes_value("window/geometry", self.saveGeometry())
+        state.set_bytes_value("window/splitter", QByteArray(self.splitter.saveState()))
+        state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.save_window_state()
+        self._stop_project_tasks()
+        if getattr(self.chat_panel, "is_streaming", False):
+            self.chat_panel.stop()
+        super().closeEvent(event)
+
+
+def _load_rules(root: Path) -> object:
+    from desktop.index.ignore import IgnoreRules
+
+    return IgnoreRules.for_project(root)

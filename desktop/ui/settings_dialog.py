@@ -1,0 +1,212 @@
+"""The settings dialog: server, model defaults, timeouts, editor, and the bearer token.
+
+The token never touches the settings file: it goes to the OS keychain through
+``SecretStore``. Where no keychain exists the field is disabled and the dialog says why.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import HearthError
+from desktop.core.secrets import SecretStore
+from desktop.core.settings import Settings
+from desktop.engine.hosts import normalize_host
+
+HostResolver = Callable[[str], str]  # host field text -> host actually used
+
+
+def validate_host(text: str) -> str:
+    """The normalised host for a non-empty entry; raises ValueError with a readable reason."""
+    raw = text.strip()
+    if not raw:
+        return ""
+    if "://" in raw and raw.split("://", 1)[0].lower() not in ("http", "https"):
+        raise ValueError("The server address must start with http:// or https://.")
+    if any(char.isspace() for char in raw):
+        raise ValueError("The server address cannot contain spaces.")
+    try:
+        return normalize_host(raw)
+    except ValueError as exc:
+        raise ValueError(f"The server address is not valid: {exc}.") from None
+
+
+def validate_editor_command(text: str) -> str:
+    """The editor command as typed, if it splits into words; raises ValueError otherwise."""
+    command = text.strip()
+    if not command:
+        return ""
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:
+        raise ValueError(f"The editor command cannot be read: {exc}.") from None
+    if not words:
+        raise ValueError("The editor command is empty.")
+    return command
+
+
+class SettingsDialog(QDialog):
+    """Edits a ``Settings``; ``result_settings`` holds the accepted values."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        resolve_host: HostResolver,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Hearth Settings")
+        self.setAccessibleName("Settings")
+        self._settings = settings
+        self._secrets = secrets
+        self._resolve_host = resolve_host
+        self.result_settings: Settings = settings
+        self.token_changed = False
+        self._initial_host = ""
+        self._loaded_token = ""
+        self._build_fields(settings)
+        self._build_layout()
+        self._load_token()
+
+    def _build_fields(self, settings: Settings) -> None:
+        self.host_field = self._line("hostField", "Server address", settings.host,
+                                     "empty: OLLAMA_HOST or http://127.0.0.1:11434")
+        self.model_field = self._line("defaultModelField", "Default model", settings.default_model,
+                                      "e.g. qwen2.5-coder:7b")
+        self.temperature_field = QDoubleSpinBox(self)
+        self.temperature_field.setRange(0.0, 2.0)
+        self.temperature_field.setSingleStep(0.1)
+        self.temperature_field.setDecimals(2)
+        self.temperature_field.setValue(settings.temperature)
+        self.context_field = QSpinBox(self)
+        self.context_field.setRange(512, 1_048_576)
+        self.context_field.setSingleStep(1024)
+        self.context_field.setValue(settings.num_ctx)
+        self.context_field.setToolTip("Changing the context length makes Ollama reload the model.")
+        self.connect_timeout_field = self._seconds(settings.connect_timeout_s, 0.5, 120.0)
+        self.read_timeout_field = self._seconds(settings.read_timeout_s, 5.0, 3600.0)
+        self.editor_field = self._line("externalEditorField", "External editor command",
+                                       settings.external_editor, "e.g. code --goto {path}:{line}")
+        self.token_field = self._line("tokenField", "Bearer token", "", "only for a remote server behind a proxy")
+        self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
+        for name, widget, accessible in (
+            ("temperatureField", self.temperature_field, "Temperature"),
+            ("contextField", self.context_field, "Context length in tokens"),
+            ("connectTimeoutField", self.connect_timeout_field, "Connect timeout in seconds"),
+            ("readTimeoutField", self.read_timeout_field, "Read timeout in seconds"),
+        ):
+            widget.setObjectName(name)
+            widget.setAccessibleName(accessible)
+        self.token_note = QLabel("", self)
+        self.token_note.setObjectName("tokenNote")
+        self.token_note.setWordWrap(True)
+        self.error_label = QLabel("", self)
+        self.error_label.setObjectName("settingsError")
+        self.error_label.setAccessibleName("Settings problem")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c0392b;")
+        self.error_label.hide()
+
+    def _line(self, name: str, accessible: str, value: str, placeholder: str) -> QLineEdit:
+        field = QLineEdit(value, self)
+        field.setObjectName(name)
+        field.setAccessibleName(accessible)
+        field.setPlaceholderText(placeholder)
+        return field
+
+    def _seconds(self, value: float, low: float, high: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setRange(low, high)
+        box.setDecimals(1)
+        box.setSuffix(" s")
+        box.setValue(value)
+        return box
+
+    def _build_layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("&Server address:", self.host_field)
+        form.addRow("Default &model:", self.model_field)
+        form.addRow("&Temperature:", self.temperature_field)
+        form.addRow("&Context length:", self.context_field)
+        form.addRow("C&onnect timeout:", self.connect_timeout_field)
+        form.addRow("&Read timeout:", self.read_timeout_field)
+        form.addRow("External &editor:", self.editor_field)
+        form.addRow("Bearer to&ken:", self.token_field)
+        form.addRow("", self.token_note)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def _token_host(self) -> str:
+        """The host the token belongs to: the one typed, else the one in use."""
+        try:
+            typed = validate_host(self.host_field.text())
+        except ValueError:
+            typed = ""
+        return self._resolve_host(typed)
+
+    def _load_token(self) -> None:
+        if not self._secrets.available:
+            self.token_field.setEnabled(False)
+            self.token_note.setText(self._secrets.unavailable_reason)
+            return
+        self._initial_host = self._token_host()
+        self._loaded_token = self._secrets.get_token(self._initial_host) or ""
+        self.token_field.setText(self._loaded_token)
+        self.token_note.setText("Stored in the system keychain, never in Hearth's settings file.")
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def collect(self) -> Settings:
+        """The settings as entered; raises ValueError with a readable reason."""
+        return self._settings.with_changes(
+            host=validate_host(self.host_field.text()),
+            default_model=self.model_field.text().strip(),
+            temperature=round(self.temperature_field.value(), 2),
+            num_ctx=self.context_field.value(),
+            connect_timeout_s=self.connect_timeout_field.value(),
+            read_timeout_s=self.read_timeout_field.value(),
+            external_editor=validate_editor_command(self.editor_field.text()),
+        )
+
+    def accept(self) -> None:
+        """Validate, store the token in the keychain, then close; problems keep it open."""
+        try:
+            settings = self.collect()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        if self._secrets.available:
+            token = self.token_field.text().strip()
+            moved = bool(token) and self._token_host() != self._initial_host
+            if token != self._loaded_token or moved:
+                try:
+                    self._secrets.set_token(self._token_host(), token)
+                except HearthError as exc:
+                    self.show_error(exc.message)
+                    return
+                self.token_changed = True
+        self.result_settings = settings
+        super().accept()

@@ -1,0 +1,124 @@
+"""The one worker abstraction, with real threads and a real event loop."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.cancel import CancelToken
+from desktop.core.errors import HearthError, ServerBusy
+from desktop.qt.worker import TaskRunner
+
+
+def test_items_arrive_in_order_on_the_gui_thread_then_finished(qtbot):
+    runner = TaskRunner()
+    seen: list[tuple[int, bool]] = []
+    events: list[str] = []
+    gui_thread = threading.current_thread()
+
+    def work(token: CancelToken):
+        yield from range(50)
+
+    def on_item(value):
+        seen.append((value, threading.current_thread() is gui_thread))
+
+    runner.run(work, on_item=on_item, on_finished=lambda: events.append("finished"))
+    qtbot.waitUntil(lambda: events == ["finished"], timeout=5000)
+    assert [value for value, _ in seen] == list(range(50))
+    assert all(on_gui for _, on_gui in seen)
+    assert events == ["finished"]
+    qtbot.waitUntil(lambda: runner.active_count == 0)
+
+
+def test_hearth_errors_are_routed_to_failed_as_they_are(qtbot):
+    runner = TaskRunner()
+    errors: list[HearthError] = []
+
+    def work(token):
+        yield 1
+        raise ServerBusy("The server at http://h:1 is busy.", "http://h:1")
+
+    done: list[bool] = []
+    runner.run(work, on_error=errors.append, on_finished=lambda: done.append(True))
+    qtbot.waitUntil(lambda: done == [True], timeout=5000)
+    assert len(errors) == 1 and isinstance(errors[0], ServerBusy)
+
+
+def test_unexpected_errors_are_wrapped_and_logged(qtbot, caplog):
+    runner = TaskRunner()
+    errors: list[HearthError] = []
+
+    def work(token):
+        raise KeyError("boom")
+        yield  # pragma: no cover
+
+    done: list[bool] = []
+    runner.run(work, name="exploder", on_error=errors.append, on_finished=lambda: done.append(True))
+    qtbot.waitUntil(lambda: done == [True], timeout=5000)
+    assert type(errors[0]) is HearthError
+    assert "KeyError" in errors[0].message and "log" in errors[0].hint
+    assert "exploder" in caplog.text
+
+
+def test_cancel_interrupts_a_blocked_generator_via_on_cancel(qtbot):
+    runner = TaskRunner()
+    cancelled: list[bool] = []
+    unblock = threading.Event()
+
+    def work(token: CancelToken):
+        token.on_cancel(unblock.set)
+        yield "started"
+        unblock.wait(30)  # stands for a blocking network read
+        yield "after"
+
+    items: list[str] = []
+    done: list[bool] = []
+    worker = runner.run(work, on_item=items.append, on_cancelled=lambda: cancelled.append(True),
+                        on_finished=lambda: done.append(True))
+    qtbot.waitUntil(lambda: items == ["started"], timeout=5000)
+    worker.cancel()
+    qtbot.waitUntil(lambda: done == [True], timeout=5000)
+    assert cancelled == [True]
+    assert items == ["started"]
+
+
+def test_shutdown_cancels_everything(qtbot):
+    runner = TaskRunner()
+
+    def work(token: CancelToken):
+        while not token.wait(0.01):
+            yield None
+
+    workers = [runner.run(work) for _ in range(3)]
+    runner.shutdown(timeout=2)
+    assert all(not worker.running for worker in workers)
+
+
+def test_runner_going_away_with_signals_in_flight_is_safe(qtbot):
+    """Queued items may still be pending when the runner is dropped (window closed)."""
+    runner = TaskRunner()
+    runner.run(lambda token: iter(range(1000)))
+    runner.shutdown(timeout=2)
+    del runner
+    qtbot.wait(50)  # deliver whatever was queued
+
+
+class _Source(QObject):
+    changed = Signal(int)
+
+
+def test_signal_emits_keep_reference_counts_intact(qtbot):
+    """Guards against PySide6 6.12.0, whose emit drops a reference to True each call
+
+    (the process then aborts with "bool_dealloc"); pyproject.toml excludes that release.
+    """
+    source = _Source()
+    received: list[int] = []
+    source.changed.connect(received.append)
+    before = sys.getrefcount(True)
+    for value in range(2000):
+        source.changed.emit(value)
+    assert received == list(range(2000))
+    assert sys.getrefcount(True) >= before - 50
