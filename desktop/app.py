@@ -8,65 +8,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
-from desktop.core.cancel import CancelToken
-from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
 from desktop.core.paths import HearthPaths
+from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings, SettingsStore
-from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
-from desktop.engine.hosts import is_loopback, resolve_host
+from desktop.engine.base import Engine
+from desktop.engine.factory import DeferredEngine
 
 log = logging.getLogger(__name__)
-
-
-class DeferredEngine(Engine):
-    """An engine built on first use, so importing the HTTP client costs nothing at start-up.
-
-    ``host`` and ``is_local`` answer at once; every other call builds the real engine
-    (through ``desktop.engine.factory.create_engine``) the first time, on whichever
-    thread asks — in the app that is always the worker.
-    """
-
-    def __init__(self, settings: Settings, secrets: object, host_flag: str | None = None) -> None:
-        self._settings = settings
-        self._secrets = secrets
-        self._flag = host_flag
-        self._host = resolve_host(host_flag, settings.host)
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
-
-    def _real(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                from desktop.engine.factory import create_engine
-
-                self._engine = create_engine(self._settings, self._secrets, self._flag)
-            return self._engine
-
-    @property
-    def host(self) -> str:
-        return self._host
-
-    @property
-    def is_local(self) -> bool:
-        return is_loopback(self._host)
-
-    def server_info(self) -> ServerInfo:
-        return self._real().server_info()
-
-    def list_models(self) -> list[ModelSummary]:
-        return self._real().list_models()
-
-    def show_model(self, name: str) -> ModelDetails:
-        return self._real().show_model(name)
-
-    def chat(self, model: str, messages: Sequence[ChatMessage], options: ChatOptions,
-             cancel: CancelToken) -> Iterator[ChatEvent]:
-        return self._real().chat(model, messages, options, cancel)
 
 
 @dataclass(frozen=True)
@@ -91,7 +42,9 @@ def make_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplicat
     app.setApplicationName("Hearth")
     app.setApplicationDisplayName("Hearth")
     app.setDesktopFileName("hearth")
-    if sys.platform != "darwin":  # macOS's own style follows light/dark best
+    # macOS's own style follows light/dark best; elsewhere Fusion does. Setting a style
+    # rebuilds every palette and font (~17 ms), so skip it when Fusion is already on.
+    if sys.platform != "darwin" and app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     icon = resource_path("icons", "hearth.svg")
     if icon.is_file():
@@ -99,26 +52,7 @@ def make_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplicat
     return app
 
 
-class LazySecrets:
-    """A ``SecretStore`` created on first use: finding the keychain backend takes ~0.1 s."""
-
-    def __init__(self) -> None:
-        self._store: object | None = None
-        self._lock = threading.Lock()
-
-    def _real(self):  # noqa: ANN202 - SecretStore
-        with self._lock:
-            if self._store is None:
-                from desktop.core.secrets import SecretStore
-
-                self._store = SecretStore()
-            return self._store
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._real(), name)
-
-
-def _engine_factory(secrets: LazySecrets):  # noqa: ANN202 - an EngineFactory
+def _engine_factory(secrets: SecretStore):  # noqa: ANN202 - an EngineFactory
     def make_engine(settings: Settings, host_flag: str | None) -> Engine:
         return DeferredEngine(settings, secrets, host_flag)
 
@@ -139,7 +73,7 @@ def build_main_window(project: Path | None = None, host_flag: str | None = None,
     paths = (paths or HearthPaths.from_env()).ensure()
     settings_store = SettingsStore(paths.settings_file)
     settings = settings_store.load()
-    secrets = LazySecrets()
+    secrets = SecretStore()  # finds the keychain backend on first use
     services = WindowServices(
         paths=paths,
         settings_store=settings_store,
@@ -170,18 +104,12 @@ def shutdown(parts: AppParts) -> None:
     parts.services.store.close()
 
 
-def _configure_logging(paths: HearthPaths) -> None:
-    handler = logging.FileHandler(paths.log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
 def run_app(project: Path | None = None, host_flag: str | None = None) -> int:
     """Start the desktop app; returns the exit code when the window closes."""
+    from desktop.core.logs import configure_logging
+
     paths = HearthPaths.from_env().ensure()
-    _configure_logging(paths)
+    configure_logging(paths)
     app = make_application()
     parts = build_main_window(project, host_flag, paths=paths)
     parts.window.show()

@@ -6,12 +6,15 @@ later is selected here, and nothing above the engine layer changes.
 
 from __future__ import annotations
 
-from typing import Mapping
+import threading
+from typing import Iterator, Mapping, Sequence
 
+from desktop.core.cancel import CancelToken
+from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
 from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
-from desktop.engine.base import Engine
-from desktop.engine.hosts import resolve_host
+from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
+from desktop.engine.hosts import is_loopback, resolve_host
 
 
 def create_engine(
@@ -30,3 +33,47 @@ def create_engine(
         connect_timeout=settings.connect_timeout_s,
         read_timeout=settings.read_timeout_s,
     )
+
+
+class DeferredEngine(Engine):
+    """An engine built on first use, so importing the HTTP client costs nothing at start-up.
+
+    ``host`` and ``is_local`` answer at once; every other call builds the real engine
+    (through ``create_engine``) the first time, on whichever
+    thread asks — in the app that is always the worker.
+    """
+
+    def __init__(self, settings: Settings, secrets: SecretStore, host_flag: str | None = None) -> None:
+        self._settings = settings
+        self._secrets = secrets
+        self._flag = host_flag
+        self._host = resolve_host(host_flag, settings.host)
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def _real(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_engine(self._settings, self._secrets, self._flag)
+            return self._engine
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def is_local(self) -> bool:
+        return is_loopback(self._host)
+
+    def server_info(self) -> ServerInfo:
+        return self._real().server_info()
+
+    def list_models(self) -> list[ModelSummary]:
+        return self._real().list_models()
+
+    def show_model(self, name: str) -> ModelDetails:
+        return self._real().show_model(name)
+
+    def chat(self, model: str, messages: Sequence[ChatMessage], options: ChatOptions,
+             cancel: CancelToken) -> Iterator[ChatEvent]:
+        return self._real().chat(model, messages, options, cancel)

@@ -88,10 +88,15 @@ def run(smoke: bool = False) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as tmp:
         root = Path(tmp)
         project = _make_project(root)
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HEARTH_HOME=str(root / "home"))
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HEARTH_HOME=str(root / "home"),
+                   PYTHONPYCACHEPREFIX=str(root / "pycache"))
         env.pop("OLLAMA_HOST", None)
+        # An installed app runs from bytecode (pip compiles it; a frozen bundle carries
+        # it). Without this, a machine that sets PYTHONDONTWRITEBYTECODE would compile
+        # Hearth's sources on every run while PySide6 comes precompiled.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         host = f"http://127.0.0.1:{_free_port()}"  # nothing listens: the check fails fast, off the GUI thread
-        _time_child(BARE_CHILD, [], env)  # warm the OS file cache for both
+        _time_child(BARE_CHILD, [], env)  # warm the OS file cache and bytecode for both
         _time_child(HEARTH_CHILD, [str(project), host], env)
         bare, hearth = [], []
         for _ in range(runs):

@@ -152,13 +152,20 @@ class ChatPanel(QWidget):
         self._build()
         self._connect()
         self._update_buttons()
-        # Load the highlighter off the GUI thread so the first code block does not stall it.
-        self.runner.run(lambda _token: [warm_up()], name="highlighter-warm-up")
+        self._warmed_up = False
+
+    def _warm_up_renderer(self) -> None:
+        # Load Markdown and the highlighter off the GUI thread so the first code block
+        # does not stall it; not in __init__, where it would slow the window's start-up.
+        if not self._warmed_up:
+            self._warmed_up = True
+            self.runner.run(lambda _token: [warm_up()], name="highlighter-warm-up")
 
     # --- public API -------------------------------------------------------------------
 
     def set_project(self, project_key: str, service: ChatService) -> None:
         """Show this project's conversations (most recent opened) and refresh the models."""
+        self._warm_up_renderer()
         self._abandon_stream()
         self._project_key = project_key
         self._service = service

@@ -19,11 +19,6 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
 
 COPY_SCHEME = "copy"
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
@@ -71,16 +66,29 @@ class MarkdownRenderer:
 
     def __init__(self, style: CodeStyle | None = None) -> None:
         self.style = style or CodeStyle()
-        self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=self.style.pygments_style)
-        self._md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-        self._md.validateLink = lambda url: bool(_SAFE_LINK.match(url.strip()))
-        self._md.add_render_rule("image", _render_image)
-        # markdown-it binds rule functions to its renderer, hence the plain closure.
-        fence_rule = lambda _renderer, tokens, idx, _options, _env: self._render_fence(tokens[idx])  # noqa: E731
-        self._md.add_render_rule("fence", fence_rule)
-        self._md.add_render_rule("code_block", fence_rule)
         self._codes: list[str] = []
         self._next_code_id = 0
+
+    # markdown-it and pygments are imported on first render, not at start-up
+    # (together ~100 ms); the chat panel warms them up in the background.
+    @functools.cached_property
+    def _formatter(self):  # noqa: ANN202 - a pygments HtmlFormatter
+        from pygments.formatters import HtmlFormatter
+
+        return HtmlFormatter(noclasses=True, nowrap=True, style=self.style.pygments_style)
+
+    @functools.cached_property
+    def _md(self):  # noqa: ANN202 - a MarkdownIt parser
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+        md.validateLink = lambda url: bool(_SAFE_LINK.match(url.strip()))
+        md.add_render_rule("image", _render_image)
+        # markdown-it binds rule functions to its renderer, hence the plain closure.
+        fence_rule = lambda _renderer, tokens, idx, _options, _env: self._render_fence(tokens[idx])  # noqa: E731
+        md.add_render_rule("fence", fence_rule)
+        md.add_render_rule("code_block", fence_rule)
+        return md
 
     def render(self, text: str, first_code_id: int = 0) -> RenderedMarkdown:
         """Render a whole message (block by block, see the module docstring)."""
@@ -115,6 +123,8 @@ class MarkdownRenderer:
 
     def code_block_html(self, code: str, language: str, code_id: int) -> str:
         """A framed, highlighted code block with a language label and a Copy link."""
+        from pygments import highlight
+
         style = self.style
         body = highlight(code, _lexer_for(language), self._formatter).rstrip("\n")
         label = html.escape(language or "text")
@@ -141,6 +151,9 @@ def _render_image(renderer, tokens, idx, options, env) -> str:  # noqa: ANN001 -
 @functools.lru_cache(maxsize=64)
 def _lexer_for(language: str):  # noqa: ANN202 - pygments lexer
     # Cached: a lookup by name scans pygments' tables (and plugins) each time.
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     if not language:
         return TextLexer()
     try:
@@ -160,7 +173,7 @@ def warm_up(languages: Sequence[str] = COMMON_LANGUAGES) -> int:
     stalling the GUI thread.
     """
     MarkdownRenderer().render("```python\npass\n```")
-    return sum(1 for language in languages if not isinstance(_lexer_for(language), TextLexer))
+    return sum(1 for language in languages if _lexer_for(language).name != "Text only")
 
 
 def _close_open_fence(block: str) -> str:
