@@ -1,7 +1,10 @@
-"""Window commands as data: one table builds the menus and the shortcuts.
+"""Commands as data: one table builds the menus and every shortcut.
 
-Each entry names the main window method that runs it, so adding a command is one line
-here plus one method there. Plugins (later) add entries the same way.
+Each entry names the method that runs it, on the main window (``target="window"``)
+or on the chat panel (``target="chat"``). The window puts every entry in its menus;
+the chat panel binds its own entries' keys so they also work in a panel on its own.
+Adding a command is one line here plus one method there. Plugins (later) add entries
+the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ class Command:
     shortcuts: tuple[str, ...] = ()  # portable key sequences; the first is shown in menus
     tip: str = ""
     separator_before: bool = False
+    target: str = "window"  # "window": a MainWindow method; "chat": a ChatPanel method
 
 
 MENUS: tuple[str, ...] = ("&File", "&Edit", "&View", "&Chat")
@@ -47,8 +51,20 @@ COMMANDS: tuple[Command, ...] = (
             "Move to the chat; the selected code goes into the message", separator_before=True),
     Command("view.focus_tree", "Focus &Project Tree", "&View", "focus_tree", ("Ctrl+1",)),
     Command("view.focus_code", "Focus Code &View", "&View", "focus_code", ("Ctrl+2",)),
-    Command("chat.new", "&New Chat", "&Chat", "new_chat", ("Ctrl+Shift+N",), "Start a new conversation"),
-    Command("chat.stop", "&Stop Answer", "&Chat", "stop_chat", ("Esc",), "Stop the answer being written"),
+    Command("chat.new", "&New Chat", "&Chat", "new_conversation", ("Ctrl+Shift+N",),
+            "Start a new conversation", target="chat"),
+    Command("chat.stop", "&Stop Answer", "&Chat", "stop", ("Esc",),
+            "Stop the answer being written; what arrived stays", target="chat"),
+    Command("chat.regenerate", "&Regenerate Answer", "&Chat", "regenerate", ("Ctrl+Shift+R",),
+            "Answer the last question again", target="chat"),
+    Command("chat.edit_last", "&Edit Last Question", "&Chat", "edit_last_question", ("Ctrl+Shift+Up",),
+            "Put the last question back in the message box; sending replaces it", target="chat"),
+    Command("chat.rename", "Re&name Chat", "&Chat", "rename_current", ("F2",),
+            "Rename the current conversation", target="chat", separator_before=True),
+    Command("chat.focus_model", "Choose &Model", "&Chat", "focus_model_selector", ("Ctrl+Shift+M",),
+            "Move to the model selector", target="chat"),
+    Command("chat.focus_list", "Conversation &List", "&Chat", "focus_conversation_list", ("Ctrl+Shift+L",),
+            "Move to the list of conversations", target="chat"),
     Command("chat.check_server", "Check &Server Again", "&Chat", "check_server", ("F5",),
             "Ask the model server whether it is running", separator_before=True),
 )
@@ -60,3 +76,8 @@ def command(command_id: str) -> Command:
         if entry.id == command_id:
             return entry
     raise KeyError(command_id)
+
+
+def commands_for(target: str) -> tuple[Command, ...]:
+    """The commands run by ``target`` (``"window"`` or ``"chat"``)."""
+    return tuple(entry for entry in COMMANDS if entry.target == target)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QProcess, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -37,6 +37,7 @@ from desktop.engine.base import Engine
 from desktop.engine.hosts import resolve_host, sends_code_in_clear
 from desktop.qt.worker import TaskRunner, Worker
 from desktop.ui.app_state import AppState
+from desktop.ui.chat.chat_panel import ChatPanel
 from desktop.ui.code_view import CodeView
 from desktop.ui.commands import COMMANDS, MENUS, Command
 from desktop.ui.project_tree import ProjectTree
@@ -77,18 +78,6 @@ def editor_command(template: str, path: Path, line: int) -> list[str]:
     return filled if has_path else filled + [str(path)]
 
 
-def _create_chat_panel(runner: TaskRunner, store: object, parent: QWidget) -> QWidget:
-    """The chat panel; a plain placeholder if this build has none."""
-    try:
-        from desktop.ui.chat.chat_panel import ChatPanel
-    except ImportError:
-        placeholder = QLabel("Chat is not available in this build.", parent)
-        placeholder.setObjectName("chatPlaceholder")
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return placeholder
-    return ChatPanel(runner, store, parent)
-
-
 class MainWindow(QMainWindow):
     """Hearth's one window."""
 
@@ -119,7 +108,6 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self._build_widgets()
         self._build_status_bar()
-        self._chat_keys = self._keys_bound_in(self.chat_panel)
         self.actions_by_id = self._build_menus()
         self._restore_state()
         self._apply_font_size(settings.font_size)
@@ -136,7 +124,7 @@ class MainWindow(QMainWindow):
         self.banner = ServerBanner(self)
         self.banner.start_requested.connect(self.start_ollama)
         self.banner.retry_requested.connect(self.check_server)
-        self.chat_panel = _create_chat_panel(runner, self.services.store, self)
+        self.chat_panel = ChatPanel(runner, self.services.store, self)
         right = QWidget(self)
         right.setObjectName("chatColumn")
         column = QVBoxLayout(right)
@@ -191,21 +179,17 @@ class MainWindow(QMainWindow):
         action.setShortcuts([QKeySequence(keys) for keys in entry.shortcuts])
         action.setStatusTip(entry.tip)
         action.setToolTip(entry.tip or entry.title.replace("&", ""))
-        handler = getattr(self, entry.handler)
+        handler = getattr(self.chat_panel if entry.target == "chat" else self, entry.handler)
         action.triggered.connect(lambda _checked=False, run=handler: run())
-        if any(QKeySequence(keys).toString() in self._chat_keys for keys in entry.shortcuts):
-            # The chat panel binds this key itself; inside the chat its meaning wins, so
-            # the window's action listens only in the tree and the code view.
+        if entry.target == "chat":
+            # The chat panel binds its commands' keys itself; the window's action listens
+            # in the tree and the code view, so the key works everywhere exactly once.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.tree.addAction(action)
             self.code_view.addAction(action)
         else:
             self.addAction(action)  # shortcuts work even while the menu bar is hidden
         return action
-
-    @staticmethod
-    def _keys_bound_in(widget: QWidget) -> set[str]:
-        return {shortcut.key().toString() for shortcut in widget.findChildren(QShortcut)}
 
     def _restore_state(self) -> None:
         state = self.services.app_state
@@ -218,14 +202,10 @@ class MainWindow(QMainWindow):
 
     def _configure_chat(self) -> None:
         panel = self.chat_panel
-        if hasattr(panel, "before_send"):
-            panel.before_send = self.allow_send
-        if hasattr(panel, "model_changed"):
-            panel.model_changed.connect(self._on_model_changed)
-        if hasattr(panel, "set_options"):
-            panel.set_options(self.chat_options(), self.settings.default_model)
-        if hasattr(panel, "focus_input"):
-            QWidget.setTabOrder(self.code_view.editor, panel)
+        panel.before_send = self.allow_send
+        panel.model_changed.connect(self._on_model_changed)
+        panel.set_options(self.chat_options(), self.settings.default_model)
+        QWidget.setTabOrder(self.code_view.editor, panel)
 
     def chat_options(self) -> ChatOptions:
         return ChatOptions(num_ctx=self.settings.num_ctx, temperature=self.settings.temperature)
@@ -276,8 +256,6 @@ class MainWindow(QMainWindow):
         self.project_opened.emit(root)
 
     def _start_chat(self, root: Path, rules: object) -> None:
-        if not hasattr(self.chat_panel, "set_project"):
-            return
         from desktop.assist.chat_service import ChatService
 
         self.chat_service = ChatService(self.services.store, root, self.engine, rules)
@@ -390,12 +368,9 @@ class MainWindow(QMainWindow):
     def focus_chat(self) -> None:
         """Move to the chat input, bringing the selected code along (Continue-style)."""
         snippet = self._selection_for_chat()
-        if snippet and hasattr(self.chat_panel, "insert_into_input"):
+        if snippet:
             self.chat_panel.insert_into_input(snippet)
-        if hasattr(self.chat_panel, "focus_input"):
-            self.chat_panel.focus_input()
-        else:
-            self.chat_panel.setFocus()
+        self.chat_panel.focus_input()
 
     def _selection_for_chat(self) -> str:
         selected = self.code_view.selected_text()
@@ -439,17 +414,6 @@ class MainWindow(QMainWindow):
         return bool(started)
 
     # --- chat ----------------------------------------------------------------------------
-
-    def new_chat(self) -> None:
-        for name in ("new_chat", "new_conversation"):
-            method = getattr(self.chat_panel, name, None)
-            if callable(method):
-                method()
-                return
-
-    def stop_chat(self) -> None:
-        if getattr(self.chat_panel, "is_streaming", False):
-            self.chat_panel.stop()
 
     def allow_send(self) -> bool:
         """Called before every request: warn once per host before code goes out in clear."""
@@ -529,8 +493,7 @@ class MainWindow(QMainWindow):
     def _on_server_started(self, info: object) -> None:
         self.banner.show_hidden()
         self.server_label.setText(f"{self.engine.host} · Ollama {getattr(info, 'version', '')}".rstrip())
-        if hasattr(self.chat_panel, "refresh_models"):
-            self.chat_panel.refresh_models()
+        self.chat_panel.refresh_models()
         self.server_started.emit(info)
 
     # --- settings -------------------------------------------------------------------------

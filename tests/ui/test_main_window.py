@@ -315,3 +315,23 @@ def test_escape_in_the_code_view_stops_a_streaming_answer(qtbot, make_window, pr
     qtbot.waitUntil(window.code_view.editor.hasFocus, timeout=2000)
     qtbot.keyClick(window.code_view.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not panel.is_streaming, timeout=5000)
+
+
+def test_no_two_commands_share_a_key():
+    from desktop.ui.commands import COMMANDS
+
+    seen: dict[str, str] = {}
+    for entry in COMMANDS:
+        for keys in entry.shortcuts:
+            normalized = QKeySequence(keys).toString()
+            assert normalized not in seen, f"{entry.id} and {seen.get(normalized)} both use {keys}"
+            seen[normalized] = entry.id
+
+
+def test_chat_commands_run_from_the_window_menu(qtbot, make_window):
+    window = make_window()
+    action = window.actions_by_id["chat.focus_model"]
+    window.show()
+    qtbot.waitExposed(window)
+    action.trigger()
+    qtbot.waitUntil(lambda: window.chat_panel.model_selector.hasFocus(), timeout=3000)

@@ -4,10 +4,10 @@ An adapter over ``ChatService`` and ``ConversationStore``: the store holds the r
 the panel shows it. Streaming runs on the one ``TaskRunner``; the panel only reacts to
 its signals, so the GUI thread never blocks on the network.
 
-Shortcuts (active anywhere in the panel): Enter sends, Shift+Enter adds a line, Esc
-stops an answer (or cancels editing), Ctrl+Shift+N new chat, F2 rename, Del delete
-(in the list), Ctrl+Shift+R regenerate / retry, Ctrl+Shift+E edit the last question,
-Ctrl+Shift+M model selector, Ctrl+Shift+L conversation list.
+Keys: Enter sends, Shift+Enter adds a line, Esc in the message box stops an answer (or
+cancels editing), Del deletes the selected conversation. The panel's commands (new
+chat, stop, regenerate, edit last question, rename, focus model / list) and their keys
+come from the one command table, ``desktop.ui.commands``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from desktop.core.chat import ChatDone, ChatOptions, ChatStats, TextDelta, Think
 from desktop.core.errors import HearthError, ModelNotFound, StreamInterrupted
 from desktop.qt.worker import TaskRunner, Worker
 from desktop.ui.chat.conversation_list import ConversationList
+from desktop.ui.commands import Command, command, commands_for
 from desktop.ui.chat.markdown import warm_up
 from desktop.ui.chat.transcript import MessageView, Transcript
 
@@ -321,7 +322,7 @@ class ChatPanel(QWidget):
         self.model_selector = QComboBox(self)
         self.model_selector.setObjectName("modelSelector")
         self.model_selector.setAccessibleName("Model")
-        self.model_selector.setToolTip("Model used for answers (Ctrl+Shift+M)")
+        self.model_selector.setToolTip(f"Model used for answers ({command('chat.focus_model').shortcuts[0]})")
         self.model_selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         model_label = QLabel("&Model:", self)
         model_label.setBuddy(self.model_selector)
@@ -348,7 +349,7 @@ class ChatPanel(QWidget):
         self.regenerate_button = self._button("Regenerate", "regenerateButton",
                                               "Answer the last question again (Ctrl+Shift+R)")
         self.edit_last_button = self._button("Edit last question", "editLastButton",
-                                             "Edit and resend the last question (Ctrl+Shift+E)")
+                                             f"Edit and resend the last question ({command('chat.edit_last').shortcuts[0]})")
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
@@ -407,19 +408,19 @@ class ChatPanel(QWidget):
         self.conversation_list.conversation_selected.connect(self._on_conversation_selected)
         self.conversation_list.rename_requested.connect(self._on_rename)
         self.conversation_list.delete_requested.connect(self.delete_conversation)
-        self._shortcut("Ctrl+Shift+N", self.new_conversation)
-        self._shortcut("Ctrl+Shift+R", self._on_regenerate_shortcut)
-        self._shortcut("Ctrl+Shift+E", self.edit_last_question)
-        self._shortcut("Ctrl+Shift+M", lambda: self.model_selector.setFocus(Qt.FocusReason.ShortcutFocusReason))
-        self._shortcut("Ctrl+Shift+L", lambda: self.conversation_list.setFocus(Qt.FocusReason.ShortcutFocusReason))
-        self._shortcut("F2", self.rename_current)
-        self._stop_shortcut = self._shortcut("Esc", self.stop)
+        self._shortcuts = {entry.id: self._shortcut(entry) for entry in commands_for("chat")}
 
-    def _shortcut(self, keys: str, slot: Callable[[], None]) -> QShortcut:
-        shortcut = QShortcut(QKeySequence(keys), self)
+    def _shortcut(self, entry: Command) -> QShortcut:
+        shortcut = QShortcut(QKeySequence(entry.shortcuts[0]), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
+        shortcut.activated.connect(getattr(self, entry.handler))
         return shortcut
+
+    def focus_model_selector(self) -> None:
+        self.model_selector.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_conversation_list(self) -> None:
+        self.conversation_list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # --- conversations ----------------------------------------------------------------
 
@@ -571,9 +572,6 @@ class ChatPanel(QWidget):
             self._set_editing(False)
             self.input.clear()
 
-    def _on_regenerate_shortcut(self) -> None:
-        self.regenerate()
-
     def _set_editing(self, editing: bool) -> None:
         self._editing = editing
         self.edit_note.setVisible(editing)
@@ -587,7 +585,7 @@ class ChatPanel(QWidget):
         self.edit_last_button.setEnabled(not streaming and has_question)
         self.new_chat_button.setEnabled(not streaming)
         self.conversation_list.setEnabled(not streaming)
-        self._stop_shortcut.setEnabled(streaming)
+        self._shortcuts["chat.stop"].setEnabled(streaming)
 
 
 def _view(message: StoredMessage) -> MessageView:
