@@ -320,7 +320,7 @@ class OllamaEngine(Engine):
             return ServerNotRunning(
                 f"Ollama is not running at {host}.",
                 host,
-                hint="Start it from Hearth, or run `ollama serve` in a terminal.",
+                hint="Start Ollama (in Hearth, or run `ollama serve` in a terminal), then try again.",
             )
         return HostUnreachable(
             f"The server at {host} {what}.",

@@ -312,12 +312,9 @@ class ChatPanel(QWidget):
 
     def _build(self) -> None:
         self.conversation_list = ConversationList(self)
-        self.new_chat_button = self._button("New chat", "newChatButton", "Start a new chat (Ctrl+Shift+N)")
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.new_chat_button)
-        left_layout.addWidget(self.conversation_list, 1)
+        self.conversation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.new_chat_button = self._button("New chat", "newChatButton", _tip("Start a new chat", "chat.new"))
 
         self.model_selector = QComboBox(self)
         self.model_selector.setObjectName("modelSelector")
@@ -330,6 +327,7 @@ class ChatPanel(QWidget):
         top.addWidget(model_label)
         top.addWidget(self.model_selector)
         top.addStretch(1)
+        top.addWidget(self.new_chat_button)
 
         self.transcript = Transcript(self)
         self.transcript.setPlaceholderText("Ask about your project. Enter sends, Shift+Enter adds a line.")
@@ -345,11 +343,11 @@ class ChatPanel(QWidget):
         self.input.setPlaceholderText("Message (Enter to send, Shift+Enter for a new line)")
         self.input.setTabChangesFocus(True)
         self.send_button = self._button("Send", "sendButton", "Send (Enter)")
-        self.stop_button = self._button("Stop", "stopButton", "Stop the answer (Esc)")
+        self.stop_button = self._button("Stop", "stopButton", _tip("Stop the answer", "chat.stop"))
         self.regenerate_button = self._button("Regenerate", "regenerateButton",
-                                              "Answer the last question again (Ctrl+Shift+R)")
+                                              _tip("Answer the last question again", "chat.regenerate"))
         self.edit_last_button = self._button("Edit last question", "editLastButton",
-                                             f"Edit and resend the last question ({command('chat.edit_last').shortcuts[0]})")
+                                             _tip("Edit and resend the last question", "chat.edit_last"))
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
@@ -362,27 +360,30 @@ class ChatPanel(QWidget):
         actions.addWidget(self.edit_last_button)
         actions.addStretch(1)
 
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(top)
-        right_layout.addWidget(self.transcript, 1)
-        right_layout.addWidget(self.error_bar)
-        right_layout.addLayout(actions)
-        right_layout.addWidget(self.edit_note)
-        right_layout.addLayout(input_row)
+        conversation = QWidget(self)
+        conversation_layout = QVBoxLayout(conversation)
+        conversation_layout.setContentsMargins(0, 0, 0, 0)
+        conversation_layout.addWidget(self.transcript, 1)
+        conversation_layout.addWidget(self.error_bar)
+        conversation_layout.addLayout(actions)
+        conversation_layout.addWidget(self.edit_note)
+        conversation_layout.addLayout(input_row)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
+        # The list sits above the conversation so the transcript gets the column's
+        # full width; the user can drag it taller or collapse it.
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setObjectName("chatSplitter")
+        splitter.addWidget(self.conversation_list)
+        splitter.addWidget(conversation)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([200, 600])
+        splitter.setSizes([110, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
 
-        order = [self.new_chat_button, self.conversation_list, self.model_selector, self.transcript,
+        order = [self.model_selector, self.new_chat_button, self.conversation_list, self.transcript,
                  self.input, self.send_button, self.stop_button, self.regenerate_button, self.edit_last_button,
                  self.error_bar.retry_button]
         for first, second in zip(order, order[1:]):
@@ -591,3 +592,9 @@ class ChatPanel(QWidget):
 def _view(message: StoredMessage) -> MessageView:
     return MessageView(message.role, message.content, thinking=message.thinking, model=message.model,
                        incomplete=message.incomplete, error=message.error, stats=message.stats)
+
+
+def _tip(text: str, command_id: str) -> str:
+    """A tooltip naming the command's key from the one command table."""
+    keys = command(command_id).shortcuts
+    return f"{text} ({QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)})" if keys else text
