@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop import __version__
 from desktop.core.paths import HearthPaths
 from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings, SettingsStore
@@ -104,6 +105,23 @@ def shutdown(parts: AppParts) -> None:
     parts.services.store.close()
 
 
+def _quit_on_terminal_signals(app, window) -> None:  # noqa: ANN001 - QApplication, MainWindow
+    """Ctrl+C or SIGTERM in a terminal closes the window properly (state saved, tasks stopped).
+
+    Python only runs signal handlers between bytecodes, so a light timer gives it the
+    chance while Qt's event loop waits.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_args: window.close())
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
+
+
 def run_app(project: Path | None = None, host_flag: str | None = None) -> int:
     """Start the desktop app; returns the exit code when the window closes."""
     from desktop.core.logs import configure_logging
@@ -113,7 +131,10 @@ def run_app(project: Path | None = None, host_flag: str | None = None) -> int:
     app = make_application()
     parts = build_main_window(project, host_flag, paths=paths)
     parts.window.show()
+    _quit_on_terminal_signals(app, parts.window)
+    log.info("Hearth %s started (project: %s)", __version__, project or "none")
     try:
         return app.exec()
     finally:
         shutdown(parts)
+        log.info("Hearth closed")
