@@ -1,0 +1,80 @@
+"""The ``hearth`` command.
+
+``hearth`` (or ``python -m desktop``) opens the app, ``hearth open PATH`` opens it on a
+folder. The headless sub-commands use the same services as the app but never import
+PySide6, so they start fast and run where Qt cannot. Each module in
+``COMMAND_MODULES`` registers its sub-commands with ``register(subparsers)``; a
+sub-command sets ``run(args, host_flag) -> exit code``.
+
+Exit codes: 0 success; 1 the model server failed (reason on stderr); 2 bad usage or
+input; 3 the answer was cut short by the length limit; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from desktop import __version__
+from desktop.cli.common import EXIT_SERVER, EXIT_USAGE, fail
+from desktop.core.errors import HearthError
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES = ("desktop.cli.basic",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every ``hearth`` sub-command."""
+    parser = argparse.ArgumentParser(prog="hearth", description="A coding assistant on local models.")
+    parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    parser.add_argument("--host", help="model server URL (default: OLLAMA_HOST, then settings, then http://127.0.0.1:11434)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    open_cmd = commands.add_parser("open", help="open the app on a project folder")
+    open_cmd.add_argument("path", type=Path)
+    open_cmd.add_argument("--host", dest="sub_host", help=argparse.SUPPRESS)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hearth`` console script and ``python -m desktop``."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    host_flag = getattr(args, "sub_host", None) or args.host
+    run = getattr(args, "run", None)
+    if run is not None:
+        return _headless(lambda: run(args, host_flag))
+    project = args.path if args.command == "open" else None
+    if project is not None and not project.is_dir():
+        fail(f"{project} is not a folder.")
+        return EXIT_USAGE
+    from desktop.app import run_app  # only the GUI path imports Qt
+
+    return run_app(project.resolve() if project else None, host_flag)
+
+
+def _headless(command: Callable[[], int]) -> int:
+    """Run a headless command: logging to the log file, never a traceback on screen."""
+    from desktop.core.logs import configure_logging
+    from desktop.core.paths import HearthPaths
+
+    configure_logging(HearthPaths.from_env())
+    try:
+        return command()
+    except HearthError as exc:
+        fail(str(exc))
+        return EXIT_SERVER
+    except Exception as exc:  # noqa: BLE001 - a CLI shows one line; the log keeps the trace
+        log.exception("unexpected failure")
+        fail(f"unexpected error: {type(exc).__name__}: {exc} (details in Hearth's log)")
+        return EXIT_SERVER
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""What every ``hearth`` sub-command shares: exit codes, error line, services."""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_TRUNCATED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def fail(message: str) -> None:
+    """One line on stderr, prefixed ``hearth:``; never a traceback."""
+    print(f"hearth: {message}", file=sys.stderr, flush=True)
+
+
+def services(host_flag: str | None):  # noqa: ANN201 - (paths, settings, secrets, engine)
+    """Paths, settings, keychain and the engine for ``--host`` — as the app builds them."""
+    from desktop.core.paths import HearthPaths
+    from desktop.core.secrets import SecretStore
+    from desktop.core.settings import SettingsStore
+    from desktop.engine.factory import create_engine
+
+    paths = HearthPaths.from_env()
+    settings = SettingsStore(paths.settings_file).load()
+    secrets = SecretStore()
+    return paths, settings, secrets, create_engine(settings, secrets, host_flag)
