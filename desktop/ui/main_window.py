@@ -11,7 +11,7 @@ import logging
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QByteArray, QProcess, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -44,6 +44,14 @@ from desktop.ui.project_tree import ProjectTree
 from desktop.ui.server_banner import ServerBanner
 from desktop.ui.settings_dialog import SettingsDialog
 
+
+if TYPE_CHECKING:  # imported lazily at run time, to keep start-up lean
+    from desktop.assist.chat_service import ChatService
+    from desktop.assist.conversations import ConversationStore
+    from desktop.engine.base import ServerInfo
+    from desktop.engine.lifecycle import ServerDiagnosis
+    from desktop.index.ignore import IgnoreRules
+
 log = logging.getLogger(__name__)
 
 MIN_POINT_SIZE = 6
@@ -58,7 +66,7 @@ class WindowServices:
     paths: HearthPaths
     settings_store: SettingsStore
     secrets: SecretStore
-    store: object  # desktop.assist.conversations.ConversationStore
+    store: ConversationStore
     runner: TaskRunner
     app_state: AppState
     make_engine: EngineFactory  # (settings, --host flag) -> engine
@@ -95,9 +103,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.engine = engine
         self.project: Path | None = None
-        self.chat_service: object | None = None
-        self.diagnosis: object | None = None
-        self._rules: object | None = None
+        self.chat_service: ChatService | None = None
+        self.diagnosis: ServerDiagnosis | None = None
+        self._rules: IgnoreRules | None = None
         self._project_workers: list[Worker] = []
         self._system_point_size = QApplication.font().pointSizeF()
         # Injectable so tests and scripts never block on a modal dialog.
@@ -246,7 +254,7 @@ class MainWindow(QMainWindow):
         ))
         return True
 
-    def _on_rules(self, root: Path, rules: object) -> None:
+    def _on_rules(self, root: Path, rules: IgnoreRules) -> None:
         if root != self.project:
             return
         self._rules = rules
@@ -255,13 +263,13 @@ class MainWindow(QMainWindow):
         self._start_chat(root, rules)
         self.project_opened.emit(root)
 
-    def _start_chat(self, root: Path, rules: object) -> None:
+    def _start_chat(self, root: Path, rules: IgnoreRules) -> None:
         from desktop.assist.chat_service import ChatService
 
         self.chat_service = ChatService(self.services.store, root, self.engine, rules)
         self.chat_panel.set_project(project_key(root), self.chat_service)
 
-    def _start_watcher(self, root: Path, rules: object) -> None:
+    def _start_watcher(self, root: Path, rules: IgnoreRules) -> None:
         def watch(token):  # noqa: ANN001, ANN202 - a Work function
             from desktop.index.watcher import watch_project
 
@@ -455,7 +463,7 @@ class MainWindow(QMainWindow):
         return self.services.runner.run(work, name="diagnose-server", on_item=self._on_diagnosis,
                                         on_error=lambda error: self.banner.show_unreachable(engine.host, error.message))
 
-    def _on_diagnosis(self, diagnosis: object) -> None:
+    def _on_diagnosis(self, diagnosis: ServerDiagnosis) -> None:
         self.diagnosis = diagnosis
         host = self.engine.host
         if diagnosis.reachable:
@@ -473,7 +481,7 @@ class MainWindow(QMainWindow):
 
     def start_ollama(self) -> Worker | None:
         """Start ``ollama serve`` detached and wait until it answers."""
-        executable = getattr(self.diagnosis, "executable", None)
+        executable = self.diagnosis.executable if self.diagnosis is not None else None
         if executable is None:
             return None
         engine = self.engine
@@ -490,9 +498,9 @@ class MainWindow(QMainWindow):
                                         on_error=lambda error: self.banner.show_start_failed(
                                             f"{error.message} {error.hint}".strip()))
 
-    def _on_server_started(self, info: object) -> None:
+    def _on_server_started(self, info: ServerInfo) -> None:
         self.banner.show_hidden()
-        self.server_label.setText(f"{self.engine.host} · Ollama {getattr(info, 'version', '')}".rstrip())
+        self.server_label.setText(f"{self.engine.host} · Ollama {info.version}")
         self.chat_panel.refresh_models()
         self.server_started.emit(info)
 
@@ -554,12 +562,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.save_window_state()
         self._stop_project_tasks()
-        if getattr(self.chat_panel, "is_streaming", False):
+        if self.chat_panel.is_streaming:
             self.chat_panel.stop()
         super().closeEvent(event)
 
 
-def _load_rules(root: Path) -> object:
+def _load_rules(root: Path) -> IgnoreRules:
     from desktop.index.ignore import IgnoreRules
 
     return IgnoreRules.for_project(root)
