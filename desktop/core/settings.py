@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from desktop.core.chat import ChatOptions
 from desktop.core.errors import SettingsError
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,37 @@ class Settings:
     font_size: int = 0  # 0: the system's size
     external_editor: str = ""  # empty: the system's default application
     plain_http_allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Per model: (name, num_ctx, temperature); models not listed use num_ctx/temperature above.
+    model_options: tuple[tuple[str, int, float], ...] = field(default_factory=tuple)
+    # What the server runs with; no API reveals these, so they are assumed (Ollama's defaults).
+    kv_cache_type: str = "f16"  # OLLAMA_KV_CACHE_TYPE: f16, q8_0 or q4_0
+    flash_attention: bool = False  # OLLAMA_FLASH_ATTENTION
+    num_parallel: int = 1  # OLLAMA_NUM_PARALLEL
+    # Default model per use; an empty chat_model falls back to default_model.
+    chat_model: str = ""
+    edit_model: str = ""
+    embedding_model: str = ""
 
     def with_changes(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+    @property
+    def chat_default(self) -> str:
+        """The model chats start with: ``chat_model``, else ``default_model``."""
+        return self.chat_model or self.default_model
+
+    def options_for(self, model: str) -> ChatOptions:
+        """The context length and temperature chats with ``model`` send."""
+        for name, num_ctx, temperature in self.model_options:
+            if name == model:
+                return ChatOptions(num_ctx=num_ctx, temperature=temperature)
+        return ChatOptions(num_ctx=self.num_ctx, temperature=self.temperature)
+
+    def with_model_options(self, model: str, num_ctx: int, temperature: float) -> "Settings":
+        """A copy where ``model`` uses ``num_ctx`` and ``temperature``."""
+        kept = tuple(entry for entry in self.model_options if entry[0] != model)
+        entry = (model, int(num_ctx), float(temperature))
+        return replace(self, model_options=tuple(sorted((*kept, entry))))
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
@@ -61,11 +90,30 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError
         return value
+    if name == "model_options":
+        return _model_options(value)
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError
         return tuple(value)
     raise ValueError(name)
+
+
+def _model_options(value: Any) -> tuple[tuple[str, int, float], ...]:
+    """``[[name, num_ctx, temperature], ...]`` → tuples; raise ValueError on anything else."""
+    if not isinstance(value, list):
+        raise ValueError
+    entries = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and item[0]):
+            raise ValueError
+        name, num_ctx, temperature = item
+        if isinstance(num_ctx, bool) or not isinstance(num_ctx, int) or num_ctx <= 0:
+            raise ValueError
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
+            raise ValueError
+        entries.append((name, num_ctx, float(temperature)))
+    return tuple(entries)
 
 
 def settings_from_dict(data: dict[str, Any]) -> tuple[Settings, list[str]]:
@@ -114,6 +162,7 @@ class SettingsStore:
         """Write atomically: the old file stays intact if anything fails."""
         payload = asdict(settings)
         payload["plain_http_allowed_hosts"] = list(settings.plain_http_allowed_hosts)
+        payload["model_options"] = [list(entry) for entry in settings.model_options]
         text = json.dumps(payload, indent=2, sort_keys=True) + "\n"
         try:
             atomic_write_text(self.path, text)

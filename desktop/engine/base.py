@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 
 from desktop.core.cancel import CancelToken
 from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
+from desktop.engine.models import LoadedModel, PullProgress
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,30 @@ class Engine(ABC):
         Cancelling the token stops the stream within 300 ms, also while the server is
         still preparing the first token; the generator then raises ``Cancelled``.
         """
+
+    # --- model management (issue 5) -------------------------------------------------
+
+    @abstractmethod
+    def loaded_models(self) -> list[LoadedModel]:
+        """Models in memory now, with the server's own size figures."""
+
+    @abstractmethod
+    def show_raw(self, name: str, verbose: bool = False) -> dict:
+        """The server's raw model description; ``verbose`` adds tensors and full arrays."""
+
+    @abstractmethod
+    def pull(self, name: str, cancel: CancelToken) -> Iterator[PullProgress]:
+        """Download a model, yielding progress lines until ``success``.
+
+        Cancelling closes the stream (the only way to stop a pull) and raises
+        ``Cancelled``; a later pull resumes the partial download. An unknown name
+        raises ``ModelNotFound``, also when the server reports it inside the stream.
+        """
+
+    @abstractmethod
+    def delete_model(self, name: str) -> None:
+        """Remove an installed model from the server's disk."""
+
+    @abstractmethod
+    def unload_model(self, name: str) -> None:
+        """Free the memory a loaded model takes, now (it stays installed)."""

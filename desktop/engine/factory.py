@@ -14,6 +14,7 @@ from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
 from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
+from desktop.engine.models import LoadedModel, PullProgress
 from desktop.engine.hosts import is_loopback, resolve_host
 
 
@@ -77,3 +78,18 @@ class DeferredEngine(Engine):
     def chat(self, model: str, messages: Sequence[ChatMessage], options: ChatOptions,
              cancel: CancelToken) -> Iterator[ChatEvent]:
         return self._real().chat(model, messages, options, cancel)
+
+    def loaded_models(self) -> list[LoadedModel]:
+        return self._real().loaded_models()
+
+    def show_raw(self, name: str, verbose: bool = False) -> dict:
+        return self._real().show_raw(name, verbose)
+
+    def pull(self, name: str, cancel: CancelToken) -> Iterator[PullProgress]:
+        return self._real().pull(name, cancel)
+
+    def delete_model(self, name: str) -> None:
+        self._real().delete_model(name)
+
+    def unload_model(self, name: str) -> None:
+        self._real().unload_model(name)

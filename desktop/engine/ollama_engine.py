@@ -50,6 +50,7 @@ from desktop.core.errors import (
     StreamErrorLine,
 )
 from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
+from desktop.engine.models import RESUME_NOTE, LoadedModel, PullProgress
 from desktop.engine.hosts import is_loopback, normalize_host
 
 _MAX_SERVER_TEXT = 300
@@ -167,6 +168,104 @@ class OllamaEngine(Engine):
             raise self._translate(exc, partial="".join(received), streaming=True) from None
         finally:
             unregister()
+
+    # --- model management -----------------------------------------------------------
+
+    def loaded_models(self) -> list[LoadedModel]:
+        """``GET /api/ps``: what is in memory, with the server's size figures."""
+        payload = self._request_json("GET", "/api/ps", model=None)
+        entries = payload.get("models") if isinstance(payload, dict) else None
+        if not isinstance(entries, list):
+            raise self._translate(ValueError("no models list"))
+        return sorted((_loaded(entry) for entry in entries if isinstance(entry, dict)), key=lambda m: m.name)
+
+    def show_raw(self, name: str, verbose: bool = False) -> dict:
+        """Raw ``POST /api/show``; with ``verbose`` it holds tensors and full arrays."""
+        body: dict[str, Any] = {"model": name}
+        if verbose:
+            body["verbose"] = True
+        payload = self._request_json("POST", "/api/show", model=name, json=body)
+        if not isinstance(payload, dict):
+            raise self._translate(ValueError("show answer is not an object"))
+        return payload
+
+    def delete_model(self, name: str) -> None:
+        """``DELETE /api/delete``."""
+        self._request_json("DELETE", "/api/delete", model=name, json={"model": name}, expect_body=False)
+
+    def unload_model(self, name: str) -> None:
+        """``POST /api/generate`` with ``keep_alive: 0``: the server frees the model now."""
+        self._request_json(
+            "POST", "/api/generate", model=name, json={"model": name, "keep_alive": 0}, expect_body=False
+        )
+
+    def pull(self, name: str, cancel: CancelToken) -> Iterator[PullProgress]:
+        """Stream ``POST /api/pull``; see ``Engine.pull``."""
+        cancel.raise_if_cancelled()
+        cutter = _ConnectionCutter()
+        unregister = cancel.on_cancel(cutter.cut)
+        try:
+            with self._http.stream(
+                "POST", "/api/pull", json={"model": name, "stream": True}, extensions={"trace": cutter.trace}
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._raise_status(response.status_code, _error_text(response), model=name)
+                yield from self._read_pull(response, name, cancel)
+        except (Cancelled, HearthError):
+            if cancel.cancelled:
+                raise Cancelled() from None
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
+            if cancel.cancelled:
+                raise Cancelled() from None
+            raise self._translate(exc, streaming=True) from None
+        finally:
+            unregister()
+
+    def _read_pull(self, response: httpx.Response, name: str, cancel: CancelToken) -> Iterator[PullProgress]:
+        for line in response.iter_lines():
+            cancel.raise_if_cancelled()
+            if not line.strip():
+                continue
+            chunk = self._parse_line(line, [])
+            if "error" in chunk:
+                raise self._pull_error(name, str(chunk["error"]))
+            progress = _progress(chunk)
+            yield progress
+            if progress.done:
+                return
+        raise ConnectionDropped(
+            f"The download of {name} from {self._host} stopped before it finished.",
+            self._host,
+            hint=f"Try again. {RESUME_NOTE}",
+        )
+
+    def _pull_error(self, name: str, text: str) -> EngineError:
+        text = self._scrub(text)
+        if "does not exist" in text or "not found" in text:
+            return ModelNotFound(
+                f"There is no model called {name} to download: {_clip(text)}",
+                self._host,
+                model=name,
+                hint="Check the name and tag on ollama.com/library.",
+            )
+        return ServerError(f"The download of {name} failed: {_clip(text)}", self._host, hint=RESUME_NOTE)
+
+    def _request_json(
+        self, method: str, path: str, model: str | None, json: Any = None, expect_body: bool = True
+    ) -> Any:
+        try:
+            response = self._http.request(method, path, json=json)
+            if response.status_code >= 400:
+                self._raise_status(response.status_code, _error_text(response), model=model)
+            if not expect_body:
+                return None
+            return response.json()
+        except HearthError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
+            raise self._translate(exc) from None
 
     # --- streaming ----------------------------------------------------------------
 
@@ -443,4 +542,31 @@ def _details(name: str, shown: Any) -> ModelDetails:
         parameter_size=(details.parameter_size if details else None) or "",
         quantization=(details.quantization_level if details else None) or "",
         model_info=tuple(sorted(info.items())),
+    )
+
+
+def _loaded(entry: Mapping[str, Any]) -> LoadedModel:
+    def number(key: str) -> int:
+        value = entry.get(key)
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    return LoadedModel(
+        name=str(entry.get("model") or entry.get("name") or ""),
+        size_bytes=number("size"),
+        size_vram_bytes=number("size_vram"),
+        context_length=number("context_length"),
+        expires_at=str(entry.get("expires_at") or ""),
+    )
+
+
+def _progress(chunk: Mapping[str, Any]) -> PullProgress:
+    def number(key: str) -> int:
+        value = chunk.get(key)
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    return PullProgress(
+        status=str(chunk.get("status") or ""),
+        digest=str(chunk.get("digest") or ""),
+        total=number("total"),
+        completed=number("completed"),
     )

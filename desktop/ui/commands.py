@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
             "Move to the list of conversations", target="chat"),
     Command("chat.check_server", "Check &Server Again", "&Chat", "check_server", ("F5",),
             "Ask the model server whether it is running", separator_before=True),
+    Command("chat.models", "&Models…", "&Chat", "show_models", ("Ctrl+Shift+O",),
+            "Which models fit this machine; download, remove, unload; defaults and context per model"),
 )
 
 

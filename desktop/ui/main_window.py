@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.ask_line: Callable[[int, int], int | None] = self._ask_line
         self.report_problem: Callable[[str, str], None] = self._message_box
         self.settings_dialog: SettingsDialog | None = None
+        self.models_dialog: object | None = None  # desktop.ui.models.ModelsDialog, kept while pulls run
+        self.hardware_budget: object | None = None  # desktop.engine.memory.HardwareBudget once probed
         self._build_widgets()
         self._build_status_bar()
         self.actions_by_id = self._build_menus()
@@ -212,11 +214,13 @@ class MainWindow(QMainWindow):
         panel = self.chat_panel
         panel.before_send = self.allow_send
         panel.model_changed.connect(self._on_model_changed)
-        panel.set_options(self.chat_options(), self.settings.default_model)
+        panel.set_options(self.chat_options(), self.settings.chat_default)
         QWidget.setTabOrder(self.code_view.editor, panel)
 
-    def chat_options(self) -> ChatOptions:
-        return ChatOptions(num_ctx=self.settings.num_ctx, temperature=self.settings.temperature)
+    def chat_options(self, model: str | None = None) -> ChatOptions:
+        """What chats with ``model`` send (default: the chat's current model): its own
+        context length and temperature if set in the Models dialog, else the global ones."""
+        return self.settings.options_for(self.chat_panel.current_model if model is None else model)
 
     # --- projects --------------------------------------------------------------------
 
@@ -447,6 +451,46 @@ class MainWindow(QMainWindow):
 
     def _on_model_changed(self, model: str) -> None:
         self.model_label.setText(model)
+        self.chat_panel.set_options(self.chat_options(model), model)
+
+    # --- models -----------------------------------------------------------------------------
+
+    def show_models(self) -> object:
+        """Open the Models dialog; it is kept, so downloads go on while it is closed."""
+        from desktop.ui.models import ModelsDialog
+
+        dialog = self.models_dialog
+        if dialog is None:
+            dialog = ModelsDialog(self.engine, self.settings, self.services.runner, self.hardware_budget,
+                                  self.save_settings, parent=self)
+            dialog.settings_saved.connect(self._on_model_settings_saved)
+            self.models_dialog = dialog
+        else:
+            dialog.engine, dialog.settings = self.engine, self.settings
+        if self.hardware_budget is None:
+            self._probe_hardware()
+        dialog.show()  # not modal: the chat stays usable while a download runs
+        dialog.activateWindow()
+        dialog.refresh()
+        return dialog
+
+    def _probe_hardware(self) -> Worker:
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.engine.hardware import probe_hardware
+            from desktop.engine.memory import HardwareBudget
+
+            return [HardwareBudget.from_hardware(probe_hardware())]
+
+        return self.services.runner.run(work, name="probe-hardware", on_item=self._on_hardware_budget)
+
+    def _on_hardware_budget(self, budget: object) -> None:
+        self.hardware_budget = budget
+        if self.models_dialog is not None:
+            self.models_dialog.set_budget(budget)
+
+    def _on_model_settings_saved(self, new: Settings) -> None:
+        model = self.chat_panel.current_model or new.chat_default
+        self.chat_panel.set_options(self.chat_options(model), model)
 
     # --- server ---------------------------------------------------------------------------
 
@@ -531,7 +575,7 @@ class MainWindow(QMainWindow):
             if hasattr(self.chat_panel, "refresh_models"):
                 self.chat_panel.refresh_models()
         if hasattr(self.chat_panel, "set_options"):
-            self.chat_panel.set_options(self.chat_options(), new.default_model)
+            self.chat_panel.set_options(self.chat_options(), new.chat_default)
 
     def save_settings(self, new: Settings) -> bool:
         try:

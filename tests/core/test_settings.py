@@ -73,3 +73,40 @@ except SettingsError as exc:
     assert "previous settings are unchanged" in result.stdout
     assert SettingsStore(path).load().default_model == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
+
+
+# --- per-model options and server assumptions (issue 5) --------------------------------
+
+
+def test_model_options_round_trip_and_defaults(tmp_path):
+    from desktop.core.chat import ChatOptions
+    from desktop.core.settings import Settings, SettingsStore
+
+    settings = Settings(num_ctx=8192, temperature=0.2).with_model_options("qwen2.5-coder:7b", 16384, 0.1)
+    settings = settings.with_model_options("qwen2.5-coder:7b", 32768, 0.3).with_changes(
+        kv_cache_type="q8_0", flash_attention=True, num_parallel=2,
+        chat_model="qwen3:8b", edit_model="qwen2.5-coder:7b", embedding_model="nomic-embed-text")
+    assert settings.model_options == (("qwen2.5-coder:7b", 32768, 0.3),)
+    assert settings.options_for("qwen2.5-coder:7b") == ChatOptions(num_ctx=32768, temperature=0.3)
+    assert settings.options_for("never-configured") == ChatOptions(num_ctx=8192, temperature=0.2)
+    store = SettingsStore(tmp_path / "settings.json")
+    store.save(settings)
+    assert store.load() == settings
+
+
+def test_chat_default_falls_back_to_default_model():
+    from desktop.core.settings import Settings
+
+    assert Settings(default_model="a").chat_default == "a"
+    assert Settings(default_model="a", chat_model="b").chat_default == "b"
+
+
+
+@pytest.mark.parametrize("bad", ["x", [["m", "big", 0.2]], [["m", 0, 0.2]], [["", 4096, 0.2]], [["m", 4096]],
+                                 [["m", 4096, True]]])
+def test_bad_model_options_fall_back_to_default(bad):
+    from desktop.core.settings import settings_from_dict
+
+    settings, problems = settings_from_dict({"model_options": bad, "num_parallel": 4})
+    assert settings.model_options == () and settings.num_parallel == 4
+    assert any("model_options" in p for p in problems)

@@ -63,8 +63,10 @@ class FakeModel:
     context_length: int = 32768
     digest: str = "f974a74358d62a017b37c6f424fcdf2744ca02926c4f952513ddf474b2fa5091"
     model_info: tuple[tuple[str, Any], ...] = ()
+    tensors: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # (name, GGML type, shape)
+    vocab: int = 0  # tokenizer.ggml.tokens length; the full list only with verbose
 
-    def info_dict(self) -> dict[str, Any]:
+    def info_dict(self, verbose: bool = False) -> dict[str, Any]:
         """The ``model_info`` object of /api/show, keyed by architecture like Ollama's."""
         arch = self.family
         info: dict[str, Any] = {
@@ -74,7 +76,14 @@ class FakeModel:
             f"{arch}.context_length": self.context_length,
         }
         info.update(dict(self.model_info))
+        if self.vocab:
+            # Like Ollama: arrays longer than a few items are sent empty unless verbose.
+            info["tokenizer.ggml.tokens"] = [f"<t{i}>" for i in range(self.vocab)] if verbose else []
         return info
+
+    def tensor_list(self) -> list[dict[str, Any]]:
+        """The ``tensors`` of a verbose /api/show."""
+        return [{"name": n, "type": t, "shape": list(shape)} for n, t, shape in self.tensors]
 
     def details(self) -> dict[str, Any]:
         return {
@@ -98,6 +107,33 @@ def _parameter_count(parameter_size: str) -> int:
     return int(float(match.group(1)) * scale)
 
 
+def mistral_7b_tensors() -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """The tensor list of mistral:7b Q4_0 (32 layers, 8 KV heads, vocab 32768).
+
+    Its sums are those of the reference page's worked example: 122,716,160 B per
+    layer, 110,116,864 B for output + output_norm.
+    """
+    emb, kv, ff, vocab = 4096, 1024, 14336, 32768
+    tensors: list[tuple[str, str, tuple[int, ...]]] = [
+        ("token_embd.weight", "Q4_0", (emb, vocab)),
+        ("output_norm.weight", "F32", (emb,)),
+        ("output.weight", "Q6_K", (emb, vocab)),
+    ]
+    for i in range(32):
+        tensors += [
+            (f"blk.{i}.attn_norm.weight", "F32", (emb,)),
+            (f"blk.{i}.attn_q.weight", "Q4_0", (emb, emb)),
+            (f"blk.{i}.attn_k.weight", "Q4_0", (emb, kv)),
+            (f"blk.{i}.attn_v.weight", "Q4_0", (emb, kv)),
+            (f"blk.{i}.attn_output.weight", "Q4_0", (emb, emb)),
+            (f"blk.{i}.ffn_norm.weight", "F32", (emb,)),
+            (f"blk.{i}.ffn_gate.weight", "Q4_0", (emb, ff)),
+            (f"blk.{i}.ffn_up.weight", "Q4_0", (emb, ff)),
+            (f"blk.{i}.ffn_down.weight", "Q4_0", (ff, emb)),
+        ]
+    return tuple(tensors)
+
+
 def default_models() -> list[FakeModel]:
     """A few realistic models: two coders, a thinking model, an embedding-only model."""
     return [
@@ -116,6 +152,8 @@ def default_models() -> list[FakeModel]:
                 ("llama.attention.head_count_kv", 8),
                 ("llama.vocab_size", 32768),
             ),
+            tensors=mistral_7b_tensors(),
+            vocab=32768,
         ),
         FakeModel(
             "qwen2.5-coder:7b",
@@ -200,6 +238,11 @@ class FakeOllama:
         self.requests: list[RecordedRequest] = []
         self.sent_tokens_done_at: float | None = None
         self.loaded: dict[str, int] = {}  # model name -> num_ctx it was loaded with
+        self.ps_figures: dict[str, tuple[int, int]] = {}  # model name -> (size, size_vram) to report
+        self.pull_total = 4_000_000
+        self.pull_steps = 4
+        self.pull_step_delay = 0.01  # seconds between progress lines (raise it to test cancel)
+        self.pulled_bytes: dict[str, int] = {}  # partial downloads, resumed by a later pull
         self._port = port
         self._bind = bind
         self._stopping = threading.Event()
@@ -459,9 +502,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "parameters": "",
                 "template": "{{ .Prompt }}",
                 "details": model.details(),
-                "model_info": model.info_dict(),
+                "model_info": model.info_dict(verbose=bool(body.get("verbose"))),
                 "capabilities": list(model.capabilities),
                 "modified_at": MODIFIED_AT,
+                **({"tensors": model.tensor_list()} if body.get("verbose") and model.tensors else {}),
             },
         )
 
@@ -471,15 +515,18 @@ class _Handler(BaseHTTPRequestHandler):
             model = self.fake.find_model(name)
             if model is None:
                 continue
+            size, size_vram = self.fake.ps_figures.get(
+                model.name, (model.size + num_ctx * 131_072, model.size + num_ctx * 131_072)
+            )
             entries.append(
                 {
                     "name": model.name,
                     "model": model.name,
-                    "size": model.size + num_ctx * 131_072,
+                    "size": size,
                     "digest": model.digest,
                     "details": model.details(),
                     "expires_at": "2099-01-01T00:00:00Z",
-                    "size_vram": model.size + num_ctx * 131_072,
+                    "size_vram": size_vram,
                     "context_length": num_ctx,
                 }
             )
@@ -508,14 +555,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_line({"error": "pull model manifest: file does not exist"})
             self._end_stream()
             return
-        total = 4_000_000
+        fake = self.fake
+        total = fake.pull_total
         digest = "sha256:" + "2af3b81862c6" + "0" * 52
-        for completed in (0, 1_000_000, 2_500_000, total):
-            self.fake._pause(0.01)
+        start = fake.pulled_bytes.get(name, 0)
+        steps = max(1, fake.pull_steps)
+        for step in range(steps + 1):
+            completed = start + (total - start) * step // steps
+            fake._pause(fake.pull_step_delay)
             line: dict[str, Any] = {"status": f"pulling {digest[7:19]}", "digest": digest}
             if completed:
                 line.update(total=total, completed=completed)
             self._send_line(line)
+            fake.pulled_bytes[name] = completed  # kept if the client goes away: a later pull resumes
+        fake.pulled_bytes.pop(name, None)
         for status in ("verifying sha256 digest", "writing manifest", "success"):
             self._send_line({"status": status})
         self._add_model(name)
@@ -525,6 +578,20 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake.find_model(name) is None:
             full = name if ":" in name else f"{name}:latest"
             self.fake.models = [*self.fake.models, FakeModel(full)]
+
+    def generate(self, body: dict) -> None:
+        """Only what Hearth uses: ``keep_alive: 0`` with no prompt unloads the model."""
+        name = str(body.get("model") or "")
+        model = self.fake.find_model(name)
+        if model is None:
+            self._error(404, f"model '{name}' not found")
+            return
+        if body.get("keep_alive") in (0, "0", "0s") and not body.get("prompt"):
+            self.fake.loaded.pop(model.name, None)
+            self._send_json(200, {"model": model.name, "created_at": _now(), "response": "",
+                                  "done": True, "done_reason": "unload"})
+            return
+        self._error(400, "the fake server only supports unloading through /api/generate")
 
     def embed(self, body: dict) -> None:
         name = str(body.get("model") or "")
@@ -655,6 +722,7 @@ _ROUTES = {
     ("POST", "/api/pull"): _Handler.pull,
     ("DELETE", "/api/delete"): _Handler.delete,
     ("POST", "/api/embed"): _Handler.embed,
+    ("POST", "/api/generate"): _Handler.generate,
 }
 
 
