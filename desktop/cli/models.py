@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, EXIT_USAGE, fail, services
 from desktop.core.errors import EngineError, HearthError
+from desktop.engine.memory import format_bytes
 
 GIB = 2**30
 BADGES = {
@@ -174,14 +175,14 @@ def _print_models(host: str, rows: list[dict[str, Any]], running: list[dict[str,
     write(f"Installed on {host}:")
     write(f"  {'NAME':<32} {'SIZE':>8} {'QUANT':<8} {'CTX':>7} {'MEMORY':>9}  FIT")
     for row in rows:
-        memory = f"{row['total_bytes'] / 1e9:.1f} GB" if row["total_bytes"] else "?"
-        write(f"  {row['model']:<32} {row['size_bytes'] / 1e9:>5.1f} GB {row['quantization']:<8} "
+        memory = format_bytes(row["total_bytes"]) if row["total_bytes"] else "?"
+        write(f"  {row['model']:<32} {format_bytes(row['size_bytes']):>9} {row['quantization']:<8} "
               f"{row['num_ctx']:>7} {memory:>9}  {row['badge']}")
     write()
     if not running:
         write("Loaded: none")
     for item in running:
-        write(f"Loaded: {item['model']}  {item['size_bytes'] / 1e9:.1f} GB  {item['processor']}  "
+        write(f"Loaded: {item['model']}  {format_bytes(item['size_bytes'])}  {item['processor']}  "
               f"context {item['context_length']}")
     out.flush()
 
@@ -221,14 +222,12 @@ def run_pull(name: str, host_flag: str | None, out: TextIO) -> int:
 
 def _enough_disk(name: str) -> bool:
     from desktop.engine.catalog import find_model, load_catalog
-    from desktop.engine.models import disk_shortfall, free_disk_bytes, ollama_models_dir
+    from desktop.engine.models import disk_space_problem
 
     entry = find_model(load_catalog(), name)
-    folder = ollama_models_dir()
-    missing = disk_shortfall(free_disk_bytes(folder), entry.size_bytes if entry else 0)
-    if missing:
-        fail(f"not enough free disk space for {name} in {folder}: "
-             f"{missing / 1e9:.1f} GB more are needed. Free some space and try again.")
+    problem = disk_space_problem(name, entry.size_bytes if entry else 0)
+    if problem is not None:
+        fail(str(problem))
         return False
     return True
 
@@ -269,8 +268,8 @@ class _ProgressBar:
         speed = progress.completed / elapsed
         left = (progress.total - progress.completed) / speed if speed > 0 else 0
         return (f"{progress.status} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                f"{progress.completed / 1e9:.2f}/{progress.total / 1e9:.2f} GB "
-                f"{speed / 1e6:.1f} MB/s {int(left // 60)}:{int(left % 60):02d} left")
+                f"{format_bytes(progress.completed)}/{format_bytes(progress.total)} "
+                f"{format_bytes(int(speed))}/s {int(left // 60)}:{int(left % 60):02d} left")
 
     def end(self) -> None:
         if self._open:

@@ -95,27 +95,34 @@ def find_model(catalog: Iterable[CatalogModel], tag: str) -> CatalogModel | None
     return None
 
 
+RECOMMEND_HEADROOM = 0.9  # share of usable GPU memory a recommended model may need
+
+
 def recommend_coder(
     catalog: Iterable[CatalogModel], runtime: RuntimeConfig, budget: HardwareBudget
 ) -> tuple[CatalogModel, MemoryEstimate, str] | None:
     """The largest coding model that runs fully on the GPU at ``runtime``, and why.
 
-    "Largest" is by size on disk (a proxy for capability within the catalog). None when
-    no coder fits on the GPU (or there is no GPU).
+    "Largest" is by size on disk (a proxy for capability within the catalog). A model
+    is recommended only if it needs at most ``RECOMMEND_HEADROOM`` of the usable GPU
+    memory: the desktop, the browser and the editor use some too, and a model that
+    only just fits spills to the CPU the moment they do. None when no coder qualifies.
     """
     best: tuple[CatalogModel, MemoryEstimate] | None = None
     for model in catalog:
         if "code" not in model.purposes:
             continue
         result = estimate(model.shape, runtime, budget)
-        if result.fit == "gpu" and (best is None or model.size_bytes > best[0].size_bytes):
+        roomy = result.total_bytes <= RECOMMEND_HEADROOM * budget.vram_bytes
+        if result.fit == "gpu" and roomy and (best is None or model.size_bytes > best[0].size_bytes):
             best = (model, result)
     if best is None:
         return None
     model, result = best
     reason = (
         f"{model.tag} is the largest coding model in the catalog that runs fully on this GPU at "
-        f"{runtime.num_ctx:,} tokens of context: it needs about {result.total_bytes / 2**30:.1f} GiB "
-        f"of the {budget.vram_bytes / 2**30:.1f} GiB available."
+        f"{runtime.num_ctx:,} tokens of context with room to spare: it needs about "
+        f"{result.total_bytes / 2**30:.1f} GiB of the {budget.vram_bytes / 2**30:.1f} GiB available "
+        f"(at most {RECOMMEND_HEADROOM:.0%} is used for a recommendation)."
     )
     return model, result, reason

@@ -369,12 +369,17 @@ def comparable_size(estimate_: MemoryEstimate, server_version: str) -> int:
 
 
 def format_bytes(count: int) -> str:
-    """``5.2 GB``-style text (decimal units, like ``ollama ps``)."""
-    if count >= 1e9:
-        return f"{count / 1e9:.1f} GB"
-    if count >= 1e6:
-        return f"{count / 1e6:.0f} MB"
-    return f"{count / 1e3:.0f} kB"
+    """``5.2 GiB``-style text.
+
+    Binary units throughout, because the machine's memory they are compared with is
+    quoted in GiB (a "24 GB" card holds 24 GiB); decimal GB next to it would make a
+    model that does not fit look as if it did.
+    """
+    if count >= 2**30:
+        return f"{count / 2**30:.1f} GiB"
+    if count >= 2**20:
+        return f"{count / 2**20:.0f} MiB"
+    return f"{count / 2**10:.0f} KiB"
 
 
 # --- weights ------------------------------------------------------------------------------

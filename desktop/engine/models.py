@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from desktop.core.errors import HearthError
+
 
 @dataclass(frozen=True)
 class LoadedModel:
@@ -61,7 +63,6 @@ def ollama_models_dir(environ: Mapping[str, str] | None = None, home: Path | Non
     """Where a local Ollama keeps its models: ``OLLAMA_MODELS``, else ``~/.ollama/models``."""
     import os
 
-
     env = os.environ if environ is None else environ
     if env.get("OLLAMA_MODELS"):
         return Path(env["OLLAMA_MODELS"]).expanduser()
@@ -89,3 +90,21 @@ def disk_shortfall(free_bytes: int | None, needed_bytes: int) -> int:
         return 0
     wanted = needed_bytes + needed_bytes // 20
     return max(0, wanted - free_bytes)
+
+
+def disk_space_problem(name: str, needed_bytes: int, folder: Path | None = None) -> HearthError | None:
+    """A clear error when the disk where Ollama keeps models lacks room for ``name``.
+
+    ``needed_bytes`` 0 (size unknown) or an unknown amount of free space never blocks.
+    Only meaningful for a server on this machine.
+    """
+    target = folder or ollama_models_dir()
+    missing = disk_shortfall(free_disk_bytes(target), needed_bytes)
+    if not missing:
+        return None
+    from desktop.engine.memory import format_bytes
+
+    return HearthError(
+        f"Not enough free disk space for {name} in {target}: {format_bytes(missing)} more are needed.",
+        "Free some space (or remove a model you no longer use), then pull again.",
+    )

@@ -12,7 +12,7 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.engine.factory import DeferredEngine
 from desktop.engine.memory import shape_from_show
-from desktop.engine.models import LoadedModel, PullProgress, disk_shortfall, free_disk_bytes, ollama_models_dir
+from desktop.engine.models import LoadedModel, PullProgress, disk_shortfall, disk_space_problem, free_disk_bytes, ollama_models_dir
 from desktop.engine.ollama_engine import OllamaEngine
 
 
@@ -128,3 +128,11 @@ def test_disk_check(tmp_path):
     assert disk_shortfall(10 * 10**9, 4 * 10**9) == 0
     assert disk_shortfall(4 * 10**9, 4 * 10**9) == 2 * 10**8
     assert disk_shortfall(None, 4 * 10**9) == 0 and disk_shortfall(10, 0) == 0
+
+
+def test_disk_space_problem_names_the_model_and_what_is_missing(tmp_path):
+    assert disk_space_problem("tiny:1b", 0, tmp_path) is None  # size unknown: nothing to check
+    assert disk_space_problem("tiny:1b", 1000, tmp_path) is None
+    problem = disk_space_problem("huge:900b", 10**18, tmp_path / "not" / "made" / "yet")
+    assert problem is not None
+    assert "huge:900b" in problem.message and "more are needed" in problem.message and problem.hint

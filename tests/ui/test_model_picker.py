@@ -150,9 +150,9 @@ def test_loaded_models_show_ollamas_figures_next_to_the_estimate(open_dialog, fa
     fake_ollama.ps_figures["mistral:7b"] = (6_000_000_000, 6_000_000_000)
     caplog.set_level(logging.INFO, logger="desktop.ui.models.rows")
     dialog = open_dialog()
-    assert cell(dialog, "mistral:7b", LOADED_COLUMN) == "6.0 GB, 100% GPU at 8K tokens"
+    assert cell(dialog, "mistral:7b", LOADED_COLUMN) == "5.6 GiB, 100% GPU at 8K tokens"
     assert dialog.select_model("mistral:7b")
-    assert "Loaded: 6.0 GB, 100% GPU" in dialog.loaded_label.text()
+    assert "Loaded: 5.6 GiB, 100% GPU" in dialog.loaded_label.text()
     assert "Hearth's estimate at the same context" in dialog.loaded_label.text()
     assert dialog.unload_button.isEnabled()
     logged = [r.getMessage() for r in caplog.records if "memory estimate vs. /api/ps" in r.getMessage()]

@@ -38,9 +38,8 @@ from desktop.core.settings import Settings
 from desktop.engine.base import Engine, ModelSummary
 from desktop.engine.catalog import CatalogModel, find_model, load_catalog
 from desktop.engine.memory import HardwareBudget, shape_from_show
-from desktop.engine.models import RESUME_NOTE, LoadedModel
+from desktop.engine.models import RESUME_NOTE, LoadedModel, disk_space_problem
 from desktop.qt.worker import TaskRunner, Worker
-from desktop.ui.models.disk import free_disk_problem
 from desktop.ui.models.downloads import PullRow
 from desktop.ui.models.rows import (
     CONTEXT_CHOICES,
@@ -242,7 +241,7 @@ class ModelsDialog(QDialog):
 
         def work(token: CancelToken) -> Iterator[object]:
             if engine.is_local:
-                problem = free_disk_problem(needed)
+                problem = disk_space_problem(tag, needed)
                 if problem is not None:
                     raise problem
             yield from engine.pull(tag, token)

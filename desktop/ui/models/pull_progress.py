@@ -30,7 +30,7 @@ class PullStatus:
         return int(100 * self.completed / self.total) if self.total else 0
 
     def describe(self) -> str:
-        """``1.2 GB of 4.1 GB · 35.0 MB/s · about 1 min 23 s left``, or the server's status."""
+        """``1.2 GiB of 4.1 GiB · 35 MiB/s · about 1 min 23 s left``, or the server's status."""
         if not self.total:
             return _status_words(self.status)
         parts = [f"{size_text(self.completed)} of {size_text(self.total)}"]
