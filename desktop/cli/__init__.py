@@ -25,7 +25,7 @@ from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models", "desktop.cli.index")
+COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models")
 
 
 def build_parser() -> argparse.ArgumentParser:
