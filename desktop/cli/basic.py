@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="ask a question about a project; the answer streams to stdout")
     ask.add_argument("path", type=Path, help="project folder")
     ask.add_argument("question", help="the question")
-    ask.add_argument("--model", "-m", help="model name (default: settings, else the first installed chat model)")
+    ask.add_argument("--model", "-m", help="model name (default: the chat model in settings, else the first installed chat model)")
     ask.add_argument("--host", dest="sub_host", help="model server URL")
     ask.set_defaults(run=lambda args, host: run_ask(args.path, args.question, args.model, host, sys.stdout, sys.stderr))
 
@@ -100,7 +100,7 @@ def run_ask(project: Path, question: str, model: str | None, host_flag: str | No
         fail("the question is empty.")
         return EXIT_USAGE
     _paths, settings, _secrets, engine = services(host_flag)
-    chosen = model or settings.default_model or _first_chat_model(engine)
+    chosen = model or settings.chat_model or _first_chat_model(engine)
     root = project.resolve()
     messages = build_messages(root, IgnoreRules.for_project(root), [], question)
     options = ChatOptions(num_ctx=settings.num_ctx, temperature=settings.temperature)

@@ -28,7 +28,6 @@ class Settings:
     """User preferences. Every field has a safe default."""
 
     host: str = ""  # empty: use OLLAMA_HOST, else DEFAULT_HOST
-    default_model: str = ""
     temperature: float = 0.2
     num_ctx: int = 8192
     connect_timeout_s: float = 3.0
@@ -42,18 +41,13 @@ class Settings:
     kv_cache_type: str = "f16"  # OLLAMA_KV_CACHE_TYPE: f16, q8_0 or q4_0
     flash_attention: bool = False  # OLLAMA_FLASH_ATTENTION
     num_parallel: int = 1  # OLLAMA_NUM_PARALLEL
-    # Default model per use; an empty chat_model falls back to default_model.
+    # Default model per use (empty: none chosen yet).
     chat_model: str = ""
     edit_model: str = ""
     embedding_model: str = ""
 
     def with_changes(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
-
-    @property
-    def chat_default(self) -> str:
-        """The model chats start with: ``chat_model``, else ``default_model``."""
-        return self.chat_model or self.default_model
 
     def options_for(self, model: str) -> ChatOptions:
         """The context length and temperature chats with ``model`` send."""

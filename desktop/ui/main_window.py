@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         panel = self.chat_panel
         panel.before_send = self.allow_send
         panel.model_changed.connect(self._on_model_changed)
-        panel.set_options(self.chat_options(), self.settings.chat_default)
+        panel.set_options(self.chat_options(), self.settings.chat_model)
         QWidget.setTabOrder(self.code_view.editor, panel)
 
     def chat_options(self, model: str | None = None) -> ChatOptions:
@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
             self.models_dialog.set_budget(budget)
 
     def _on_model_settings_saved(self, new: Settings) -> None:
-        model = self.chat_panel.current_model or new.chat_default
+        model = self.chat_panel.current_model or new.chat_model
         self.chat_panel.set_options(self.chat_options(model), model)
 
     # --- server ---------------------------------------------------------------------------
@@ -575,7 +575,7 @@ class MainWindow(QMainWindow):
             if hasattr(self.chat_panel, "refresh_models"):
                 self.chat_panel.refresh_models()
         if hasattr(self.chat_panel, "set_options"):
-            self.chat_panel.set_options(self.chat_options(), new.chat_default)
+            self.chat_panel.set_options(self.chat_options(), new.chat_model)
 
     def save_settings(self, new: Settings) -> bool:
         try:

@@ -10,6 +10,8 @@ import shlex
 from typing import Callable
 
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -26,6 +28,7 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.engine.hosts import normalize_host
 
+KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")  # Ollama's OLLAMA_KV_CACHE_TYPE values
 HostResolver = Callable[[str], str]  # host field text -> host actually used
 
 
@@ -72,6 +75,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Hearth Settings")
         self.setAccessibleName("Settings")
+        self.setMinimumWidth(560)  # room for the placeholders and the keychain note
         self._settings = settings
         self._secrets = secrets
         self._resolve_host = resolve_host
@@ -86,7 +90,7 @@ class SettingsDialog(QDialog):
     def _build_fields(self, settings: Settings) -> None:
         self.host_field = self._line("hostField", "Server address", settings.host,
                                      "empty: OLLAMA_HOST or http://127.0.0.1:11434")
-        self.model_field = self._line("defaultModelField", "Default model", settings.default_model,
+        self.model_field = self._line("chatModelField", "Chat model", settings.chat_model,
                                       "e.g. qwen2.5-coder:7b")
         self.temperature_field = QDoubleSpinBox(self)
         self.temperature_field.setRange(0.0, 2.0)
@@ -102,6 +106,18 @@ class SettingsDialog(QDialog):
         self.read_timeout_field = self._seconds(settings.read_timeout_s, 5.0, 3600.0)
         self.editor_field = self._line("externalEditorField", "External editor command",
                                        settings.external_editor, "e.g. code --goto {path}:{line}")
+        self.kv_cache_field = QComboBox(self)
+        self.kv_cache_field.addItems(KV_CACHE_TYPES)
+        self.kv_cache_field.setCurrentText(settings.kv_cache_type)
+        self.flash_field = QCheckBox("Flash attention is on", self)
+        self.flash_field.setChecked(settings.flash_attention)
+        self.parallel_field = QSpinBox(self)
+        self.parallel_field.setRange(1, 64)
+        self.parallel_field.setValue(max(1, settings.num_parallel))
+        server_tip = ("How the Ollama server is configured (OLLAMA_KV_CACHE_TYPE, OLLAMA_FLASH_ATTENTION, "
+                      "OLLAMA_NUM_PARALLEL). No API reveals them; Hearth uses them for memory estimates.")
+        for widget in (self.kv_cache_field, self.flash_field, self.parallel_field):
+            widget.setToolTip(server_tip)
         self.token_field = self._line("tokenField", "Bearer token", "", "only for a remote server behind a proxy")
         self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
         for name, widget, accessible in (
@@ -109,6 +125,9 @@ class SettingsDialog(QDialog):
             ("contextField", self.context_field, "Context length in tokens"),
             ("connectTimeoutField", self.connect_timeout_field, "Connect timeout in seconds"),
             ("readTimeoutField", self.read_timeout_field, "Read timeout in seconds"),
+            ("kvCacheField", self.kv_cache_field, "Server KV cache type"),
+            ("flashAttentionField", self.flash_field, "Server flash attention"),
+            ("parallelField", self.parallel_field, "Server parallel requests"),
         ):
             widget.setObjectName(name)
             widget.setAccessibleName(accessible)
@@ -140,12 +159,15 @@ class SettingsDialog(QDialog):
     def _build_layout(self) -> None:
         form = QFormLayout()
         form.addRow("&Server address:", self.host_field)
-        form.addRow("Default &model:", self.model_field)
+        form.addRow("Chat &model:", self.model_field)
         form.addRow("&Temperature:", self.temperature_field)
-        form.addRow("&Context length:", self.context_field)
+        form.addRow("Default &context length:", self.context_field)
         form.addRow("C&onnect timeout:", self.connect_timeout_field)
         form.addRow("&Read timeout:", self.read_timeout_field)
         form.addRow("External &editor:", self.editor_field)
+        form.addRow("Server &KV cache:", self.kv_cache_field)
+        form.addRow("", self.flash_field)
+        form.addRow("Server &parallel requests:", self.parallel_field)
         form.addRow("Bearer to&ken:", self.token_field)
         form.addRow("", self.token_note)
         self.buttons = QDialogButtonBox(
@@ -183,12 +205,15 @@ class SettingsDialog(QDialog):
         """The settings as entered; raises ValueError with a readable reason."""
         return self._settings.with_changes(
             host=validate_host(self.host_field.text()),
-            default_model=self.model_field.text().strip(),
+            chat_model=self.model_field.text().strip(),
             temperature=round(self.temperature_field.value(), 2),
             num_ctx=self.context_field.value(),
             connect_timeout_s=self.connect_timeout_field.value(),
             read_timeout_s=self.read_timeout_field.value(),
             external_editor=validate_editor_command(self.editor_field.text()),
+            kv_cache_type=self.kv_cache_field.currentText(),
+            flash_attention=self.flash_field.isChecked(),
+            num_parallel=self.parallel_field.value(),
         )
 
     def accept(self) -> None:

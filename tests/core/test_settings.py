@@ -15,7 +15,7 @@ def test_missing_file_gives_defaults(tmp_path):
 
 def test_round_trip(tmp_path):
     store = SettingsStore(tmp_path / "cfg" / "settings.json")
-    saved = Settings(host="http://gpu-box:11434", default_model="mistral:7b", num_ctx=4096,
+    saved = Settings(host="http://gpu-box:11434", chat_model="mistral:7b", num_ctx=4096,
                      plain_http_allowed_hosts=("http://gpu-box:11434",))
     store.save(saved)
     assert store.load() == saved
@@ -40,23 +40,23 @@ def test_wrong_types_are_replaced_by_defaults_and_unknown_keys_ignored(tmp_path,
 def test_failed_save_keeps_the_previous_file(tmp_path):
     path = tmp_path / "settings.json"
     store = SettingsStore(path)
-    store.save(Settings(default_model="old"))
+    store.save(Settings(chat_model="old"))
     os.chmod(tmp_path, 0o500)
     try:
         if os.access(tmp_path, os.W_OK):
             pytest.skip("running with privileges that ignore directory permissions")
         with pytest.raises(SettingsError, match="Could not save settings"):
-            store.save(Settings(default_model="new"))
+            store.save(Settings(chat_model="new"))
     finally:
         os.chmod(tmp_path, 0o700)
-    assert store.load().default_model == "old"
+    assert store.load().chat_model == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
 
 
 def test_disk_full_keeps_the_previous_file(tmp_path):
     """A write that fails half-way (a file-size limit stands in for a full disk)."""
     path = tmp_path / "settings.json"
-    SettingsStore(path).save(Settings(default_model="old"))
+    SettingsStore(path).save(Settings(chat_model="old"))
     script = f"""
 import resource, signal
 from desktop.core.settings import Settings, SettingsStore
@@ -64,14 +64,14 @@ from desktop.core.errors import SettingsError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
 try:
-    SettingsStore(__import__('pathlib').Path({str(path)!r})).save(Settings(default_model='new' * 50))
+    SettingsStore(__import__('pathlib').Path({str(path)!r})).save(Settings(chat_model='new' * 50))
 except SettingsError as exc:
     print('ERROR:', exc)
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "ERROR: Could not save settings" in result.stdout, result.stderr
     assert "previous settings are unchanged" in result.stdout
-    assert SettingsStore(path).load().default_model == "old"
+    assert SettingsStore(path).load().chat_model == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
 
 
@@ -92,21 +92,3 @@ def test_model_options_round_trip_and_defaults(tmp_path):
     store = SettingsStore(tmp_path / "settings.json")
     store.save(settings)
     assert store.load() == settings
-
-
-def test_chat_default_falls_back_to_default_model():
-    from desktop.core.settings import Settings
-
-    assert Settings(default_model="a").chat_default == "a"
-    assert Settings(default_model="a", chat_model="b").chat_default == "b"
-
-
-
-@pytest.mark.parametrize("bad", ["x", [["m", "big", 0.2]], [["m", 0, 0.2]], [["", 4096, 0.2]], [["m", 4096]],
-                                 [["m", 4096, True]]])
-def test_bad_model_options_fall_back_to_default(bad):
-    from desktop.core.settings import settings_from_dict
-
-    settings, problems = settings_from_dict({"model_options": bad, "num_parallel": 4})
-    assert settings.model_options == () and settings.num_parallel == 4
-    assert any("model_options" in p for p in problems)

@@ -130,7 +130,6 @@ def test_defaults_per_use_are_saved(dialog, settings_store) -> None:
     saved = settings_store.load()
     assert (saved.chat_model, saved.edit_model, saved.embedding_model) == \
         ("qwen2.5-coder:7b", "qwen2.5-coder:7b", "nomic-embed-text:latest")
-    assert saved.chat_default == "qwen2.5-coder:7b"
     assert chat.currentData() == "qwen2.5-coder:7b"
 
 

@@ -32,7 +32,7 @@ def test_saving_collects_values_and_stores_the_token_in_the_keychain(qtbot, memo
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
     saved = dialog.result_settings
     assert saved.host == "https://models.example.com:443"
-    assert (saved.default_model, saved.temperature, saved.num_ctx) == ("qwen2.5-coder:7b", 0.7, 16384)
+    assert (saved.chat_model, saved.temperature, saved.num_ctx) == ("qwen2.5-coder:7b", 0.7, 16384)
     assert saved.external_editor == "code --goto {path}:{line}"
     assert memory_keyring.passwords[(SERVICE, "https://models.example.com:443")] == "s3cret-token"
     assert dialog.token_changed
@@ -80,10 +80,25 @@ def test_without_a_keychain_the_token_field_is_disabled_and_says_why(qtbot) -> N
     assert "keychain" in dialog.token_note.text()
     dialog.model_field.setText("mistral:7b")
     dialog.accept()  # everything else still saves
-    assert dialog.result_settings.default_model == "mistral:7b"
+    assert dialog.result_settings.chat_model == "mistral:7b"
 
 
 def test_validators() -> None:
     assert validate_host("") == ""
     assert validate_host("10.0.0.5") == "http://10.0.0.5:11434"
     assert validate_editor_command("  subl  ") == "subl"
+
+
+def test_server_assumptions_for_estimates_are_saved(qtbot, memory_keyring) -> None:
+    from desktop.core.secrets import SecretStore
+    from desktop.core.settings import Settings
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(), SecretStore(), lambda typed: typed or "http://127.0.0.1:11434")
+    qtbot.addWidget(dialog)
+    dialog.kv_cache_field.setCurrentText("q8_0")
+    dialog.flash_field.setChecked(True)
+    dialog.parallel_field.setValue(4)
+    dialog.accept()
+    saved = dialog.result_settings
+    assert (saved.kv_cache_type, saved.flash_attention, saved.num_parallel) == ("q8_0", True, 4)
