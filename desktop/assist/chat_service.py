@@ -8,9 +8,9 @@ stopped or broken answer is kept with ``incomplete=True`` and the reason, never 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import sqlite3
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from desktop.assist.conversations import (
     DEFAULT_TITLE,
@@ -18,27 +18,27 @@ from desktop.assist.conversations import (
     ConversationStore,
     StoredMessage,
 )
-from desktop.assist.prompts import build_messages, describe_project
+from desktop.assist.context import (
+    ChatFocus,
+    ContextPlan,
+    TokenCalibration,
+    TokenEstimator,
+    plan_turn,
+)
+from desktop.assist.prompts import describe_project, indexed_system_text, listing_system_text
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.chat import ChatDone, ChatEvent, ChatMessage, ChatOptions, TextDelta, ThinkingDelta
 from desktop.core.errors import EngineError, HearthError, StorageError, StreamInterrupted
 from desktop.engine.base import Engine
 from desktop.index.ignore import IgnoreRules
 
+if TYPE_CHECKING:
+    from desktop.index.retrieval import SearchIndex
+
 log = logging.getLogger(__name__)
 
 STOPPED = "Stopped"
 TITLE_MAX_CHARS = 50
-CHARS_PER_TOKEN = 4  # rough rule for code and English; only used for a size hint
-
-
-@dataclass(frozen=True)
-class ContextInfo:
-    """What the last request carried, for the "context used" indicator."""
-
-    files_listed: int
-    approx_tokens: int
-    budget_tokens: int
 
 
 class ChatService:
@@ -50,16 +50,28 @@ class ChatService:
         project_root: Path,
         engine: Engine,
         rules: IgnoreRules | None = None,
+        *,
+        index_db: Path | None = None,
+        calibration: TokenCalibration | None = None,
     ) -> None:
         self.store = store
         self.project_root = Path(project_root).expanduser().resolve()
         self.engine = engine  # swapped by the app when the host changes
         self.rules = rules if rules is not None else IgnoreRules.for_project(self.project_root)
-        self._last_context: ContextInfo | None = None
+        self.index_db = index_db  # the project's index; without one a file listing is sent
+        self.calibration = calibration
+        self._index: SearchIndex | None = None
+        self._last_context: ContextPlan | None = None
 
-    def last_context(self) -> ContextInfo | None:
-        """Size of the last request sent (approximate tokens are characters / 4)."""
+    def last_context(self) -> ContextPlan | None:
+        """What the last request carried (items, estimated tokens, budget, trimmed turns)."""
         return self._last_context
+
+    def close(self) -> None:
+        """Close the index connection (the service can still be used; it reopens)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def send(
         self,
@@ -68,8 +80,12 @@ class ChatService:
         model: str,
         options: ChatOptions,
         cancel: CancelToken,
+        focus: ChatFocus | None = None,
     ) -> Iterator[ChatEvent]:
-        """Save ``question``, stream the answer, save it (see the module doc for failures)."""
+        """Save ``question``, stream the answer, save it (see the module doc for failures).
+
+        ``focus`` (the open file, selection, cursor) steers which code is sent.
+        """
         if not question.strip():
             raise HearthError("There is no question to send.", "Type a question first.")
         conversation = self._conversation(conversation_id)
@@ -77,10 +93,11 @@ class ChatService:
         self.store.add_message(conversation_id, "user", question)
         if conversation.title == DEFAULT_TITLE:
             self.store.rename_conversation(conversation_id, title_from_question(question))
-        yield from self._answer(conversation_id, history, question, model, options, cancel)
+        yield from self._answer(conversation_id, history, question, model, options, cancel, focus)
 
     def regenerate(
-        self, conversation_id: int, model: str, options: ChatOptions, cancel: CancelToken
+        self, conversation_id: int, model: str, options: ChatOptions, cancel: CancelToken,
+        focus: ChatFocus | None = None,
     ) -> Iterator[ChatEvent]:
         """Answer the last question again, replacing the answer after it (also "Retry")."""
         self._conversation(conversation_id)
@@ -92,7 +109,7 @@ class ChatService:
             self.store.delete_messages_from(conversation_id, stored[index + 1].id)
         question = stored[index].content
         history = _history(stored[:index])
-        yield from self._answer(conversation_id, history, question, model, options, cancel)
+        yield from self._answer(conversation_id, history, question, model, options, cancel, focus)
 
     def edit_last_question(
         self,
@@ -101,6 +118,7 @@ class ChatService:
         model: str,
         options: ChatOptions,
         cancel: CancelToken,
+        focus: ChatFocus | None = None,
     ) -> Iterator[ChatEvent]:
         """Replace the last question (and everything after it) with ``new_question``."""
         if not new_question.strip():
@@ -109,7 +127,7 @@ class ChatService:
         index = _last_user_index(stored)
         if index is not None:
             self.store.delete_messages_from(conversation_id, stored[index].id)
-        yield from self.send(conversation_id, new_question, model, options, cancel)
+        yield from self.send(conversation_id, new_question, model, options, cancel, focus)
 
     # --- one answer ------------------------------------------------------------------
 
@@ -121,29 +139,27 @@ class ChatService:
         model: str,
         options: ChatOptions,
         cancel: CancelToken,
+        focus: ChatFocus | None = None,
     ) -> Iterator[ChatEvent]:
         engine = self.engine  # one engine for the whole answer, even if swapped meanwhile
         answer = _PartialAnswer()
         saved = False
+        self._last_context = None
+        plan: ContextPlan | None = None
         try:
-            overview = describe_project(self.project_root, self.rules, cancel=cancel)
-            messages = build_messages(self.project_root, self.rules, history, question,
-                                      overview=overview)
-            self._last_context = ContextInfo(
-                files_listed=overview.files_listed,
-                approx_tokens=sum(len(m.content) for m in messages) // CHARS_PER_TOKEN,
-                budget_tokens=options.num_ctx,
-            )
-            stream = engine.chat(model, messages, options, cancel)
+            plan = self.plan(history, question, model, options, cancel, focus)
+            self._last_context = plan
+            stream = engine.chat(model, list(plan.messages), options, cancel)
             try:
                 for event in stream:
                     if isinstance(event, ChatDone):
                         self.store.add_message(
                             conversation_id, "assistant", answer.text,
                             thinking=answer.thinking, model=event.model or model,
-                            stats=event.stats,
+                            stats=event.stats, context=plan,
                         )
                         saved = True
+                        self._calibrate(model, plan, event)
                     else:
                         answer.add(event)
                     yield event
@@ -154,24 +170,73 @@ class ChatService:
         except (Cancelled, GeneratorExit):
             # GeneratorExit: the consumer stopped reading (the worker was cancelled).
             if not saved:
-                self._save_partial(conversation_id, answer.text, answer.thinking, model, STOPPED)
+                self._save_partial(conversation_id, answer.text, answer.thinking, model, STOPPED, plan)
             raise
         except StreamInterrupted as exc:
             text = exc.partial_text or answer.text
-            self._save_partial(conversation_id, text, answer.thinking, model, exc.message)
+            self._save_partial(conversation_id, text, answer.thinking, model, exc.message, plan)
             raise
         except EngineError as exc:
             if answer.has_content:  # failed after text arrived: keep what came
                 self._save_partial(conversation_id, answer.text, answer.thinking, model,
-                                   exc.message)
+                                   exc.message, plan)
             raise
 
+    # --- what is sent ------------------------------------------------------------------
+
+    def plan(
+        self,
+        history: Sequence[ChatMessage],
+        question: str,
+        model: str,
+        options: ChatOptions,
+        cancel: CancelToken,
+        focus: ChatFocus | None = None,
+    ) -> ContextPlan:
+        """The request for this turn: retrieved code when the project is indexed, else
+        the file listing; always within ``options.num_ctx`` minus room for the answer."""
+        estimator = self.calibration.estimator(model) if self.calibration else TokenEstimator()
+        index = self._open_index()
+        if index is not None:
+            try:
+                return plan_turn(question, history, options.num_ctx, indexed_system_text(self.project_root),
+                                 estimator=estimator, index=index, project_root=self.project_root, focus=focus)
+            except sqlite3.Error as exc:
+                log.warning("the index could not be read (%s); sending the file listing instead", exc)
+                self.close()
+        overview = describe_project(self.project_root, self.rules, cancel=cancel)
+        return plan_turn(question, history, options.num_ctx, listing_system_text(overview), estimator=estimator)
+
+    def _open_index(self) -> SearchIndex | None:
+        """The project's index when it exists and holds files; None otherwise."""
+        if self._index is not None:
+            return self._index
+        if self.index_db is None or not self.index_db.is_file():
+            return None
+        from desktop.index.retrieval import SearchIndex
+
+        try:
+            index = SearchIndex.open(self.index_db)
+            if index.reader.stats().files == 0:
+                index.close()
+                return None
+        except (HearthError, sqlite3.Error) as exc:
+            log.info("no usable index at %s: %s", self.index_db, exc)
+            return None
+        self._index = index
+        return index
+
+    def _calibrate(self, model: str, plan: ContextPlan, done: ChatDone) -> None:
+        if self.calibration is not None:
+            self.calibration.observe(model, plan.raw_tokens, done.stats.prompt_eval_count, plan.num_ctx)
+
     def _save_partial(
-        self, conversation_id: int, text: str, thinking: str, model: str, error: str
+        self, conversation_id: int, text: str, thinking: str, model: str, error: str,
+        context: ContextPlan | None = None,
     ) -> None:
         try:
             self.store.add_message(conversation_id, "assistant", text, thinking=thinking,
-                                   model=model, incomplete=True, error=error)
+                                   model=model, incomplete=True, error=error, context=context)
         except StorageError as exc:
             # The original failure is what the user needs to see; this one is logged.
             log.warning("could not save the unfinished answer: %s", exc)

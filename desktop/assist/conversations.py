@@ -21,13 +21,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from desktop.assist.context import ContextPlan
 from desktop.core.chat import ChatStats
 from desktop.core.errors import StorageError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TITLE = "New chat"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # One entry per schema version: the statements that bring version N-1 to N. Later
 # issues append entries; existing ones never change.
@@ -60,6 +61,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX messages_by_conversation ON messages (conversation_id, id)",
     ),
+    # 2: what an answer was given (desktop.assist.context.ContextPlan as JSON).
+    ("ALTER TABLE messages ADD COLUMN context TEXT",),
 )
 
 
@@ -88,6 +91,7 @@ class StoredMessage:
     error: str = ""
     stats: ChatStats | None = None
     created_at: float = 0.0
+    context: ContextPlan | None = None  # what the answer was given (assistant messages)
 
 
 class ConversationStore:
@@ -154,7 +158,7 @@ class ConversationStore:
         with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT id, conversation_id, role, content, thinking, model, incomplete,"
-                " error, stats, created_at FROM messages WHERE conversation_id = ?"
+                " error, stats, created_at, context FROM messages WHERE conversation_id = ?"
                 " ORDER BY id",
                 (conversation_id,),
             ).fetchall()
@@ -171,10 +175,12 @@ class ConversationStore:
         incomplete: bool = False,
         error: str = "",
         stats: ChatStats | None = None,
+        context: ContextPlan | None = None,
     ) -> StoredMessage:
         """Append a message; raises ``StorageError`` if the conversation is gone."""
         now = self._clock()
         stats_json = json.dumps(asdict(stats)) if stats is not None else None
+        context_json = context.to_json() if context is not None else None
         with self._transaction() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
@@ -185,16 +191,17 @@ class ConversationStore:
                 )
             cursor = conn.execute(
                 "INSERT INTO messages (conversation_id, role, content, thinking, model,"
-                " incomplete, error, stats, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " incomplete, error, stats, created_at, context)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role, content, thinking, model, int(incomplete), error,
-                 stats_json, now),
+                 stats_json, now, context_json),
             )
             conn.execute(
                 "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
             )
             new_id = int(cursor.lastrowid or 0)
         return StoredMessage(new_id, conversation_id, role, content, thinking, model,
-                             incomplete, error, stats, now)
+                             incomplete, error, stats, now, context)
 
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
         """Delete ``message_id`` and every later message of the conversation."""
@@ -318,7 +325,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 def _message_from_row(row: tuple) -> StoredMessage:
     (message_id, conversation_id, role, content, thinking, model, incomplete, error,
-     stats_json, created_at) = row
+     stats_json, created_at, context_json) = row
     return StoredMessage(
         id=message_id,
         conversation_id=conversation_id,
@@ -330,7 +337,18 @@ def _message_from_row(row: tuple) -> StoredMessage:
         error=error,
         stats=_stats_from_json(stats_json),
         created_at=created_at,
+        context=_context_from_json(context_json),
     )
+
+
+def _context_from_json(text: str | None) -> ContextPlan | None:
+    if not text:
+        return None
+    try:
+        return ContextPlan.from_json(text)
+    except ValueError:
+        log.warning("ignoring an unreadable context record on a saved message")
+        return None
 
 
 def _stats_from_json(text: str | None) -> ChatStats | None:

@@ -1,8 +1,8 @@
 """What Hearth tells the model: the system prompt, a picture of the project, the chat.
 
-Until the index supplies retrieved code, the model gets a plain listing of the
-project's files so it can at least name real paths. The app and ``hearth ask`` build
-their requests here, so both send the same thing.
+With an index, code retrieved for each question travels with it (``context``); until
+the index exists, the model gets a plain listing of the project's files so it can at
+least name real paths. The app and ``hearth ask`` build their requests the same way.
 """
 
 from __future__ import annotations
@@ -94,6 +94,27 @@ def project_overview(
     return describe_project(root, rules, max_entries, cancel).text
 
 
+def listing_system_text(overview: ProjectOverview) -> str:
+    """The system message when there is no index: the prompt and the file listing."""
+    return (
+        f"{system_prompt()}\n\n"
+        "## The project\n\n"
+        "These are the files of the project the user has open (ignored files left out):\n\n"
+        f"{overview.text}"
+    )
+
+
+def indexed_system_text(root: Path) -> str:
+    """The system message when the project is indexed: code comes with each question."""
+    return (
+        f"{system_prompt()}\n\n"
+        "## The project\n\n"
+        f"The user has the project folder {Path(root).name} open. Hearth indexes it and puts "
+        "the code most relevant to each question, with file paths and line numbers, above "
+        "the question. Refer to those paths and lines."
+    )
+
+
 def build_messages(
     root: Path,
     rules: IgnoreRules,
@@ -108,13 +129,7 @@ def build_messages(
     """
     if overview is None:
         overview = describe_project(root, rules)
-    system_text = (
-        f"{system_prompt()}\n\n"
-        "## The project\n\n"
-        "These are the files of the project the user has open (ignored files left out):\n\n"
-        f"{overview.text}"
-    )
-    messages = [ChatMessage("system", system_text)]
+    messages = [ChatMessage("system", listing_system_text(overview))]
     messages.extend(message for message in history if message.content.strip())
     messages.append(ChatMessage("user", question))
     return messages

@@ -25,7 +25,7 @@ from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models")
+COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models", "desktop.cli.index", "desktop.cli.search")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,11 +87,9 @@ def _write_hardware(hardware, write) -> None:
 
 def run_ask(project: Path, question: str, model: str | None, host_flag: str | None, out: TextIO, err: TextIO) -> int:
     """Stream an answer about ``project`` to ``out``; partial text stays printed on failure."""
-    from desktop.assist.prompts import build_messages
     from desktop.core.cancel import CancelToken
     from desktop.core.chat import ChatDone, ChatOptions, TextDelta
     from desktop.core.errors import StreamInterrupted
-    from desktop.index.ignore import IgnoreRules
 
     if not project.is_dir():
         fail(f"{project} is not a folder.")
@@ -99,21 +97,22 @@ def run_ask(project: Path, question: str, model: str | None, host_flag: str | No
     if not question.strip():
         fail("the question is empty.")
         return EXIT_USAGE
-    _paths, settings, _secrets, engine = services(host_flag)
+    paths, settings, _secrets, engine = services(host_flag)
     chosen = model or settings.chat_model or _first_chat_model(engine)
     root = project.resolve()
-    messages = build_messages(root, IgnoreRules.for_project(root), [], question)
     options = ChatOptions(num_ctx=settings.num_ctx, temperature=settings.temperature)
+    calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
     cancel = CancelToken()
     wrote_text = False
     try:
-        for event in engine.chat(chosen, messages, options, cancel):
+        for event in engine.chat(chosen, list(plan.messages), options, cancel):
             if isinstance(event, TextDelta):
                 out.write(event.text)
                 out.flush()
                 wrote_text = wrote_text or bool(event.text)
             elif isinstance(event, ChatDone):
                 _end_line(out, wrote_text)
+                calibration.observe(chosen, plan.raw_tokens, event.stats.prompt_eval_count, plan.num_ctx)
                 if event.stats.truncated:
                     fail(f"the answer from {engine.host} was cut at the length limit (num_ctx {settings.num_ctx}).")
                     return EXIT_TRUNCATED
@@ -133,6 +132,37 @@ def run_ask(project: Path, question: str, model: str | None, host_flag: str | No
     _end_line(out, wrote_text)
     fail(f"the answer from {engine.host} ended without completing.")
     return EXIT_SERVER
+
+
+def _plan_question(root: Path, paths, question: str, model: str, num_ctx: int):  # noqa: ANN001, ANN202
+    """(calibration, plan): retrieved code from the up-to-date index; the file listing
+    only when indexing fails. Raises ``ContextTooSmall`` when the question cannot fit."""
+    import sqlite3
+
+    from desktop.assist.context import CALIBRATION_FILE, TokenCalibration, plan_turn
+    from desktop.assist.prompts import describe_project, indexed_system_text, listing_system_text
+    from desktop.index.ignore import IgnoreRules
+    from desktop.index.indexer import ensure_index
+    from desktop.index.retrieval import SearchIndex
+    from desktop.index.store import index_db_path
+
+    calibration = TokenCalibration(paths.data_dir / CALIBRATION_FILE)
+    estimator = calibration.estimator(model)
+    try:
+        ensure_index(root, paths)
+        index = SearchIndex.open(index_db_path(paths, root))
+    except (HearthError, OSError, sqlite3.Error) as exc:
+        log.warning("indexing %s failed (%s); sending the file listing instead", root, exc)
+    else:
+        try:
+            return calibration, plan_turn(question, [], num_ctx, indexed_system_text(root), estimator=estimator,
+                                          index=index, project_root=root)
+        except sqlite3.Error as exc:
+            log.warning("the index of %s could not be read (%s); sending the file listing instead", root, exc)
+        finally:
+            index.close()
+    overview = describe_project(root, IgnoreRules.for_project(root))
+    return calibration, plan_turn(question, [], num_ctx, listing_system_text(overview), estimator=estimator)
 
 
 def _first_chat_model(engine) -> str:

@@ -31,6 +31,8 @@ _BINARY_CONTROL_RATIO = 0.30
 # Control bytes common in real text files: tab, newline, carriage return, form feed,
 # backspace and escape (ANSI colours in logs).
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
+# Every byte that is not such a control: deleting these leaves the controls to count.
+_NOT_CONTROLS = bytes(b for b in range(256) if b >= 32 or b in _TEXT_CONTROLS)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same bytes
@@ -98,7 +100,7 @@ def looks_binary(sample: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROLS))  # counted in C: this runs per indexed file
     return controls / len(sample) > _BINARY_CONTROL_RATIO
 
 
@@ -141,7 +143,7 @@ def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
         encoding=encoding,
         size_bytes=len(data),
         line_count=len(lines),
-        longest_line=max((len(line) for line in lines), default=0),
+        longest_line=max(map(len, lines), default=0),
         mtime_ns=info.st_mtime_ns,
     )
 

@@ -40,6 +40,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.chat.chat_panel import ChatPanel
 from desktop.ui.code_view import CodeView
 from desktop.ui.commands import COMMANDS, MENUS, Command
+from desktop.ui.index_ui import IndexStatus, QuickOpenDialog, SkippedFilesDialog
 from desktop.ui.project_tree import ProjectTree
 from desktop.ui.server_banner import ServerBanner
 from desktop.ui.settings_dialog import SettingsDialog
@@ -50,7 +51,9 @@ if TYPE_CHECKING:  # imported lazily at run time, to keep start-up lean
     from desktop.assist.conversations import ConversationStore
     from desktop.engine.base import ServerInfo
     from desktop.engine.lifecycle import ServerDiagnosis
+    from desktop.assist.context import ChatFocus
     from desktop.index.ignore import IgnoreRules
+    from desktop.index.indexer import Indexer, IndexProgress
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,8 @@ class MainWindow(QMainWindow):
     server_checked = Signal(object)  # the ServerDiagnosis shown
     server_started = Signal(object)  # ServerInfo after "Start Ollama" succeeded
     problem_shown = Signal(str)  # text of any problem shown to the user
+    index_updated = Signal(object)  # IndexSummary after a full update, LiveUpdate after a live one
+    location_opened = Signal(object, int)  # Path, line: the code view shows a chip's or match's place
 
     def __init__(self, services: WindowServices, settings: Settings, engine: Engine,
                  parent: QWidget | None = None) -> None:
@@ -107,6 +112,14 @@ class MainWindow(QMainWindow):
         self.diagnosis: ServerDiagnosis | None = None
         self._rules: IgnoreRules | None = None
         self._project_workers: list[Worker] = []
+        self._indexer: Indexer | None = None
+        self._index_worker: Worker | None = None
+        self._index_paused = False
+        self._live_pending: list = []  # watcher changes waiting for the index
+        self._live_worker: Worker | None = None
+        self._pending_location: tuple[Path, int] | None = None
+        self.skipped_dialog: SkippedFilesDialog | None = None
+        self.quick_open_dialog: QuickOpenDialog | None = None
         self._system_point_size = QApplication.font().pointSizeF()
         # Injectable so tests and scripts never block on a modal dialog.
         self.confirm_plain_http: Callable[[str], bool] = self._ask_plain_http
@@ -131,6 +144,7 @@ class MainWindow(QMainWindow):
         self.tree.file_activated.connect(self.open_file)
         self.code_view = CodeView(runner, self)
         self.code_view.load_failed.connect(lambda path, error: self.statusBar().showMessage(error.message, 8000))
+        self.code_view.file_loaded.connect(self._on_file_loaded)
         self.banner = ServerBanner(self)
         self.banner.start_requested.connect(self.start_ollama)
         self.banner.retry_requested.connect(self.check_server)
@@ -161,8 +175,14 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel("", self)
         self.model_label.setObjectName("modelStatus")
         self.model_label.setAccessibleName("Model")
+        self.index_status = IndexStatus(self)
+        self.index_status.pause_requested.connect(self.pause_indexing)
+        self.index_status.resume_requested.connect(self.resume_indexing)
+        self.index_status.cancel_requested.connect(self.cancel_indexing)
+        self.index_status.skipped_requested.connect(self.show_skipped)
         bar = self.statusBar()
         bar.addWidget(self.project_label, 1)
+        bar.addPermanentWidget(self.index_status)
         bar.addPermanentWidget(self.server_label)
         bar.addPermanentWidget(self.model_label)
 
@@ -213,6 +233,8 @@ class MainWindow(QMainWindow):
     def _configure_chat(self) -> None:
         panel = self.chat_panel
         panel.before_send = self.allow_send
+        panel.focus_provider = self._chat_focus
+        panel.location_requested.connect(self.open_location)
         panel.model_changed.connect(self._on_model_changed)
         panel.set_options(self.chat_options(), self.settings.chat_model)
         QWidget.setTabOrder(self.code_view.editor, panel)
@@ -264,13 +286,19 @@ class MainWindow(QMainWindow):
         self._rules = rules
         self.tree.set_project(root, rules)
         self._start_watcher(root, rules)
+        self._start_index(root, rules)
         self._start_chat(root, rules)
         self.project_opened.emit(root)
 
     def _start_chat(self, root: Path, rules: IgnoreRules) -> None:
         from desktop.assist.chat_service import ChatService
+        from desktop.assist.context import CALIBRATION_FILE, TokenCalibration
+        from desktop.index.store import index_db_path
 
-        self.chat_service = ChatService(self.services.store, root, self.engine, rules)
+        paths = self.services.paths
+        self.chat_service = ChatService(self.services.store, root, self.engine, rules,
+                                        index_db=index_db_path(paths, root),
+                                        calibration=TokenCalibration(paths.data_dir / CALIBRATION_FILE))
         self.chat_panel.set_project(project_key(root), self.chat_service)
 
     def _start_watcher(self, root: Path, rules: IgnoreRules) -> None:
@@ -291,8 +319,208 @@ class MainWindow(QMainWindow):
         for worker in self._project_workers:
             worker.cancel()
         self._project_workers = []
+        self._stop_index()
+
+    # --- the project index -----------------------------------------------------------
+
+    def _start_index(self, root: Path, rules: IgnoreRules) -> None:
+        from desktop.index.indexer import Indexer
+
+        self._indexer = Indexer(root, self.services.paths, rules=rules)
+        self._index_paused = False
+        self._run_index_update()
+
+    def _run_index_update(self) -> None:
+        indexer = self._indexer
+        if indexer is None or self._index_worker is not None:
+            return
+        self._index_paused = False
+        self._index_worker = self.services.runner.run(
+            lambda token: indexer.update(token),
+            name="index-project",
+            on_item=lambda progress: self._on_index_progress(indexer, progress),
+            on_error=lambda error: self._on_index_ended(indexer, error=error.message),
+            on_cancelled=lambda: self._on_index_ended(indexer),
+        )
+        self._index_worker.finished.connect(lambda: self._forget_index_worker(indexer))
+
+    def _on_index_progress(self, indexer: Indexer, progress: IndexProgress) -> None:
+        if indexer is not self._indexer:
+            return
+        if progress.phase == "done":
+            self.index_status.show_done(indexer.summary)
+            self.index_updated.emit(indexer.summary)
+        else:
+            self.index_status.show_progress(progress)
+
+    def _on_index_ended(self, indexer: Indexer, error: str = "") -> None:
+        if indexer is not self._indexer:
+            return
+        if error:
+            self.index_status.show_failed(error)
+        elif self._index_paused:
+            self.index_status.show_paused()
+        else:
+            self.index_status.show_stopped()
+
+    def _forget_index_worker(self, indexer: Indexer) -> None:
+        if indexer is self._indexer:
+            self._index_worker = None
+
+    def pause_indexing(self) -> None:
+        """Stop the running update, keeping its work; ``resume_indexing`` goes on from there."""
+        if self._index_worker is not None:
+            self._index_paused = True
+            self._index_worker.cancel()
+
+    def resume_indexing(self) -> None:
+        """Continue a paused or stopped update (only what is not indexed yet is read)."""
+        self._run_index_update()
+
+    def cancel_indexing(self) -> None:
+        """Stop the running update; what is indexed so far stays usable."""
+        if self._index_worker is not None:
+            self._index_paused = False
+            self._index_worker.cancel()
+
+    def _stop_index(self) -> None:
+        indexer, self._indexer = self._indexer, None
+        for worker in (self._index_worker, self._live_worker):
+            if worker is not None:
+                worker.cancel()
+        self._index_worker = self._live_worker = None
+        self._live_pending = []
+        self.index_status.show_idle()
+        if indexer is not None:
+            # close() waits for a running update to notice the cancel: not on this thread.
+            self.services.runner.run(lambda token: [indexer.close()], name="index-close")
+
+    def _queue_live_update(self, batch: list) -> None:
+        if self._indexer is None:
+            return
+        self._live_pending.extend(batch)
+        self._apply_live_updates()
+
+    def _apply_live_updates(self) -> None:
+        """Apply queued watcher changes to the index, one batch at a time, on the worker."""
+        indexer = self._indexer
+        if indexer is None or self._live_worker is not None or not self._live_pending:
+            return
+        batch, self._live_pending = self._live_pending, []
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.index.live import apply_changes
+
+            return [apply_changes(indexer, batch, token)]
+
+        worker = self.services.runner.run(
+            work, name="index-live",
+            on_item=lambda update: self.index_updated.emit(update) if indexer is self._indexer else None,
+            on_error=lambda error: self.statusBar().showMessage(
+                f"The index could not take in the latest changes: {error.message}", 8000),
+        )
+        worker.finished.connect(lambda: self._on_live_finished(indexer))
+        self._live_worker = worker
+
+    def _on_live_finished(self, indexer: Indexer) -> None:
+        if indexer is self._indexer:
+            self._live_worker = None
+            self._apply_live_updates()
+
+    def _index_reader_connection(self):  # noqa: ANN202 - sqlite3.Connection | None
+        """A read connection to the open project's index, or None after saying why not."""
+        from desktop.index.store import IndexMissing, index_db_path, open_reader
+
+        if self.project is None:
+            self.statusBar().showMessage("Open a project folder first.", 5000)
+            return None
+        try:
+            return open_reader(index_db_path(self.services.paths, self.project))
+        except IndexMissing:
+            self.statusBar().showMessage("The project is still being indexed; try again in a moment.", 5000)
+            return None
+
+    def show_skipped(self) -> None:
+        """List the files the index left out, and why (read on the worker)."""
+        conn = self._index_reader_connection()
+        if conn is None:
+            return
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            from desktop.index.store import IndexReader
+
+            try:
+                return [IndexReader(conn).skipped()]
+            finally:
+                conn.close()
+
+        self.services.runner.run(work, name="skipped-files", on_item=self._show_skipped_dialog,
+                                 on_error=lambda error: self._show_problem("Can't read the index", error))
+
+    def _show_skipped_dialog(self, skipped: list) -> None:
+        dialog = SkippedFilesDialog(skipped, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "skipped_dialog", None))
+        self.skipped_dialog = dialog
+        dialog.open()
+
+    def quick_open(self) -> None:
+        """Open a project file by typing part of its name (Ctrl+P)."""
+        self._open_finder("files")
+
+    def go_to_symbol(self) -> None:
+        """Jump to a definition by typing part of its name (Ctrl+T)."""
+        self._open_finder("symbols")
+
+    def _open_finder(self, mode: str) -> None:
+        conn = self._index_reader_connection()
+        if conn is None:
+            return
+        dialog = QuickOpenDialog(conn, mode, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(lambda path, start, end: self.open_location(path, start, end))
+        dialog.finished.connect(lambda _result: conn.close())
+        dialog.destroyed.connect(lambda: setattr(self, "quick_open_dialog", None))
+        self.quick_open_dialog = dialog
+        dialog.open()
+
+    def open_location(self, relative: str, start_line: int = 0, end_line: int = 0) -> None:
+        """Show a project file (relative path) at ``start_line`` (0: the top)."""
+        if self.project is None:
+            return
+        path = (self.project / relative).resolve()
+        if not path.is_relative_to(self.project):
+            return  # a link must not reach outside the project
+        if self.code_view.current_path == path and self.code_view.is_showing_file and not self.code_view.is_loading:
+            self._go_to_location(path, start_line)
+            return
+        self._pending_location = (path, start_line)
+        self.open_file(path)
+
+    def _on_file_loaded(self, path: Path) -> None:
+        pending, self._pending_location = self._pending_location, None
+        if pending is not None and pending[0] == Path(path):
+            self._go_to_location(pending[0], pending[1])
+
+    def _go_to_location(self, path: Path, line: int) -> None:
+        if line > 0:
+            self.code_view.go_to_line(line)
+        self.code_view.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.location_opened.emit(path, line)
+
+    def _chat_focus(self) -> ChatFocus | None:
+        """The open file, its selection and cursor line, for the next question."""
+        from desktop.assist.context import ChatFocus
+
+        path = self.code_view.current_path
+        if path is None or self.project is None or not path.is_relative_to(self.project):
+            return None
+        selected = self.code_view.selected_text()
+        lines = self.code_view.selected_line_range() if selected else None
+        return ChatFocus(path.relative_to(self.project).as_posix(), selected, lines, self.code_view.current_line())
 
     def _on_changes(self, batch: list) -> None:  # list[FileChange]
+        self._queue_live_update(batch)
         if any(change.path.name == ".gitignore" for change in batch):
             self.tree.refresh_filter()
         current = self.code_view.current_path
@@ -612,6 +840,8 @@ class MainWindow(QMainWindow):
 
 
 def _load_rules(root: Path) -> IgnoreRules:
+    from desktop.assist.context import ChatFocus
     from desktop.index.ignore import IgnoreRules
+    from desktop.index.indexer import Indexer, IndexProgress
 
     return IgnoreRules.for_project(root)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.assist.chat_service import STOPPED, ChatService, ContextInfo, title_from_question
+from desktop.assist.chat_service import STOPPED, ChatService, title_from_question
+from desktop.assist.context import ContextPlan, raw_prompt_tokens
 from desktop.assist.conversations import DEFAULT_TITLE, ConversationStore
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.chat import ChatDone, ChatOptions, TextDelta, ThinkingDelta
@@ -112,11 +113,11 @@ def test_request_carries_system_prompt_project_listing_and_context_info(service,
     assert fake_ollama.last_chat_body["options"]["num_ctx"] == 4096
 
     context = service.last_context()
-    assert isinstance(context, ContextInfo)
-    assert context.files_listed == 2
-    assert context.budget_tokens == 4096
-    total_chars = sum(len(text) for _, text in sent)
-    assert context.approx_tokens == total_chars // 4
+    assert isinstance(context, ContextPlan)
+    assert context.listing and context.items == ()  # no index yet: the file listing
+    assert context.num_ctx == 4096 and context.budget_tokens == 4096 - 1024
+    assert context.raw_tokens == raw_prompt_tokens(context.messages)
+    assert [m.content for m in context.messages] == [text for _, text in sent]
 
 
 def test_last_context_is_none_before_any_request(service):

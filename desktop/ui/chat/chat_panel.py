@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageB
                                QSplitter, QVBoxLayout, QWidget)
 
 from desktop.assist.chat_service import ChatService
+from desktop.assist.context import ChatFocus
 from desktop.assist.conversations import ConversationStore, StoredMessage
 from desktop.core.cancel import CancelToken
 from desktop.core.chat import ChatDone, ChatOptions, ChatStats, TextDelta, ThinkingDelta
@@ -132,6 +133,7 @@ class ChatPanel(QWidget):
     model_changed = Signal(str)
     answer_finished = Signal(object)  # ChatStats of a complete answer
     error_shown = Signal(object)  # the HearthError shown inline
+    location_requested = Signal(str, int, int)  # a code chip under an answer: path, first and last line
 
     def __init__(self, runner: TaskRunner, store: ConversationStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +142,8 @@ class ChatPanel(QWidget):
         self.runner = runner
         self.store = store
         self.before_send: Callable[[], bool] | None = None
+        # What the user is looking at (open file, selection), asked at each send.
+        self.focus_provider: Callable[[], ChatFocus | None] | None = None
         self.confirm_delete: Callable[[str], bool] = self._ask_delete
         self._project_key = ""
         self._service: ChatService | None = None
@@ -223,12 +227,13 @@ class ChatPanel(QWidget):
         conversation_id = self._ensure_conversation()
         if conversation_id is None:
             return
-        service, options = self._service, self._options
+        service, options, focus = self._service, self._options, self._focus()
         if self._editing:
             self._drop_last_question()
-            work = lambda token: service.edit_last_question(conversation_id, question, model, options, token)  # noqa: E731
+            work = lambda token: service.edit_last_question(conversation_id, question, model, options, token,  # noqa: E731
+                                                            focus)
         else:
-            work = lambda token: service.send(conversation_id, question, model, options, token)  # noqa: E731
+            work = lambda token: service.send(conversation_id, question, model, options, token, focus)  # noqa: E731
         self._set_editing(False)
         self.input.clear()
         self.transcript.append_message(MessageView("user", question))
@@ -244,7 +249,11 @@ class ChatPanel(QWidget):
         if views and views[-1].role == "assistant":
             self.transcript.set_messages(views[:-1])
         service, conversation_id, model, options = self._service, self._conversation_id, self.current_model, self._options
-        self._start_answer(lambda token: service.regenerate(conversation_id, model, options, token), model)
+        focus = self._focus()
+        self._start_answer(lambda token: service.regenerate(conversation_id, model, options, token, focus), model)
+
+    def _focus(self) -> ChatFocus | None:
+        return self.focus_provider() if self.focus_provider is not None else None
 
     def edit_last_question(self) -> None:
         """Put the last question back into the message box; sending replaces it."""
@@ -330,6 +339,7 @@ class ChatPanel(QWidget):
         top.addWidget(self.new_chat_button)
 
         self.transcript = Transcript(self)
+        self.transcript.location_requested.connect(self.location_requested)
         self.transcript.setPlaceholderText("Ask about your project. Enter sends, Shift+Enter adds a line.")
         self.error_bar = ErrorBar(self)
         self.edit_note = QLabel(EDIT_NOTE, self)
@@ -516,8 +526,10 @@ class ChatPanel(QWidget):
         self._update_buttons()
 
     def _finish_live(self, *, stats: ChatStats | None = None, model: str = "", error: str = "") -> None:
+        context = self._service.last_context() if self._service is not None else None
         view = MessageView("assistant", self.transcript.live_text, thinking=self.transcript.live_thinking,
-                           model=model or self.current_model, incomplete=bool(error), error=error, stats=stats)
+                           model=model or self.current_model, incomplete=bool(error), error=error, stats=stats,
+                           context=context)
         self.transcript.finish_answer(view)
 
     def _drop_last_question(self) -> None:
@@ -591,7 +603,8 @@ class ChatPanel(QWidget):
 
 def _view(message: StoredMessage) -> MessageView:
     return MessageView(message.role, message.content, thinking=message.thinking, model=message.model,
-                       incomplete=message.incomplete, error=message.error, stats=message.stats)
+                       incomplete=message.incomplete, error=message.error, stats=message.stats,
+                       context=message.context)
 
 
 def _tip(text: str, command_id: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import time
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -18,12 +19,14 @@ from PySide6.QtGui import (QDesktopServices, QGuiApplication, QPalette, QTextBlo
                            QTextCursor)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desktop.assist.context import ContextItem, ContextPlan
 from desktop.core.chat import ChatStats
 from desktop.ui import theme
 from desktop.ui.chat.markdown import COPY_SCHEME, CodeStyle, MarkdownRenderer, StreamingMarkdown
 
 FLUSH_INTERVAL_MS = 40
 TOGGLE_SCHEME = "reasoning"
+OPEN_SCHEME = "hearth-open"  # hearth-open:<relative path>#L<start>-<end>
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,21 @@ class MessageView:
     incomplete: bool = False
     error: str = ""
     stats: ChatStats | None = None
+    context: ContextPlan | None = None  # what the answer was given
+
+
+def open_link(item: ContextItem) -> str:
+    """The transcript link that opens a context item's lines in the code view."""
+    return f"{OPEN_SCHEME}:{quote(item.path)}#L{item.start_line}-{item.end_line}"
+
+
+def chip_label(item: ContextItem) -> str:
+    """"app.py:3–9 main": the file name, lines and symbol of a context item."""
+    if item.source == "map":
+        return "project outline"
+    name = item.path.rsplit("/", 1)[-1]
+    lines = f"{item.start_line}" if item.start_line == item.end_line else f"{item.start_line}–{item.end_line}"
+    return f"{name}:{lines}" + (f" {item.symbol}" if item.symbol else "")
 
 
 def stats_text(stats: ChatStats) -> str:
@@ -78,6 +96,7 @@ class Transcript(QTextBrowser):
     """Read-only rich-text view of a conversation."""
 
     copied = Signal(str)  # code copied to the clipboard
+    location_requested = Signal(str, int, int)  # relative path, first line, last line (a chip)
     updated = Signal(int, float)  # after each render of the live answer: characters shown, seconds spent
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -319,9 +338,32 @@ class Transcript(QTextBrowser):
 
     def _status_html(self, view: MessageView) -> str:
         status = status_text(view)
-        if not status:
-            return ""
-        return f'<p style="color:{self._muted_color()}; font-size:small;">{html.escape(status)}</p>'
+        parts = [self._context_html(view.context)] if view.context is not None else []
+        if status:
+            parts.append(f'<p style="color:{self._muted_color()}; font-size:small;">{html.escape(status)}</p>')
+        return "".join(parts)
+
+    def _context_html(self, plan: ContextPlan) -> str:
+        """Chips for the code the answer was given, then "N of M tokens" (and trimming)."""
+        muted = self._muted_color()
+        chips = []
+        for item in plan.items:
+            label = html.escape(chip_label(item)).replace(" ", "&nbsp;")
+            chip = f'<span style="background-color:{self._chip_color()};">&nbsp;{label}&nbsp;</span>'
+            if item.source == "map":
+                chips.append(f'<span style="color:{muted};">{chip}</span>')
+            else:
+                title = html.escape(f"{item.path} lines {item.start_line}–{item.end_line}")
+                chips.append(f'<a href="{html.escape(open_link(item))}" title="{title}">{chip}</a>')
+        given = "Given the file listing" if plan.listing else "Given:"
+        head = f'<span style="color:{muted};">{given}</span> ' + " ".join(chips) if chips or plan.listing else ""
+        summary = html.escape(plan.summary())
+        lines = [head] if head else []
+        lines.append(f'<span style="color:{muted};">{summary}</span>')
+        return f'<p style="font-size:small;">{"<br/>".join(lines)}</p>'
+
+    def _chip_color(self) -> str:
+        return "#3a3d41" if theme.is_dark(self.palette()) else "#e9edf3"
 
 
     def _header_html(self, role: str, model: str) -> str:
@@ -399,8 +441,15 @@ class Transcript(QTextBrowser):
                 self.copied.emit(code)
         elif scheme == TOGGLE_SCHEME and rest.isdigit():
             self.toggle_reasoning(int(rest))
+        elif scheme == OPEN_SCHEME:
+            self._open_location(url)
         elif scheme in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
+
+    def _open_location(self, url: QUrl) -> None:
+        start, _, end = url.fragment().removeprefix("L").partition("-")
+        if url.path() and start.isdigit():
+            self.location_requested.emit(url.path(), int(start), int(end) if end.isdigit() else int(start))
 
     def toggle_reasoning(self, index: int) -> None:
         """Expand or collapse the reasoning section of message ``index``."""

@@ -1,0 +1,70 @@
+"""`hearth index PATH [--json]`: bring a project's index up to date and summarise it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail
+
+EXIT_BAD_PATH = 1  # the contract: a missing or unreadable PATH exits 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``index`` to the ``hearth`` parser."""
+    index = commands.add_parser("index", help="bring a project's index up to date and print a summary")
+    index.add_argument("path", type=Path, help="project folder")
+    index.add_argument("--json", action="store_true", help="print one JSON object")
+    index.set_defaults(run=lambda args, host: run_index(args.path, args.json, sys.stdout))
+
+
+def run_index(path: Path, as_json: bool, out: TextIO) -> int:
+    """Index ``path``; print files indexed, skipped by reason, symbols, chunks, seconds."""
+    from desktop.core.cancel import Cancelled
+    from desktop.core.paths import HearthPaths
+    from desktop.index.indexer import ensure_index
+
+    root = path.expanduser()
+    problem = _path_problem(root)
+    if problem:
+        fail(problem)
+        return EXIT_BAD_PATH
+    try:
+        summary = ensure_index(root.resolve(), HearthPaths.from_env())
+    except (Cancelled, KeyboardInterrupt):
+        fail("indexing interrupted; the work done so far is kept")
+        return EXIT_INTERRUPTED
+    report = {
+        "path": str(root.resolve()),
+        "files_indexed": summary.files_indexed,
+        "skipped": dict(summary.skipped),
+        "skipped_total": sum(summary.skipped.values()),
+        "symbols": summary.symbols,
+        "chunks": summary.chunks,
+        "files_changed": summary.files_changed,
+        "files_removed": summary.files_removed,
+        "seconds": round(summary.seconds, 3),
+    }
+    if as_json:
+        print(json.dumps(report), file=out, flush=True)
+        return EXIT_OK
+    skipped = ", ".join(f"{count} {reason}" for reason, count in report["skipped"].items()) or "none"
+    print(f"Indexed {report['files_indexed']} files in {report['seconds']:.2f} s "
+          f"({report['files_changed']} read, {report['files_removed']} removed)", file=out)
+    print(f"Skipped: {report['skipped_total']} ({skipped})", file=out)
+    print(f"Symbols: {report['symbols']}  Chunks: {report['chunks']}", file=out, flush=True)
+    return EXIT_OK
+
+
+def _path_problem(root: Path) -> str | None:
+    if not root.exists():
+        return f"{root} does not exist."
+    if not root.is_dir():
+        return f"{root} is not a folder."
+    if not os.access(root, os.R_OK | os.X_OK):
+        return f"{root} cannot be read (permission denied)."
+    return None

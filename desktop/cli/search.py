@@ -1,0 +1,124 @@
+"""`hearth search` and `hearth map`: retrieval and the repo map from the command line.
+
+Both bring the project's index up to date first (only changed files are re-read), then
+answer from it. A missing or unreadable PATH is one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail
+
+DEFAULT_K = 10
+DEFAULT_MAP_TOKENS = 1024
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``search`` and ``map`` to the ``hearth`` parser."""
+    search = commands.add_parser("search", help="find the code that matches a question or names")
+    search.add_argument("path", type=Path, help="project folder")
+    search.add_argument("query", help="words, names or a question")
+    search.add_argument("-k", type=_positive, default=DEFAULT_K, help=f"number of hits (default {DEFAULT_K})")
+    search.add_argument("--json", action="store_true", help="print a JSON array of hits, best first")
+    search.set_defaults(run=lambda args, host: run_search(args.path, args.query, args.k, args.json, sys.stdout))
+
+    repo_map = commands.add_parser("map", help="print an outline of the project's most important definitions")
+    repo_map.add_argument("path", type=Path, help="project folder")
+    repo_map.add_argument(
+        "--tokens", type=_positive, default=DEFAULT_MAP_TOKENS, help=f"token budget (default {DEFAULT_MAP_TOKENS})"
+    )
+    repo_map.set_defaults(run=lambda args, host: run_map(args.path, args.tokens, sys.stdout))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run_search(path: Path, query: str, k: int, as_json: bool, out: TextIO) -> int:
+    """Update the index of ``path``, then print the top ``k`` hits for ``query``."""
+    from desktop.index.retrieval import search
+
+    try:
+        index = _open_index(path)
+        if index is None:
+            return EXIT_SERVER
+        try:
+            hits = search(index, query, k=k)
+        finally:
+            index.close()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    if as_json:
+        print(json.dumps([_hit_json(hit) for hit in hits], indent=1), file=out, flush=True)
+    else:
+        _print_hits(hits, out)
+    return EXIT_OK
+
+
+def run_map(path: Path, tokens: int, out: TextIO) -> int:
+    """Update the index of ``path``, then print its repo map within ``tokens``."""
+    from desktop.index.repomap import repo_map
+
+    try:
+        index = _open_index(path)
+        if index is None:
+            return EXIT_SERVER
+        try:
+            text = repo_map(index, tokens)
+        finally:
+            index.close()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    print(text, end="", file=out, flush=True)
+    return EXIT_OK
+
+
+def _open_index(path: Path):  # noqa: ANN202 - SearchIndex | None (imported lazily)
+    """The up-to-date index of ``path`` opened for reading, or None after saying why not."""
+    from desktop.core.paths import HearthPaths
+    from desktop.index.indexer import ensure_index
+    from desktop.index.retrieval import SearchIndex
+    from desktop.index.store import index_db_path
+
+    if not path.is_dir():
+        fail(f"{path} is not a folder." if path.exists() else f"{path} does not exist.")
+        return None
+    root, paths = path.resolve(), HearthPaths.from_env()
+    try:
+        ensure_index(root, paths)
+    except PermissionError:
+        fail(f"{path} cannot be read (permission denied).")
+        return None
+    return SearchIndex.open(index_db_path(paths, root))
+
+
+def _hit_json(hit) -> dict:  # noqa: ANN001 - a retrieval Hit
+    return {
+        "path": hit.path,
+        "start_line": hit.start_line,
+        "end_line": hit.end_line,
+        "symbol": hit.symbol,
+        "kind": hit.kind,
+        "score": hit.score,
+        "why": hit.why,
+    }
+
+
+def _print_hits(hits, out: TextIO) -> None:  # noqa: ANN001 - list[Hit]
+    if not hits:
+        print("no matches", file=out, flush=True)
+        return
+    for number, hit in enumerate(hits, 1):
+        name = f"{hit.kind} {hit.symbol}" if hit.symbol else hit.kind
+        print(f"{number:>2}. {hit.path}:{hit.start_line}-{hit.end_line}  {name}  ({hit.why})", file=out, flush=True)

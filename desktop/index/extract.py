@@ -1,0 +1,342 @@
+"""What the index learns from one file: definitions, references and chunks.
+
+Code in a known language is parsed with tree-sitter: the tags query names the
+definitions (with their enclosing scope, signature line, doc comment and lines) and
+the identifiers the file refers to. Chunks follow the syntax: each definition is a
+chunk; a large one is split at statement boundaries; code between definitions forms
+chunks of its own. Any other text file is cut into chunks at blank lines. A chunk
+always starts and ends at a line boundary.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from tree_sitter import Node, QueryCursor
+
+from desktop.index.languages import load_language
+
+MAX_CHUNK_LINES = 60
+MAX_CHUNK_CHARS = 2400
+MAX_SIGNATURE_CHARS = 200
+MAX_DOC_CHARS = 1000
+
+_DECLARATOR_PARENTS = frozenset(
+    {"function_definition", "declaration", "field_declaration", "template_declaration"}
+)
+# Definitions too small to stand alone as chunks; they stay in the code around them.
+_INLINE_KINDS = frozenset({"constant", "field", "macro"})
+_CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
+_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+|--|;+)?\s?")
+_COMMENT_END = re.compile(r"\s*\*+/\s*$")
+_STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A named definition: its kind, enclosing scope (dotted), first line, doc and lines."""
+
+    name: str
+    kind: str
+    scope: str
+    signature: str
+    doc: str
+    start_line: int  # 1-based, inclusive
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An identifier the file uses: how often, and the first line it appears on."""
+
+    name: str
+    count: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a file for search and prompts. ``definition`` indexes ``Extraction.definitions``."""
+
+    start_line: int  # 1-based, inclusive
+    end_line: int
+    kind: str
+    definition: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one file."""
+
+    language: str | None
+    definitions: tuple[Definition, ...]
+    references: tuple[Reference, ...]
+    chunks: tuple[Chunk, ...]
+
+
+@dataclass
+class _Def:
+    """A definition while the file is being walked (nodes are not picklable)."""
+
+    name: str
+    kind: str
+    node: Node
+    name_row: int
+    start: int  # 0-based rows
+    end: int
+    scope: str = ""
+    index: int = -1
+
+
+def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
+    """Definitions, references and chunks of a file's ``text``; plain-text chunks when
+    ``language`` is None. ``data`` is ``text`` encoded as UTF-8, when the caller has it."""
+    lines = text.split("\n")
+    if language is None:
+        return Extraction(None, (), (), tuple(_text_chunks(lines)))
+    loaded = load_language(language)
+    if data is None:
+        data = text.encode("utf-8", errors="surrogatepass")
+    tree = loaded.parser().parse(data)
+    defs, refs = _tags(loaded.tags, tree.root_node)
+    _assign_scopes(defs)
+    definitions = tuple(_definition(d, lines, language) for d in defs)
+    chunker = _Chunker(lines, defs)
+    chunks = tuple(chunker.chunks(tree.root_node))
+    return Extraction(language, definitions, refs, chunks)
+
+
+def _tags(query, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
+    defs: dict[tuple[int, int], _Def] = {}
+    counts: dict[bytes, list[int]] = {}  # keyed by the raw name: decoded once, at the end
+    roles: dict[int, tuple[str, str] | None] = {}  # pattern -> (capture, kind); None = reference
+    for pattern, captures in QueryCursor(query).matches(root):
+        names = captures.get("name")
+        if not names:
+            continue
+        if pattern not in roles:
+            roles[pattern] = _role(captures)
+        role = roles[pattern]
+        name_node = names[0]
+        if role is None:
+            name = name_node.text or b""
+            entry = counts.get(name)
+            if entry is None:
+                counts[name] = [1, name_node.start_point[0] + 1]
+            else:
+                entry[0] += 1
+        elif role[0]:
+            node = _definition_node(captures[role[0]][0])
+            key = (node.start_byte, name_node.start_byte)
+            if key not in defs:
+                defs[key] = _Def(
+                    _node_text(name_node), role[1], node,
+                    name_node.start_point[0], node.start_point[0], node.end_point[0],
+                )
+    ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
+    refs = tuple(
+        Reference(name.decode("utf-8", errors="replace"), count, line) for name, (count, line) in counts.items()
+    )
+    return ordered, refs
+
+
+def _role(captures: dict[str, list[Node]]) -> tuple[str, str] | None:
+    """What a tags pattern captures: ``(capture, kind)`` for a definition, None for a
+    reference, ``("", "")`` for neither (a pattern's captures are fixed, so this is
+    worked out once per pattern)."""
+    for capture in captures:
+        if capture.startswith("definition."):
+            return capture, capture[len("definition."):]
+        if capture.startswith("reference."):
+            return None
+    return ("", "")
+
+
+def _definition_node(node: Node) -> Node:
+    """The node spanning the whole definition (a C declarator's function, a decorated def)."""
+    if node.type.endswith("declarator"):
+        parent = node.parent
+        while parent is not None and parent.type.endswith("declarator"):
+            parent = parent.parent
+        if parent is not None and parent.type in _DECLARATOR_PARENTS:
+            node = parent
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        node = parent
+    return node
+
+
+def _node_text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _assign_scopes(defs: list[_Def]) -> None:
+    """Dotted enclosing scope per definition; functions inside containers become methods."""
+    stack: list[_Def] = []
+    for index, definition in enumerate(defs):
+        definition.index = index
+        node = definition.node
+        while stack and not (
+            stack[-1].node.start_byte <= node.start_byte and node.end_byte <= stack[-1].node.end_byte
+        ):
+            stack.pop()
+        if stack:
+            parent = stack[-1]
+            definition.scope = f"{parent.scope}.{parent.name}" if parent.scope else parent.name
+            if definition.kind == "function" and parent.kind in _CONTAINER_KINDS:
+                definition.kind = "method"
+        stack.append(definition)
+
+
+def _definition(d: _Def, lines: Sequence[str], language: str) -> Definition:
+    signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS] if d.name_row < len(lines) else d.name
+    doc = _python_docstring(d.node) if language == "python" else _leading_comment(d.node)
+    return Definition(
+        name=d.name, kind=d.kind, scope=d.scope, signature=signature,
+        doc=doc[:MAX_DOC_CHARS], start_line=d.start + 1, end_line=d.end + 1,
+    )
+
+
+def _python_docstring(node: Node) -> str:
+    if node.type == "decorated_definition":
+        node = node.child_by_field_name("definition") or node
+    body = node.child_by_field_name("body")
+    if body is None or body.named_child_count == 0:
+        return ""
+    first = body.named_children[0]
+    if first.type != "expression_statement" or first.named_child_count == 0:
+        return ""
+    string = first.named_children[0]
+    if string.type != "string":
+        return ""
+    return _clean_doc(_STRING_QUOTES.sub("", _node_text(string).strip()))
+
+
+def _leading_comment(node: Node) -> str:
+    """The comment lines directly above a definition (doc comments in most languages)."""
+    comments: list[str] = []
+    expected_end = node.start_point[0]
+    sibling = node.prev_named_sibling
+    while sibling is not None and "comment" in sibling.type and sibling.end_point[0] >= expected_end - 1:
+        comments.append(_node_text(sibling))
+        expected_end = sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    if not comments:
+        return ""
+    raw = "\n".join(reversed(comments))
+    cleaned = (_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw.split("\n"))
+    return _clean_doc("\n".join(cleaned))
+
+
+def _clean_doc(text: str) -> str:
+    return "\n".join(line.strip() for line in text.strip().split("\n")).strip()
+
+
+class _Chunker:
+    """Cuts a parsed file into chunks along its definitions and statements."""
+
+    def __init__(self, lines: Sequence[str], defs: list[_Def]) -> None:
+        self.lines = lines
+        self.defs = defs
+        # prefix[i] = characters before row i (each line plus its newline)
+        self.prefix = list(itertools.accumulate([n + 1 for n in map(len, lines)], initial=0))
+
+    def chunks(self, root: Node) -> Iterator[Chunk]:
+        top = _outermost([d for d in self.defs if d.kind not in _INLINE_KINDS])
+        yield from self._region(0, len(self.lines) - 1, top, _boundaries(root), "code", None)
+
+    def _region(
+        self, start: int, end: int, defs: list[_Def], boundaries: list[int], kind: str, owner: int | None
+    ) -> Iterator[Chunk]:
+        """Chunks of rows start..end: each definition in ``defs``, the code between them."""
+        cursor = start
+        for d in defs:
+            if d.start > cursor:
+                yield from self._split(cursor, d.start - 1, boundaries, kind, owner)
+            yield from self._definition(d)
+            cursor = max(cursor, d.end + 1)
+        if cursor <= end:
+            yield from self._split(cursor, end, boundaries, kind, owner)
+
+    def _definition(self, d: _Def) -> Iterator[Chunk]:
+        if self._fits(d.start, d.end):
+            yield from self._emit(d.start, d.end, d.kind, d.index)
+            return
+        inner = _outermost(list(self._nested(d)))
+        yield from self._region(d.start, d.end, inner, _boundaries(d.node), d.kind, d.index)
+
+    def _nested(self, d: _Def) -> Iterator[_Def]:
+        """Definitions inside ``d``: they follow it in the position-sorted list."""
+        for x in self.defs[d.index + 1:]:
+            if x.node.start_byte >= d.node.end_byte:
+                return
+            if x.node.end_byte <= d.node.end_byte and x.kind not in _INLINE_KINDS:
+                yield x
+
+    def _fits(self, start: int, end: int) -> bool:
+        return end - start + 1 <= MAX_CHUNK_LINES and self.prefix[end + 1] - self.prefix[start] <= MAX_CHUNK_CHARS
+
+    def _split(self, start: int, end: int, boundaries: list[int], kind: str, owner: int | None) -> Iterator[Chunk]:
+        """Rows start..end in pieces within the limits, cut at statement starts where possible."""
+        while start <= end:
+            if self._fits(start, end):
+                yield from self._emit(start, end, kind, owner)
+                return
+            limit = start
+            while limit + 1 <= end and self._fits(start, limit + 1):
+                limit += 1
+            # the last statement start that keeps the piece within the limits
+            at = bisect.bisect_right(boundaries, limit + 1) - 1
+            cut = boundaries[at] if at >= 0 and boundaries[at] > start else limit + 1
+            yield from self._emit(start, cut - 1, kind, owner)
+            start = cut
+
+    def _emit(self, start: int, end: int, kind: str, owner: int | None) -> Iterator[Chunk]:
+        while start <= end and not self.lines[start].strip():
+            start += 1
+        while end >= start and not self.lines[end].strip():
+            end -= 1
+        if start > end:
+            return
+        text = "\n".join(self.lines[start:end + 1])
+        yield Chunk(start + 1, end + 1, kind, owner, text)
+
+
+def _outermost(defs: list[_Def]) -> list[_Def]:
+    """Definitions not nested in another one of ``defs`` (input sorted by position)."""
+    result: list[_Def] = []
+    for d in defs:
+        if result and d.node.start_byte >= result[-1].node.start_byte and d.node.end_byte <= result[-1].node.end_byte:
+            continue
+        if result and d.start <= result[-1].end:
+            continue  # shares lines with the previous one (two defs on a line): keep one
+        result.append(d)
+    return result
+
+
+def _boundaries(node: Node) -> list[int]:
+    """Rows where a statement starts, two levels into ``node`` (a block's statements)."""
+    rows: set[int] = set()
+    for child in node.named_children:
+        rows.add(child.start_point[0])
+        for grandchild in child.named_children:
+            rows.add(grandchild.start_point[0])
+    return sorted(rows)
+
+
+def _text_chunks(lines: Sequence[str]) -> Iterator[Chunk]:
+    """Plain text cut at paragraph starts (after a blank line) and headings."""
+    boundaries = [
+        row for row, line in enumerate(lines)
+        if row == 0 or line.startswith("#") or (not lines[row - 1].strip() and line.strip())
+    ]
+    chunker = _Chunker(lines, [])
+    yield from (
+        Chunk(c.start_line, c.end_line, "text", None, c.text)
+        for c in chunker._split(0, len(lines) - 1, boundaries, "text", None)
+    )

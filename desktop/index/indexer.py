@@ -1,0 +1,487 @@
+"""Bringing a project's index up to date, as a plain iterator of progress events.
+
+``Indexer.update(cancel)`` walks the project, compares each file's size and mtime with
+the index (and, when those differ, its content hash), re-reads only what changed,
+removes what is gone, and yields ``IndexProgress`` along the way. Parsing runs in
+worker processes when there is much to do (a cold index uses every core); the parent
+process is the one writer. Work is committed at least every ``COMMIT_INTERVAL_S`` so a
+crash or quit loses little and the next run resumes; cancel takes effect between
+files, well within 250 ms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from desktop.core.cancel import CancelToken, Cancelled
+from desktop.core.errors import ProjectError
+from desktop.core.paths import HearthPaths
+from desktop.index.extract import extract
+from desktop.index.identifiers import identifier_words, identifier_words_each, name_terms
+from desktop.index.ignore import IgnoreRules
+from desktop.index.languages import language_for_path
+from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
+from desktop.index.store import FileInsert, FileState, IndexStore, index_db_path
+
+log = logging.getLogger(__name__)
+
+COMMIT_INTERVAL_S = 1.0
+"""Uncommitted work is committed once it is this old (checked between files)."""
+PROGRESS_INTERVAL_S = 0.1
+PARALLEL_MIN_FILES = 48
+"""Fewer changed files than this are parsed in-process: starting workers costs more."""
+_BATCH_FILES = 24
+_BATCH_BYTES = 512 * 1024
+_WAIT_S = 0.05
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Where an index update is: phase ('scanning', 'indexing', 'done'), counts, speed."""
+
+    phase: str
+    files_done: int
+    files_total: int
+    rate: float  # files per second in this phase
+    eta_s: float | None
+    current_path: str
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """The state of the index after an update, and what this update did."""
+
+    files_indexed: int
+    skipped: Mapping[str, int]  # reason -> count
+    symbols: int
+    chunks: int
+    seconds: float
+    files_changed: int
+    files_removed: int
+
+
+@dataclass(frozen=True)
+class _Unchanged:
+    """A file whose size or mtime changed but whose content did not."""
+
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+_Result = FileInsert | Skip | _Unchanged
+_Job = tuple[str, str, int, int, "str | None"]  # path, relative, size, mtime_ns, old hash
+
+
+def process_file(path: str, relative: str, size: int, mtime_ns: int, old_hash: str | None) -> _Result:
+    """Read and extract one file into rows for the writer (runs in worker processes)."""
+    text = read_for_index(Path(path), relative)
+    if isinstance(text, Skip):
+        return dataclasses.replace(text, size=size, mtime_ns=mtime_ns)
+    data = text.text.encode("utf-8", errors="surrogatepass")
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest == old_hash:
+        return _Unchanged(relative, size, mtime_ns)
+    language = language_for_path(relative)
+    result = extract(text.text, language, data)
+    definitions = result.definitions
+    symbols = tuple(
+        (d.name, d.kind, d.scope, d.signature, d.doc, d.start_line, d.end_line, name_terms(d.name, d.scope))
+        for d in definitions
+    )
+    words = identifier_words_each([c.text for c in result.chunks])
+    chunks = tuple(
+        (
+            c.start_line, c.end_line, c.kind,
+            -1 if c.definition is None else c.definition,
+            c.text,
+            "" if c.definition is None else symbols[c.definition][7],
+            chunk_words,
+        )
+        for c, chunk_words in zip(result.chunks, words)
+    )
+    refs = tuple((r.name, r.count, r.line) for r in result.references)
+    return FileInsert(
+        path=relative, language=language, size=size, mtime_ns=mtime_ns, hash=digest,
+        line_count=text.line_count, symbols=symbols, refs=refs, chunks=chunks,
+        path_terms=f"{relative} {identifier_words(relative)}",
+    )
+
+
+def process_batch(jobs: Sequence[_Job]) -> tuple[list[_Result], float]:
+    """``process_file`` for several files (one round trip to a worker), and the CPU
+    seconds it took (so the parent can tell how much of the machine it got)."""
+    started = time.process_time()
+    results = [process_file(*job) for job in jobs]
+    return results, time.process_time() - started
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # Not fork: the app runs this from a worker thread, and forking a threaded process
+    # can deadlock. The fork server starts once, clean, and forks workers cheaply.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["desktop.index.indexer"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class Indexer:
+    """Keeps the index of one project current. One writer: calls are serialised."""
+
+    def __init__(
+        self,
+        root: Path,
+        paths: HearthPaths,
+        *,
+        rules: IgnoreRules | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.db_path = index_db_path(paths, self.root)
+        try:
+            self._own_prefix: str | None = paths.cache_dir.resolve().relative_to(self.root).as_posix() + "/"
+        except ValueError:
+            self._own_prefix = None
+        self._rules = rules
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+        self.summary: IndexSummary | None = None
+        self._store: IndexStore | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self.longest_commit_gap_s = 0.0
+        self.worker_cpu_s = 0.0
+        """CPU seconds spent in worker processes (diagnostics for benchmarks)."""
+        """The longest time a change waited uncommitted (what a crash could lose)."""
+
+    @property
+    def rules(self) -> IgnoreRules:
+        """The project's ignore rules (loaded on first use)."""
+        if self._rules is None:
+            self._rules = IgnoreRules.for_project(self.root)
+        return self._rules
+
+    def close(self) -> None:
+        """Stop worker processes and close the database."""
+        with self._lock:
+            self._stop_pool()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def update(self, cancel: CancelToken) -> Iterator[IndexProgress]:
+        """Bring the whole index up to date; yields progress, ends with phase 'done'.
+
+        Raises ``ProjectError`` when the project folder is missing or disappears, and
+        ``Cancelled`` (after committing the work done so far) when ``cancel`` is set.
+        """
+        with self._lock:
+            yield from self._with_rebuild(lambda store: self._full_update(store, cancel))
+
+    def update_paths(self, changed: Iterable[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
+        """Bring the given files or folders up to date (created, changed, moved or deleted)."""
+        changed = list(changed)
+        with self._lock:
+            yield from self._with_rebuild(lambda store: self._paths_update(store, changed, cancel))
+
+    # --- the two kinds of update --------------------------------------------------
+
+    def _with_rebuild(self, run: Callable[[IndexStore], Iterator[IndexProgress]]) -> Iterator[IndexProgress]:
+        """Run an update; if the database turns out corrupt midway, rebuild it and run again."""
+        self._check_root()
+        for attempt in (1, 2):
+            store = self._open_store()
+            try:
+                yield from run(store)
+                return
+            except Cancelled:
+                self._commit(store)  # keep what is done: the next run resumes from here
+                raise
+            except sqlite3.DatabaseError as exc:
+                locked = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+                if locked or attempt == 2:
+                    raise  # busy, not broken; or broken even when new
+                log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
+                store.close()
+                self._store = None
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+
+    def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
+        started = time.monotonic()
+        known, known_skips = store.known()
+        seen: set[str] = set()
+        jobs: list[_Job] = []
+        last_progress = 0.0
+        for item in scan(self.root, self.rules, cancel):
+            relative = item.relative
+            if self._is_own(relative):
+                continue
+            seen.add(relative)
+            job = self._job_for(store, item, known.get(relative), known_skips.get(relative))
+            if job is not None:
+                jobs.append(job)
+            now = time.monotonic()
+            if now - last_progress >= PROGRESS_INTERVAL_S:
+                last_progress = now
+                self._maybe_commit(store)
+                yield IndexProgress("scanning", len(seen), 0, 0.0, None, relative)
+        self._check_root()  # an empty walk of a vanished folder must not wipe the index
+        gone = [path for path in (*known, *known_skips) if path not in seen]
+        for count, path in enumerate(gone):
+            if count % 256 == 0:
+                cancel.raise_if_cancelled()
+                self._maybe_commit(store)
+            store.remove(path)
+        yield from self._process(store, jobs, cancel)
+        self._check_root()
+        store.set_meta("complete", "1")
+        self._commit(store)
+        self.summary = self._summarise(store, started, len(jobs), len(gone))
+        yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
+
+    def _paths_update(self, store: IndexStore, changed: list[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
+        started = time.monotonic()
+        jobs: list[_Job] = []
+        removed = 0
+        for path in changed:
+            cancel.raise_if_cancelled()
+            relative = self._relative(path)
+            if relative is None or self._is_own(relative):
+                continue
+            if path.is_dir():
+                for item in self._walk_folder(path):
+                    job = self._job_for(store, item, *self._state(store, item.relative))
+                    if job is not None:
+                        jobs.append(job)
+            elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
+                item = classify(path, relative)
+                job = self._job_for(store, item, *self._state(store, relative))
+                if job is not None:
+                    jobs.append(job)
+            else:
+                removed += int(store.remove(relative)) + len(store.remove_under(relative))
+        yield from self._process(store, jobs, cancel)
+        self._commit(store)
+        self.summary = self._summarise(store, started, len(jobs), removed)
+        yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
+
+    # --- pieces -------------------------------------------------------------------
+
+    def _job_for(
+        self, store: IndexStore, item: ScannedFile | Skip, state: FileState | None, skip_state: FileState | None
+    ) -> _Job | None:
+        """The work for one scanned file, or None when the index is already right."""
+        if isinstance(item, Skip):
+            if skip_state is None or (skip_state.size, skip_state.mtime_ns) != (item.size, item.mtime_ns):
+                store.record_skip(item.relative, item.reason, item.detail, item.size, item.mtime_ns)
+            return None
+        if state is not None and (state.size, state.mtime_ns) == (item.size, item.mtime_ns):
+            return None
+        if skip_state is not None and (skip_state.size, skip_state.mtime_ns) == (item.size, item.mtime_ns):
+            return None  # skipped for its content (binary, minified …), and unchanged
+        return (str(item.path), item.relative, item.size, item.mtime_ns, state.hash if state else None)
+
+    def _process(self, store: IndexStore, jobs: list[_Job], cancel: CancelToken) -> Iterator[IndexProgress]:
+        """Parse ``jobs`` (in workers when there are many) and write the results."""
+        if not jobs:
+            return
+        started = time.monotonic()
+        done = 0
+        last_progress = 0.0
+        written: set[str] = set()
+        parallel = self.workers > 1 and len(jobs) >= PARALLEL_MIN_FILES
+        results = (
+            self._parallel(jobs, cancel, lambda: self._maybe_commit(store))
+            if parallel
+            else ([process_file(*job)] for job in jobs)
+        )
+        try:
+            for batch in results:
+                for result in batch:
+                    self._write(store, result)
+                    written.add(_result_path(result))
+                    done += 1
+                self._maybe_commit(store)
+                now = time.monotonic()
+                if now - last_progress >= PROGRESS_INTERVAL_S or done == len(jobs):
+                    last_progress = now
+                    rate = done / max(now - started, 1e-6)
+                    eta = (len(jobs) - done) / rate if rate > 0 else None
+                    yield IndexProgress("indexing", done, len(jobs), rate, eta, _result_path(batch[-1]) if batch else "")
+                cancel.raise_if_cancelled()
+        except (BrokenProcessPool, OSError) as exc:
+            if not parallel:
+                raise
+            # A worker died (killed, out of memory) or processes cannot start here (a
+            # frozen app without multiprocessing support): finish in this process.
+            log.warning("index workers failed (%s); continuing without them", exc)
+            self._stop_pool()
+            self.workers = 1
+            yield from self._process(store, [job for job in jobs if job[1] not in written], cancel)
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stops the workers' queue now, not when the generator is collected
+
+    def _parallel(
+        self, jobs: list[_Job], cancel: CancelToken, on_wait: Callable[[], None]
+    ) -> Iterator[list[_Result]]:
+        """Results of ``jobs`` from the worker pool, as batches complete; cancel-aware.
+
+        ``on_wait`` runs while waiting for workers (to commit work that is due)."""
+        batches = iter(_batches(jobs))
+        pending: set[Future[list[_Result]]] = set()
+        pool = self._get_pool()
+        try:
+            while True:
+                while len(pending) < self.workers * 3:
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    pending.add(pool.submit(process_batch, batch))
+                if not pending:
+                    return
+                finished, pending = wait(pending, timeout=_WAIT_S, return_when=FIRST_COMPLETED)
+                if not finished:
+                    on_wait()
+                for future in finished:
+                    if cancel.cancelled:
+                        break
+                    results, cpu_s = future.result()
+                    self.worker_cpu_s += cpu_s
+                    yield results
+                if cancel.cancelled:
+                    raise Cancelled()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            if cancel.cancelled:
+                self._stop_pool()  # workers finish their current batch and exit on their own
+            raise
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
+        return self._pool
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _write(self, store: IndexStore, result: _Result) -> None:
+        if isinstance(result, FileInsert):
+            store.write_file(result)
+        elif isinstance(result, Skip):
+            store.record_skip(result.relative, result.reason, result.detail, result.size, result.mtime_ns)
+        else:
+            store.touch(result.relative, result.size, result.mtime_ns)
+
+    def _maybe_commit(self, store: IndexStore) -> None:
+        """Commit when the oldest uncommitted change has waited ``COMMIT_INTERVAL_S``."""
+        if store.dirty_since is not None and time.monotonic() - store.dirty_since >= COMMIT_INTERVAL_S:
+            self._commit(store)
+
+    def _commit(self, store: IndexStore) -> None:
+        """Commit; ``longest_commit_gap_s`` tracks the longest any change waited for one."""
+        dirty_since = store.dirty_since
+        store.commit()
+        if dirty_since is not None:
+            self.longest_commit_gap_s = max(self.longest_commit_gap_s, time.monotonic() - dirty_since)
+
+    def _open_store(self) -> IndexStore:
+        if self._store is None:
+            self._store = IndexStore.open(self.db_path, self.root)
+        return self._store
+
+    def _check_root(self) -> None:
+        if not self.root.is_dir():
+            raise ProjectError(
+                f"Cannot index {self.root.name}: the folder is not there any more.", str(self.root)
+            )
+
+    def _is_own(self, relative: str) -> bool:
+        """True for Hearth's own state when it lives inside the project (HEARTH_HOME
+        there): indexing it would re-index after every commit, forever."""
+        return self._own_prefix is not None and (relative + "/").startswith(self._own_prefix)
+
+    def _relative(self, path: Path) -> str | None:
+        try:
+            relative = Path(path).relative_to(self.root)
+        except ValueError:
+            return None
+        return relative.as_posix() if relative.parts else None
+
+    def _state(self, store: IndexStore, relative: str) -> tuple[FileState | None, FileState | None]:
+        conn = store.conn
+        row = conn.execute("SELECT size, mtime_ns, hash FROM files WHERE path=?", (relative,)).fetchone()
+        skip = conn.execute("SELECT size, mtime_ns FROM skipped WHERE path=?", (relative,)).fetchone()
+        return (FileState(*row) if row else None, FileState(skip[0], skip[1], None) if skip else None)
+
+    def _walk_folder(self, folder: Path) -> Iterator[ScannedFile | Skip]:
+        """Files below one project folder, by the project's rules (for live updates)."""
+        if self.rules.is_ignored(folder, is_dir=True):
+            return
+        for directory, subdirs, names in os.walk(folder):
+            base = Path(directory)
+            subdirs[:] = [d for d in subdirs if not self.rules.is_ignored(base / d, is_dir=True)]
+            for name in names:
+                path = base / name
+                relative = self._relative(path)
+                if relative is not None and path.is_file() and not self.rules.is_ignored(path, is_dir=False):
+                    yield classify(path, relative)
+
+    def _summarise(self, store: IndexStore, started: float, changed: int, removed: int) -> IndexSummary:
+        conn = store.conn
+
+        def count(table: str) -> int:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+        reasons = dict(conn.execute("SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY reason"))
+        return IndexSummary(
+            files_indexed=count("files"), skipped=reasons, symbols=count("symbols"),
+            chunks=count("chunks"), seconds=time.monotonic() - started,
+            files_changed=changed, files_removed=removed,
+        )
+
+
+def _result_path(result: _Result) -> str:
+    return result.path if isinstance(result, FileInsert) else result.relative
+
+
+def _batches(jobs: list[_Job]) -> Iterator[list[_Job]]:
+    batch: list[_Job] = []
+    size = 0
+    for job in jobs:
+        batch.append(job)
+        size += job[2]
+        if len(batch) >= _BATCH_FILES or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def ensure_index(root: Path, paths: HearthPaths, cancel: CancelToken | None = None) -> IndexSummary:
+    """Bring the index of ``root`` up to date in one call (for headless commands)."""
+    indexer = Indexer(root, paths)
+    try:
+        for _ in indexer.update(cancel or CancelToken()):
+            pass
+    finally:
+        indexer.close()
+    assert indexer.summary is not None
+    return indexer.summary

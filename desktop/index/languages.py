@@ -1,0 +1,158 @@
+"""The programming languages Hearth parses, through the official tree-sitter grammar wheels.
+
+Each language has a grammar (shipped as a wheel, never downloaded) and a tags query:
+the grammar's own ``tags.scm`` where it ships one, plus a few patterns of our own where
+upstream leaves gaps (C and C++ have no references, C#'s wheel exposes no query).
+Grammars and queries are compiled once per process and language, on first use.
+
+Files in any other language are indexed as plain text (see ``extract``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Callable
+
+from tree_sitter import Language, Parser, Query
+
+# Patterns added to (or standing in for) upstream tags.scm. Captures follow the
+# upstream convention: @name paired with @definition.KIND or @reference.KIND.
+_EXTRA_TAGS: dict[str, str] = {
+    "c": """
+(call_expression function: (identifier) @name) @reference.call
+(preproc_function_def name: (identifier) @name) @definition.macro
+""",
+    "cpp": """
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression field: (field_identifier) @name)) @reference.call
+(call_expression function: (qualified_identifier name: (identifier) @name)) @reference.call
+(namespace_definition name: (namespace_identifier) @name) @definition.module
+""",
+    "c_sharp": """
+(class_declaration name: (identifier) @name) @definition.class
+(interface_declaration name: (identifier) @name) @definition.interface
+(struct_declaration name: (identifier) @name) @definition.class
+(enum_declaration name: (identifier) @name) @definition.type
+(record_declaration name: (identifier) @name) @definition.class
+(method_declaration name: (identifier) @name) @definition.method
+(constructor_declaration name: (identifier) @name) @definition.method
+(namespace_declaration name: (identifier) @name) @definition.module
+(object_creation_expression type: (identifier) @name) @reference.class
+(invocation_expression function: (identifier) @name) @reference.call
+(invocation_expression function: (member_access_expression name: (identifier) @name)) @reference.call
+""",
+    "php": """
+(function_call_expression function: (name) @name) @reference.call
+""",
+    "python": """
+(class_definition superclasses: (argument_list (identifier) @name)) @reference.class
+(decorator (identifier) @name) @reference.call
+""",
+    "typescript": """
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (member_expression property: (property_identifier) @name)) @reference.call
+(function_declaration name: (identifier) @name) @definition.function
+(class_declaration name: (type_identifier) @name) @definition.class
+(method_definition name: (property_identifier) @name) @definition.method
+(type_alias_declaration name: (type_identifier) @name) @definition.type
+(enum_declaration name: (identifier) @name) @definition.type
+""",
+}
+_EXTRA_TAGS["tsx"] = _EXTRA_TAGS["typescript"]
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """How to load one grammar: its wheel module, the function returning the grammar."""
+
+    name: str
+    module: str
+    function: str
+    extensions: tuple[str, ...]
+    use_upstream_tags: bool = True
+
+
+SPECS: tuple[LanguageSpec, ...] = (
+    LanguageSpec("python", "tree_sitter_python", "language", (".py", ".pyi", ".pyw")),
+    LanguageSpec("javascript", "tree_sitter_javascript", "language", (".js", ".jsx", ".mjs", ".cjs")),
+    LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")),
+    LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", (".tsx",)),
+    LanguageSpec("go", "tree_sitter_go", "language", (".go",)),
+    LanguageSpec("rust", "tree_sitter_rust", "language", (".rs",)),
+    LanguageSpec("java", "tree_sitter_java", "language", (".java",)),
+    LanguageSpec("c", "tree_sitter_c", "language", (".c", ".h")),
+    LanguageSpec(
+        "cpp", "tree_sitter_cpp", "language",
+        (".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".inl"),
+    ),
+    # The C# wheel ships tags.scm outside its package, so the query is ours.
+    LanguageSpec("c_sharp", "tree_sitter_c_sharp", "language", (".cs",), use_upstream_tags=False),
+    LanguageSpec("ruby", "tree_sitter_ruby", "language", (".rb", ".rake", ".gemspec")),
+    LanguageSpec("php", "tree_sitter_php", "language_php", (".php", ".phtml")),
+)
+
+_BY_NAME = {spec.name: spec for spec in SPECS}
+_BY_EXTENSION = {ext: spec.name for spec in SPECS for ext in spec.extensions}
+_BY_FILENAME = {"Rakefile": "ruby", "Gemfile": "ruby"}
+
+
+@dataclass(frozen=True)
+class LoadedLanguage:
+    """A compiled grammar and tags query, ready for parsing (one per process)."""
+
+    name: str
+    language: Language
+    tags: Query
+
+    def parser(self) -> Parser:
+        """A new parser for this language (parsers are not shared between threads)."""
+        return Parser(self.language)
+
+
+_loaded: dict[str, LoadedLanguage] = {}
+_lock = threading.Lock()
+
+
+def language_names() -> tuple[str, ...]:
+    """The names of every language Hearth parses."""
+    return tuple(spec.name for spec in SPECS)
+
+
+def language_for_path(path: PurePath | str) -> str | None:
+    """The language name for a file path by its extension, or None for plain text."""
+    pure = PurePath(path)
+    by_name = _BY_FILENAME.get(pure.name)
+    if by_name is not None:
+        return by_name
+    return _BY_EXTENSION.get(pure.suffix.lower())
+
+
+def load_language(name: str) -> LoadedLanguage:
+    """The compiled grammar and tags query for ``name`` (compiled on first use).
+
+    Raises ``KeyError`` for a name not in ``language_names()``.
+    """
+    cached = _loaded.get(name)
+    if cached is not None:
+        return cached
+    with _lock:
+        cached = _loaded.get(name)
+        if cached is None:
+            cached = _compile(_BY_NAME[name])
+            _loaded[name] = cached
+    return cached
+
+
+def _compile(spec: LanguageSpec) -> LoadedLanguage:
+    module = importlib.import_module(spec.module)
+    factory: Callable[[], object] = getattr(module, spec.function)
+    language = Language(factory())
+    source = _EXTRA_TAGS.get(spec.name, "")
+    if spec.use_upstream_tags:
+        # TypeScript's upstream file only adds to JavaScript's; our extra patterns
+        # supply the functions, classes and calls it leaves out.
+        source = (getattr(module, "TAGS_QUERY", None) or "") + "\n" + source
+    return LoadedLanguage(spec.name, language, Query(language, source))

@@ -1,0 +1,131 @@
+"""The repo map: an outline of the project's most important definitions, within a budget.
+
+Definitions are ranked by the reference graph (how much of the code leans on them),
+optionally personalised toward focus files or names; the best ones are printed as
+signature lines under their file and enclosing scopes. The largest prefix of that
+ranking that fits the token budget is chosen by bisection.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from desktop.index.graph import personalized_rank
+from desktop.index.retrieval import SearchIndex
+from desktop.index.tokens import estimate_tokens
+
+MAX_CANDIDATES = 3000
+INDENT = "  "
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """One definition the map may show."""
+
+    path: str
+    name: str
+    scope: str
+    signature: str
+    start_line: int
+    score: float
+
+
+def repo_map(index: SearchIndex, budget_tokens: int, focus: Iterable[str] | None = None) -> str:
+    """An outline of top-ranked definitions that fits ``budget_tokens`` (by ``estimate_tokens``).
+
+    ``focus`` holds relative file paths and/or identifiers; the ranking is personalised
+    toward those files and the files defining those names. Returns '' when nothing fits.
+    """
+    if budget_tokens <= 0:
+        return ""
+    index.refresh()
+    entries = ranked_entries(index, focus or ())
+    low, high = 0, len(entries)
+    best = ""
+    while low < high:
+        middle = (low + high + 1) // 2
+        text = render(entries[:middle])
+        if estimate_tokens(text) <= budget_tokens:
+            best, low = text, middle
+        else:
+            high = middle - 1
+    return best
+
+
+def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
+    """Every definition worth mapping, best first."""
+    graph = index.graph()
+    seeds = _focus_seeds(index, focus)
+    personal = personalized_rank(seeds, graph.edges) if seeds else {}
+    top = max(personal.values(), default=0.0)
+    rows = index.conn.execute(
+        "SELECT file_id, name, scope, signature, start_line FROM symbols"
+    ).fetchall()
+    base = [
+        graph.definition_rank.get((row[0], row[1]), 0.0) + 0.01 * graph.file_rank.get(row[0], 0.0) for row in rows
+    ]
+    # Focus adds up to the best global score, so focused files lead whether or not
+    # anything else references them.
+    lift = max(base, default=0.0) / top if top else 0.0
+    entries = []
+    for (file_id, name, scope, signature, start_line), score in zip(rows, base):
+        score += lift * personal.get(file_id, 0.0)
+        entries.append(MapEntry(index.path_of(file_id), name, scope, signature, start_line, score))
+    entries.sort(key=lambda e: (-e.score, e.path, e.start_line))
+    return entries[:MAX_CANDIDATES]
+
+
+def _focus_seeds(index: SearchIndex, focus: Iterable[str]) -> dict[int, float]:
+    seeds: dict[int, float] = {}
+    names = []
+    for item in focus:
+        file_id = index.file_id(item.replace("\\", "/"))
+        if file_id is not None:
+            seeds[file_id] = seeds.get(file_id, 0.0) + 1.0
+        else:
+            names.append(item)
+    if names:
+        marks = ",".join("?" * len(names))
+        rows = index.conn.execute(f"SELECT DISTINCT file_id FROM symbols WHERE name IN ({marks})", names).fetchall()
+        for (file_id,) in rows:
+            seeds[file_id] = seeds.get(file_id, 0.0) + 1.0 / len(rows)
+    return seeds
+
+
+def render(entries: Sequence[MapEntry]) -> str:
+    """The outline: files in order of their best entry, definitions in line order."""
+    by_file: dict[str, list[MapEntry]] = defaultdict(list)
+    for entry in entries:
+        by_file[entry.path].append(entry)
+    blocks = []
+    for path, items in by_file.items():
+        lines = [f"{path}:"]
+        shown_scopes: set[str] = set()
+        names_here = {_qualified(e) for e in items}
+        for entry in sorted(items, key=lambda e: e.start_line):
+            lines.extend(_scope_headers(entry.scope, shown_scopes, names_here))
+            depth = entry.scope.count(".") + 1 if entry.scope else 0
+            lines.append(f"{INDENT * (depth + 1)}{entry.signature}")
+            shown_scopes.add(_qualified(entry))
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _qualified(entry: MapEntry) -> str:
+    return f"{entry.scope}.{entry.name}" if entry.scope else entry.name
+
+
+def _scope_headers(scope: str, shown: set[str], names_here: set[str]) -> list[str]:
+    """A ``Name:`` line for each enclosing scope not printed yet (or about to be)."""
+    headers = []
+    parts = scope.split(".") if scope else []
+    for depth in range(len(parts)):
+        qualified = ".".join(parts[: depth + 1])
+        if qualified in shown:
+            continue
+        shown.add(qualified)
+        if qualified not in names_here:
+            headers.append(f"{INDENT * (depth + 1)}{parts[depth]}:")
+    return headers

@@ -1,0 +1,846 @@
+"""Finding the code that answers a question: several rankings fused into one.
+
+Each ranker orders chunks of the index its own way — BM25 over chunk text and split
+identifiers, symbol names and docstrings, files first and then the definitions inside
+them, path words, and the reference graph (PageRank, personalised toward the current
+file and selection). Reciprocal rank fusion combines them, so no ranker's raw scores
+need calibrating against another's; votes are counted per definition (a long function
+is several chunks), and query-independent priors from general conventions (tests,
+private names, ``__all__``) scale the fused score. Rankers that *generate* candidates
+run first; rankers that only *reorder* (path, graph) see the pool the generators
+produced, which keeps a query's cost independent of the repo's size.
+
+An embedding ranker (Ollama ``/api/embed``) would be one more generator: implement
+``Ranker`` and pass it in ``rankers``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import sqlite3
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, Sequence
+
+from desktop.index.graph import RefGraph, build_graph, personalized_rank
+from desktop.index.identifiers import fts_query, split_identifier
+from desktop.index.store import IndexReader, open_reader
+
+RRF_K = 60
+MAX_HITS_PER_FILE = 2
+CANDIDATES = 60
+NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 2
+MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
+MENTION_CHUNKS = 20
+MATCH_MEMO_LIMIT = 300
+MIN_PREFIX = 4  # shortest word that matches the words it begins
+PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)  # top-level code chunks of a file read for mentions
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during
+    each either else etc few for from further get gets given got had has have having he
+    her here hers him his how i if in into is it its itself just let lets like me might
+    more most much must my need needs no nor not now of off on once one only or other
+    our out over own per please same she should so some such than that the their them
+    then there these they this those though through thus to too under until up upon us
+    use used uses using via want was way we well were what when where whether which
+    while who whom whose why will with within without would yet you your
+    function functions method methods class code implement implemented implementation
+    library module python routine something someone thing things work works
+    """.split()
+)
+
+# Files that test code rather than implement it: a question about behaviour wants the
+# implementation, so their fused score is scaled down unless the question mentions tests.
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|idle_test|__tests__|spec)(/|$)|(^|/)(test_[^/]*|[^/]*_test\.[^/]*|[^/]*\.(test|spec)\.[^/]*)$")
+TEST_PENALTY = 0.5
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved piece of code. Lines are 1-based and inclusive; ``path`` is relative."""
+
+    path: str
+    start_line: int
+    end_line: int
+    symbol: str | None
+    kind: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for the rankers."""
+
+    text: str
+    terms: tuple[str, ...]  # lower-case words to match, stop words removed
+    names: tuple[str, ...]  # identifiers the question may name exactly
+    seeds: dict[int, float] = field(default_factory=dict)  # file id -> personalisation weight
+    demote_tests: bool = True  # test files weigh less (the question is not about tests)
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """What the rankers and the hit list need to know about one chunk."""
+
+    id: int
+    file_id: int
+    path: str
+    start_line: int
+    end_line: int
+    kind: str
+    symbol: str | None
+    symbol_id: int | None = None  # the definition this chunk is (part of)
+
+    @property
+    def unit(self) -> tuple[str, int]:
+        """What the fusion counts votes for: the definition, or the chunk when it has none.
+
+        A long function is several chunks; one ranker may find its signature and another
+        its body, and both are votes for the same answer."""
+        return ("symbol", self.symbol_id) if self.symbol_id is not None else ("chunk", self.id)
+
+
+class Ranker(Protocol):
+    """One ordering of chunks. Generators find candidates; reorderers sort the pool.
+
+    ``weight`` is the ranker's share in the fusion; a ranker may also define
+    ``personal_weight``, used instead when the query has a current file or selection.
+    """
+
+    name: str
+    weight: float
+    reorders: bool
+
+    def rank(self, index: "SearchIndex", query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """Chunk ids, best first (a reorderer returns a subset of the pool's ids)."""
+        ...
+
+
+class SearchIndex:
+    """A read-only view of one project's index, with caches kept per index generation."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._graph: RefGraph | None = None
+        self._files: dict[int, str] = {}
+        self._file_ids: dict[str, int] = {}
+        self._chunk_cache: dict[int, ChunkInfo] = {}
+        self._ranges: dict[int, tuple[int, int, int, int]] = {}
+        self._symbol_chunks: dict[int, int] = {}
+        self._exports: dict[int, frozenset[str]] = {}
+        self._mentions: dict[int, Mentions] = {}
+        self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
+        self._index_file_names()
+
+    @classmethod
+    def open(cls, db_path: Path) -> "SearchIndex":
+        """Open the index database at ``db_path`` for reading."""
+        return cls(IndexReader(open_reader(db_path)))
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The read connection (for rankers that need a query of their own)."""
+        return self.reader.conn
+
+    def close(self) -> None:
+        """Close the read connection."""
+        self.reader.conn.close()
+
+    def refresh(self) -> None:
+        """Drop the caches when the index has changed since they were built."""
+        generation = self.reader.generation()
+        with self._lock:
+            if generation == self._generation:
+                return
+            self._generation = generation
+            self._graph = None
+            self._chunk_cache = {}
+            rows = self.conn.execute("SELECT id, path FROM files").fetchall()
+            self._files = {row[0]: row[1] for row in rows}
+            self._file_ids = {path: file_id for file_id, path in self._files.items()}
+            self._ranges = _id_ranges(self.conn)
+            self._index_file_names()
+            self._exports = _exports(self.conn)
+            self._mentions = {}
+            self._matches = {}
+            self._symbol_chunks = dict(
+                self.conn.execute("SELECT symbol_id, MIN(id) FROM chunks WHERE symbol_id IS NOT NULL GROUP BY symbol_id")
+            )
+
+    def _index_file_names(self) -> None:
+        self._name_words: dict[str, set[int]] = defaultdict(set)
+        self._name_sizes: dict[int, int] = {}
+        for file_id, path in self._files.items():
+            parts = path.rsplit(".", 1)[0].split("/")
+            name = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+            words = set(split_identifier(name))
+            for word in words:
+                self._name_words[word].add(file_id)
+            self._name_sizes[file_id] = max(len(words), 1)
+        self._name_stems: dict[str, set[str]] = defaultdict(set)
+        for word in self._name_words:
+            self._name_stems[_stem(word)].add(word)
+        self._sorted_stems = sorted(self._name_stems)
+
+    def file_id(self, path: str) -> int | None:
+        """The id of the file at relative ``path``, or None when it is not indexed."""
+        return self._file_ids.get(path)
+
+    def path_of(self, file_id: int) -> str:
+        """The relative path of a file id."""
+        return self._files[file_id]
+
+    @property
+    def file_paths(self) -> dict[int, str]:
+        """Every indexed file: id -> relative path."""
+        return self._files
+
+    def id_ranges(self, file_id: int) -> tuple[int, int, int, int] | None:
+        """(first chunk id, last chunk id, first symbol id, last symbol id) of a file.
+
+        The store gives each file's rows consecutive ids, so a range restricts a
+        full-text match to one file cheaply; rows are still checked by file id.
+        """
+        return self._ranges.get(file_id)
+
+    def match_chunks(self, match: str, limit: int, weights: Sequence[float]) -> list[tuple[int, float]]:
+        """``IndexReader.match_chunks``, remembered for the last few expressions: several
+        rankers of one search ask for the same match with different limits."""
+        key = (match, tuple(weights))
+        found = self._matches.get(key)
+        if found is None or (len(found) < limit and len(found) == MATCH_MEMO_LIMIT):
+            found = self.reader.match_chunks(match, max(limit, MATCH_MEMO_LIMIT), weights=weights)
+            if len(self._matches) >= 16:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[key] = found
+        return found[:limit]
+
+    def mention_lines(self, file_id: int) -> "Mentions":
+        """(definition names mentioned, stemmed words) per prose line of a file that
+        mentions one of its definitions: its module docstring, top-level comments and
+        the definitions' docstrings. Built on first use, kept for this generation."""
+        lines = self._mentions.get(file_id)
+        if lines is None:
+            lines = _mention_lines(self, file_id)
+            self._mentions[file_id] = lines
+        return lines
+
+    def exports(self, file_id: int) -> frozenset[str] | None:
+        """The names a file declares as its public interface (Python's ``__all__``), or
+        None when it declares none."""
+        return self._exports.get(file_id)
+
+    def named_files(self, query: "Query") -> dict[int, float]:
+        """Files whose own name (a package's folder for ``__init__``) matches the query's
+        words: file id -> share of the name's words matched. Test files are left out
+        unless the query is about tests."""
+        matched: dict[int, int] = defaultdict(int)
+        for word in self._matching_name_words(query.terms):
+            for file_id in self._name_words[word]:
+                matched[file_id] += 1
+        return {
+            file_id: count / self._name_sizes[file_id]
+            for file_id, count in matched.items()
+            if not (query.demote_tests and _TEST_PATH.search(self._files[file_id]))
+        }
+
+    def _matching_name_words(self, terms: Sequence[str]) -> set[str]:
+        """File-name words related to any of ``terms`` (see ``related_words``), by lookup."""
+        found: set[str] = set()
+        for term in {_stem(t) for t in terms}:
+            for end in range(MIN_PREFIX, len(term) + 1):  # name words the term begins with
+                found.update(self._name_stems.get(term[:end], ()))
+            if len(term) >= MIN_PREFIX:  # name words that begin with the term
+                at = bisect.bisect_left(self._sorted_stems, term)
+                while at < len(self._sorted_stems) and self._sorted_stems[at].startswith(term):
+                    found.update(self._name_stems[self._sorted_stems[at]])
+                    at += 1
+            found.update(self._name_stems.get(term, ()))
+        return found
+
+    def own_chunk(self, symbol_id: int) -> int | None:
+        """The first chunk of a definition that has chunks of its own (None when it sits
+        inside another definition's chunk)."""
+        return self._symbol_chunks.get(symbol_id)
+
+    def graph(self) -> RefGraph:
+        """The reference graph with its ranks, built once per index generation."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = _load_graph(self.conn, self._files)
+            return self._graph
+
+    def chunk_infos(self, ids: Sequence[int]) -> dict[int, ChunkInfo]:
+        """Chunk details by id (cached for this generation)."""
+        missing = [i for i in ids if i not in self._chunk_cache]
+        for start in range(0, len(missing), 500):
+            part = missing[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT id, file_id, start_line, end_line, kind, symbol, symbol_id FROM chunks WHERE id IN ({marks})",
+                part,
+            ).fetchall()
+            for row in rows:
+                self._chunk_cache[row[0]] = ChunkInfo(
+                    row[0], row[1], self._files.get(row[1], ""), row[2], row[3], row[4], row[5], row[6]
+                )
+        return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
+
+
+def _id_ranges(conn: sqlite3.Connection) -> dict[int, tuple[int, int, int, int]]:
+    chunks = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT file_id, min(id), max(id) FROM chunks GROUP BY file_id")}
+    symbols = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT file_id, min(id), max(id) FROM symbols GROUP BY file_id")}
+    return {f: (*span, *symbols.get(f, (0, -1))) for f, span in chunks.items()}
+
+
+_ALL_ASSIGN = re.compile(r"__all__\s*(?:\+?=|\.extend\(|\.append\()\s*[\[(]?([^\])]*)")
+_QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']")
+
+
+def _exports(conn: sqlite3.Connection) -> dict[int, frozenset[str]]:
+    """``__all__`` per file, read from its top-level code chunks."""
+    names: dict[int, set[str]] = defaultdict(set)
+    rows = conn.execute(
+        "SELECT c.file_id, t.body FROM chunk_fts t JOIN chunks c ON c.id = t.rowid"
+        " WHERE chunk_fts MATCH 'body:all' AND c.kind = 'code' AND instr(t.body, '__all__') > 0"
+    )
+    for file_id, body in rows:
+        for match in _ALL_ASSIGN.finditer(body):
+            names[file_id].update(_QUOTED_NAME.findall(match.group(1)))
+    return {file_id: frozenset(found) for file_id, found in names.items() if found}
+
+
+def _load_graph(conn: sqlite3.Connection, files: dict[int, str]) -> RefGraph:
+    definers: dict[str, list[int]] = defaultdict(list)
+    for name, file_id in conn.execute("SELECT DISTINCT name, file_id FROM symbols"):
+        definers[name].append(file_id)
+    refs = conn.execute("SELECT file_id, name, count FROM refs").fetchall()
+    return build_graph(files, definers, ((r[0], r[1], r[2]) for r in refs))
+
+
+# --- query preparation ----------------------------------------------------------------
+
+
+def prepare_query(
+    index: SearchIndex,
+    text: str,
+    current_file: str | None = None,
+    selection: str | None = None,
+    demote_tests: bool = True,
+) -> Query:
+    """Words to match, names to look up and personalisation seeds for ``text``.
+
+    ``demote_tests`` is dropped when the question itself is about tests."""
+    words = _WORD.findall(text)
+    terms: list[str] = []
+    for word in words:
+        for part in split_identifier(word):
+            if len(part) > 1 and part not in STOP_WORDS and part not in terms:
+                terms.append(part)
+    demote = demote_tests and not {"test", "tests", "testing"} & set(terms)
+    return Query(text, tuple(terms), _candidate_names(words), _seeds(index, current_file, selection), demote)
+
+
+def _candidate_names(words: Sequence[str]) -> tuple[str, ...]:
+    """Identifiers the question may spell out: words that look like code, and pairs of
+    neighbouring words joined snake_case or run together (``lru cache`` → ``lru_cache``).
+
+    A plain English word alone is not taken as a name: ``list`` or ``items`` are defined
+    in hundreds of places, and BM25 over names already weighs such words.
+    """
+    names = [w for w in words if _looks_like_code(w)]
+    plain = [w.lower() for w in words if w.lower() not in STOP_WORDS]
+    for first, second in zip(plain, plain[1:]):
+        names.extend((f"{first}_{second}", f"{first}{second}"))
+    return tuple(dict.fromkeys(n for n in names if len(n) > 2))
+
+
+def _looks_like_code(word: str) -> bool:
+    return "_" in word or any(c.isdigit() for c in word) or (word[1:] != word[1:].lower())
+
+
+def _seeds(index: SearchIndex, current_file: str | None, selection: str | None) -> dict[int, float]:
+    seeds: dict[int, float] = {}
+    if current_file:
+        file_id = index.file_id(current_file.replace("\\", "/"))
+        if file_id is not None:
+            seeds[file_id] = 1.0
+    if selection:
+        names = set(_WORD.findall(selection)[:200])
+        definers = _definers(index.conn, names)
+        for file_ids in definers.values():
+            for file_id in file_ids:
+                seeds[file_id] = seeds.get(file_id, 0.0) + 1.0 / len(file_ids)
+    return seeds
+
+
+def _definers(conn: sqlite3.Connection, names: set[str]) -> dict[str, set[int]]:
+    result: dict[str, set[int]] = defaultdict(set)
+    names_list = [n for n in names if len(n) > 2]
+    for start in range(0, len(names_list), 500):
+        part = names_list[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for name, file_id in conn.execute(f"SELECT name, file_id FROM symbols WHERE name IN ({marks})", part):
+            result[name].add(file_id)
+    return result
+
+
+# --- rankers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bm25Ranker:
+    """BM25 over chunk text, symbol names, split identifiers and path."""
+
+    name: str = "text"
+    weight: float = 1.0
+    reorders: bool = False
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    limit: int = CANDIDATES
+
+    def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """Chunk ids in BM25 order for any of the query's words."""
+        match = fts_query(query.terms)
+        if not match:
+            return []
+        return [chunk_id for chunk_id, _ in index.match_chunks(match, self.limit, self.weights)]
+
+
+@dataclass(frozen=True)
+class SymbolRanker:
+    """Definitions the query names exactly, then definitions by BM25 over name and docstring.
+
+    Docstrings weigh more than names: a question describes behaviour, which is what a
+    docstring does, while descriptive test names would otherwise match every word.
+    """
+
+    name: str = "symbol"
+    weight: float = 1.0
+    reorders: bool = False
+    weights: tuple[float, float] = (1.0, 2.0)  # name, doc
+    limit: int = CANDIDATES
+
+    def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """Chunk ids of exactly named definitions first, then of matching ones."""
+        exact = self._exact(index, query)
+        match = fts_query(query.terms)
+        partial: list[int] = []
+        if match:
+            name_w, doc_w = self.weights
+            rows = index.conn.execute(
+                f"SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ?"
+                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}) LIMIT ?",
+                (match, self.limit),
+            ).fetchall()
+            partial = [row[0] for row in rows]
+        return _chunks_for_symbols(index, list(dict.fromkeys(exact + partial)))
+
+    def _exact(self, index: SearchIndex, query: Query) -> list[int]:
+        if not query.names:
+            return []
+        graph = index.graph()
+        marks = ",".join("?" * len(query.names))
+        rows = index.conn.execute(
+            f"SELECT id, file_id, name FROM symbols WHERE name IN ({marks}) LIMIT 500", query.names
+        ).fetchall()
+        rows.sort(key=lambda r: -graph.definition_rank.get((r[1], r[2]), 0.0))
+        return [r[0] for r in rows[: self.limit]]
+
+
+def _chunks_for_symbols(index: SearchIndex, symbol_ids: Sequence[int]) -> list[int]:
+    """The first chunk of each symbol, or the smallest chunk that contains it."""
+    result: list[int] = []
+    for symbol_id in symbol_ids:
+        chunk_id = index.own_chunk(symbol_id)
+        if chunk_id is None:
+            row = index.conn.execute(
+                "SELECT c.id FROM symbols s JOIN chunks c ON c.file_id = s.file_id "
+                "AND c.start_line <= s.start_line AND c.end_line >= s.start_line "
+                "WHERE s.id = ? ORDER BY c.end_line - c.start_line LIMIT 1",
+                (symbol_id,),
+            ).fetchone()
+            chunk_id = row[0] if row else None
+        if chunk_id is not None and chunk_id not in result:
+            result.append(chunk_id)
+    return result
+
+
+def path_words(path: str) -> list[str]:
+    """The words of a relative path without its extension."""
+    return split_identifier(path.rsplit(".", 1)[0])
+
+
+@dataclass(frozen=True)
+class PathRanker:
+    """Candidates in files whose path contains words of the query."""
+
+    name: str = "path"
+    weight: float = 0.3
+    reorders: bool = True
+
+    def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """Pool chunks whose path shares words with the query, most shared first."""
+        scored = []
+        for position, chunk in enumerate(pool):
+            overlap = len(related_words(query.terms, path_words(chunk.path)))
+            if overlap:
+                scored.append((-overlap, position, chunk.id))
+        return [chunk_id for *_, chunk_id in sorted(scored)]
+
+
+def related_words(query_words: Sequence[str], words: Sequence[str]) -> set[str]:
+    """The ``words`` that match a query word: the same light stem, or one a prefix of the
+    other of at least ``MIN_PREFIX`` letters (``read``/``reader``, ``dict``/``dictionaries``,
+    ``random``/``randomly``) — identifiers abbreviate and English inflects."""
+    stems = frozenset(_stem(w) for w in query_words)
+    return {word for word in words if _related(_stem(word), stems)}
+
+
+@functools.lru_cache(maxsize=65536)
+def _related(stem: str, stems: frozenset[str]) -> bool:
+    if stem in stems:
+        return True
+    for other in stems:
+        short, long = (stem, other) if len(stem) <= len(other) else (other, stem)
+        if len(short) >= MIN_PREFIX and long.startswith(short):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A light plural/verb-ending strip, enough to match path words to query words."""
+    for suffix in ("ing", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class GraphRanker:
+    """Pool chunks by how central their definition is in the reference graph.
+
+    Global PageRank is cached per index generation; personalisation toward the current
+    file and the selection's names is a local push from those files.
+    """
+
+    name: str = "graph"
+    weight: float = 0.3
+    reorders: bool = True
+    personal_weight: float = 1.5  # when the query has a current file or selection
+
+    def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """Pool chunk ids ordered by (personalised) definition rank."""
+        graph = index.graph()
+        personal = personalized_rank(query.seeds, graph.edges) if query.seeds else {}
+        top = max(personal.values(), default=0.0)
+        scored = []
+        for position, chunk in enumerate(pool):
+            score = chunk_centrality(graph, chunk)
+            if top:
+                score = (score + 1e-9) * (1.0 + 4.0 * personal.get(chunk.file_id, 0.0) / top)
+            scored.append((-score, position, chunk.id))
+        return [chunk_id for *_, chunk_id in sorted(scored)]
+
+
+def chunk_centrality(graph: RefGraph, chunk: ChunkInfo) -> float:
+    """The rank of the chunk's definition, else a tenth of its file's rank."""
+    file_rank = graph.file_rank.get(chunk.file_id, 0.0)
+    if chunk.symbol:
+        defined = graph.definition_rank.get((chunk.file_id, chunk.symbol))
+        if defined:
+            return defined + 0.1 * file_rank
+    return 0.1 * file_rank
+
+
+@dataclass(frozen=True)
+class FileRanker:
+    """Files first, then the definitions inside each of them.
+
+    A question is usually about one module, but one chunk rarely holds all of its words:
+    the file is scored from its best matching chunks together, and then the file's own
+    definitions are ranked against the question by name, docstring and body. Chunk-level
+    BM25 alone tends to pick whichever neighbour of the answer repeats a query word most.
+    """
+
+    name: str = "file"
+    weight: float = 1.0
+    reorders: bool = False
+    files: int = 5  # files whose definitions are ranked
+    per_file: int = 2
+    limit: int = 300  # chunk matches the file scores are summed from
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)  # path, name, body, words
+    decay: float = 0.5  # weight of a file's n-th best chunk: decay ** n
+
+    def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
+        """The best definitions of the best files, file by file."""
+        match = fts_query(query.terms)
+        if not match:
+            return []
+        scored = index.match_chunks(match, self.limit, self.weights)
+        infos = index.chunk_infos([chunk_id for chunk_id, _ in scored])
+        per_file: dict[int, list[float]] = defaultdict(list)
+        for chunk_id, score in scored:
+            info = infos.get(chunk_id)
+            if info is not None and len(per_file[info.file_id]) < 3:
+                per_file[info.file_id].append(score * prior(index, info, query))
+        totals = {f: sum(s * self.decay**i for i, s in enumerate(sorted(v, reverse=True))) for f, v in per_file.items()}
+        top = max(totals.values(), default=0.0)
+        scores = {f: total / top for f, total in totals.items()} if top > 0 else {}
+        for file_id, share in index.named_files(query).items():
+            scores[file_id] = scores.get(file_id, 0.0) + PATH_WEIGHT * share
+        best_files = sorted(scores, key=lambda f: -scores[f])[: self.files]
+        result: list[int] = []
+        for file_id in best_files:
+            found = [(c, score) for c, score in scored if c in infos and infos[c].file_id == file_id]
+            result.extend(best_in_file(index, query, match, file_id, found)[: self.per_file])
+        return result
+
+
+def best_in_file(
+    index: SearchIndex, query: Query, match: str, file_id: int, chunk_rows: Sequence[tuple[int, float]]
+) -> list[int]:
+    """Chunk ids of one file for an FTS ``match``: body and name evidence, the
+    definition's own name and docstring (each normalised within the file) and how much
+    of its name the query says, times the prior. ``chunk_rows`` are the file's chunks
+    among the query's best text matches, with their BM25 scores."""
+    span = index.id_ranges(file_id)
+    if span is None:
+        return []
+    _first_chunk, _last_chunk, first_symbol, last_symbol = span
+    symbol_rows = index.conn.execute(
+        "SELECT rowid, -bm25(symbol_fts, 1.0, 2.0) FROM symbol_fts WHERE symbol_fts MATCH ? AND rowid BETWEEN ? AND ?",
+        (match, first_symbol, last_symbol),
+    ).fetchall()
+    scores: dict[int, float] = defaultdict(float)
+    top = max((r[1] for r in chunk_rows), default=0.0)
+    for chunk_id, score in chunk_rows:
+        scores[chunk_id] += score / top if top > 0 else 0.0
+    top = max((r[1] for r in symbol_rows), default=0.0)
+    symbol_score = dict(symbol_rows)
+    symbol_ids = sorted(symbol_score, key=lambda i: -symbol_score[i])
+    for symbol_id in symbol_ids:
+        chunk_id = index.own_chunk(symbol_id)
+        if chunk_id is not None and top > 0:
+            scores[chunk_id] += symbol_score[symbol_id] / top
+    mentions = mention_scores(index, query, file_id)
+    named_chunks = index.mention_lines(file_id).chunks
+    for name in mentions:  # described in the module's prose but silent on the words itself
+        scores.setdefault(named_chunks[name], 0.0)
+    infos = index.chunk_infos(list(scores))
+    ranked = [
+        (
+            (
+                score
+                + NAME_WEIGHT * name_coverage(infos[c].symbol, query.terms)
+                + MENTION_WEIGHT * mentions.get(infos[c].symbol or "", 0.0)
+            )
+            * prior(index, infos[c], query),
+            c,
+        )
+        for c, score in scores.items()
+        if c in infos and infos[c].file_id == file_id
+    ]
+    best: dict[str | int, int] = {}  # one chunk per definition name: a split function or
+    for _, chunk_id in sorted(ranked, reverse=True):  # a method and its module-level twin
+        best.setdefault(infos[chunk_id].symbol or chunk_id, chunk_id)
+    return list(best.values())
+
+
+# Query-independent weights from general conventions. A leading underscore marks a
+# private helper in Python and by convention elsewhere; ``__all__`` lists what a module
+# offers. Questions describe what code offers, which its public definitions do.
+PRIVATE_PRIOR = 0.6
+EXPORTED_PRIOR = 1.3
+
+
+def prior(index: SearchIndex, chunk: ChunkInfo, query: Query) -> float:
+    """How likely a chunk is to be an answer before looking at the words in it."""
+    weight = 1.0
+    if query.demote_tests and _TEST_PATH.search(chunk.path):
+        weight *= TEST_PENALTY
+    name = chunk.symbol
+    if name and name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+        weight *= PRIVATE_PRIOR
+    elif name and chunk.kind != "method" and name in (index.exports(chunk.file_id) or ()):
+        weight *= EXPORTED_PRIOR
+    return weight
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """A file's prose lines that name its definitions, and those definitions' chunks."""
+
+    lines: tuple[tuple[frozenset[str], frozenset[str]], ...]  # (names mentioned, stemmed words)
+    chunks: dict[str, int]  # definition name -> its first own chunk
+
+
+def _mention_lines(index: SearchIndex, file_id: int) -> Mentions:
+    span = index.id_ranges(file_id)
+    if span is None:
+        return Mentions((), {})
+    _first_chunk, _last_chunk, first_symbol, last_symbol = span
+    rows = index.conn.execute(
+        "SELECT id, name, scope, doc FROM symbols WHERE id BETWEEN ? AND ? AND file_id = ?",
+        (first_symbol, last_symbol, file_id),
+    ).fetchall()
+    chunks: dict[str, int] = {}
+    for symbol_id, name, _scope, _doc in rows:
+        chunk_id = index.own_chunk(symbol_id)
+        if chunk_id is not None and len(name) > 2:
+            chunks.setdefault(name, chunk_id)
+    names = set(chunks)
+    # Top-level prose only: the module's description of itself and its top-level
+    # docstrings (method docstrings mostly talk about their own arguments).
+    texts = [(name, doc) for _id, name, scope, doc in rows if doc and not scope]
+    code = index.conn.execute(
+        "SELECT t.body FROM chunks c JOIN chunk_fts t ON t.rowid = c.id"
+        " WHERE c.file_id = ? AND c.kind = 'code' ORDER BY c.id LIMIT ?",
+        (file_id, MENTION_CHUNKS),
+    ).fetchall()
+    texts += [(None, row[0]) for row in code]
+    result = []
+    for owner, text in texts:
+        for line in text.split("\n"):
+            words = _WORD.findall(line)
+            mentioned = names.intersection(words) - {owner}
+            if mentioned:
+                stems = frozenset(_stem(part) for word in words for part in split_identifier(word))
+                result.append((frozenset(mentioned), stems))
+    return Mentions(tuple(result), chunks)
+
+
+def mention_scores(index: SearchIndex, query: Query, file_id: int) -> dict[str, float]:
+    """Per definition name of a file: the best share of the query's words on a line of
+    the file's prose that mentions the name (anchor text: how a module describes its own
+    parts, often in other words than the part's own docstring)."""
+    wanted = {_stem(t) for t in query.terms}
+    best: dict[str, float] = {}
+    for mentioned, stems in index.mention_lines(file_id).lines:
+        share = len(wanted & stems) / len(wanted)
+        if share:
+            for name in mentioned:
+                if share > best.get(name, 0.0):
+                    best[name] = share
+    return best
+
+
+def name_coverage(name: str | None, terms: Sequence[str]) -> float:
+    """The share of a name's words that the query uses (``guess_type`` for "guess the type": 1)."""
+    if not name:
+        return 0.0
+    parts = _name_words(name)
+    if not parts:
+        return 0.0
+    return len(related_words(terms, parts)) / len(parts)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple({p for p in split_identifier(name) if len(p) > 1 and not p.isdigit()})
+
+
+DEFAULT_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(), SymbolRanker(), FileRanker(), PathRanker(), GraphRanker())
+BASELINE_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(),)
+
+
+# --- fusion ---------------------------------------------------------------------------
+
+
+def reciprocal_rank_fusion(rankings: Sequence[tuple[float, Sequence[int]]], k: int = RRF_K) -> dict[int, float]:
+    """Fused score per id: the sum over rankings of ``weight / (k + rank)`` (rank from 1)."""
+    scores: dict[int, float] = defaultdict(float)
+    for weight, ids in rankings:
+        for rank, item in enumerate(ids, start=1):
+            scores[item] += weight / (k + rank)
+    return dict(scores)
+
+
+def cap_per_file(ordered: Sequence[ChunkInfo], per_file: int, limit: int) -> list[ChunkInfo]:
+    """The first ``limit`` chunks of ``ordered``, at most ``per_file`` from any one file."""
+    taken: dict[str, int] = defaultdict(int)
+    result: list[ChunkInfo] = []
+    for chunk in ordered:
+        if taken[chunk.path] >= per_file:
+            continue
+        taken[chunk.path] += 1
+        result.append(chunk)
+        if len(result) == limit:
+            break
+    return result
+
+
+def search(
+    index: SearchIndex,
+    query: str,
+    k: int = 10,
+    current_file: str | None = None,
+    selection: str | None = None,
+    rankers: Sequence[Ranker] = DEFAULT_RANKERS,
+    demote_tests: bool = True,
+) -> list[Hit]:
+    """The ``k`` best hits for ``query``, at most two per file, best first.
+
+    ``current_file`` (relative path) and ``selection`` (selected text) pull the graph
+    ranking toward the code the user is looking at. ``demote_tests`` halves the score
+    of test files unless the query asks about tests.
+    """
+    if k <= 0:
+        return []
+    index.refresh()
+    prepared = prepare_query(index, query, current_file, selection, demote_tests)
+    if not prepared.terms and not prepared.names:
+        return []
+    rankings: list[tuple[Ranker, list[int]]] = []
+    for ranker in (r for r in rankers if not r.reorders):
+        rankings.append((ranker, ranker.rank(index, prepared, ())))
+    pool_ids = list(dict.fromkeys(i for _, ids in rankings for i in ids))
+    infos = index.chunk_infos(pool_ids)
+    pool = [infos[i] for i in pool_ids if i in infos]
+    for ranker in (r for r in rankers if r.reorders):
+        rankings.append((ranker, ranker.rank(index, prepared, pool)))
+    by_id = {chunk.id: chunk for chunk in pool}
+    weighted = [(_weight(r, prepared), ids) for r, ids in rankings]
+    # Votes are counted per definition; its best-placed chunk stands for it.
+    per_chunk = reciprocal_rank_fusion(weighted)
+    fused = reciprocal_rank_fusion(
+        [(weight, list(dict.fromkeys(by_id[i].unit for i in ids if i in by_id))) for weight, ids in weighted]
+    )
+    best: dict[tuple[str, int], ChunkInfo] = {}
+    for chunk in sorted(pool, key=lambda c: -per_chunk.get(c.id, 0.0)):
+        best.setdefault(chunk.unit, chunk)
+    if demote_tests:  # the baseline runs without priors
+        for unit, chunk in best.items():
+            fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
+    ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
+    chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
+    return [_hit(chunk, fused[chunk.unit], rankings, by_id) for chunk in chosen]
+
+
+def _weight(ranker: Ranker, query: Query) -> float:
+    """A ranker's fusion weight; rankers that personalise may weigh more when seeded."""
+    if query.seeds:
+        return getattr(ranker, "personal_weight", ranker.weight)
+    return ranker.weight
+
+
+def _hit(
+    chunk: ChunkInfo, score: float, rankings: Sequence[tuple[Ranker, list[int]]], by_id: dict[int, ChunkInfo]
+) -> Hit:
+    reasons = []
+    for ranker, ids in rankings:
+        units = list(dict.fromkeys(by_id[i].unit for i in ids if i in by_id))
+        if chunk.unit in units:
+            reasons.append(f"{ranker.name} #{units.index(chunk.unit) + 1}")
+    return Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, chunk.kind, round(score, 6), ", ".join(reasons))

@@ -1,0 +1,488 @@
+"""The project index on disk: one SQLite database per project, in WAL mode.
+
+One writer (``IndexStore``, owned by the indexer) and any number of readers
+(``open_reader`` + ``IndexReader``) that each see one consistent commit. A database
+that is corrupt, truncated or from another schema version is deleted and rebuilt:
+the index is a cache and can always be made again from the project.
+
+The schema and the read API are described for other modules in
+``briefs/index-schema.md``; chunk text is stored once, in the FTS table.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from desktop.core.errors import ProjectError
+from desktop.core.paths import HearthPaths
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DB_NAME = "index.sqlite3"
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, language TEXT,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, line_count INTEGER NOT NULL);
+CREATE TABLE skipped(
+    path TEXT PRIMARY KEY, reason TEXT NOT NULL, detail TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE symbols(
+    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    scope TEXT NOT NULL, signature TEXT NOT NULL, doc TEXT NOT NULL,
+    start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
+CREATE INDEX symbols_name ON symbols(name);
+CREATE INDEX symbols_file ON symbols(file_id);
+CREATE TABLE refs(file_id INTEGER NOT NULL, name TEXT NOT NULL, count INTEGER NOT NULL, line INTEGER NOT NULL);
+CREATE INDEX refs_name ON refs(name);
+CREATE INDEX refs_file ON refs(file_id);
+CREATE TABLE chunks(
+    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL, kind TEXT NOT NULL, symbol_id INTEGER, symbol TEXT);
+CREATE INDEX chunks_file ON chunks(file_id);
+CREATE VIRTUAL TABLE chunk_fts USING fts5(path, name, body, words, tokenize = '{FTS_TOKENIZE}');
+CREATE VIRTUAL TABLE symbol_fts USING fts5(name, doc, tokenize = '{FTS_TOKENIZE}');
+CREATE VIEW chunk_view AS
+    SELECT c.id AS id, c.file_id AS file_id, f.path AS path, c.start_line AS start_line,
+           c.end_line AS end_line, c.kind AS kind, c.symbol_id AS symbol_id, c.symbol AS symbol,
+           t.body AS text
+    FROM chunks c JOIN files f ON f.id = c.file_id JOIN chunk_fts t ON t.rowid = c.id;
+"""
+
+
+class IndexMissing(ProjectError):
+    """The project has no index yet (run the indexer first)."""
+
+
+def index_db_path(paths: HearthPaths, root: Path) -> Path:
+    """Where the index of the project at ``root`` lives."""
+    return paths.project_cache_dir(root) / DB_NAME
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """Everything a prompt or a hit needs about one chunk (``chunk_fts`` rows, joined)."""
+
+    id: int
+    path: str
+    start_line: int
+    end_line: int
+    kind: str
+    symbol: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class FileInsert:
+    """The rows of one indexed file, prepared by a worker for the single writer."""
+
+    path: str
+    language: str | None
+    size: int
+    mtime_ns: int
+    hash: str
+    line_count: int
+    # (name, kind, scope, signature, doc, start_line, end_line, fts_name)
+    symbols: tuple[tuple[str, str, str, str, str, int, int, str], ...]
+    refs: tuple[tuple[str, int, int], ...]  # (name, count, first line)
+    # (start_line, end_line, kind, symbol index or -1, text, fts_name, fts_words)
+    chunks: tuple[tuple[int, int, str, int, str, str, str], ...]
+    path_terms: str
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the index knows about a file, to decide whether to read it again."""
+
+    size: int
+    mtime_ns: int
+    hash: str | None  # None for a skipped file
+
+
+class IndexStore:
+    """The one writer of a project's index. Not thread-safe: one thread owns it."""
+
+    def __init__(self, db_path: Path, conn: sqlite3.Connection) -> None:
+        self.db_path = db_path
+        self.conn = conn
+        self.rebuilt = False
+        self._next_ids: dict[str, int] = {}
+        self.dirty_since: float | None = None
+        """When the oldest uncommitted change was made (monotonic); None when all is committed."""
+
+    @classmethod
+    def open(cls, db_path: Path, root: Path) -> "IndexStore":
+        """Open (creating if needed) the index at ``db_path``; rebuild it when unusable."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            store = cls(db_path, _connect(db_path))
+            if store._usable(root):
+                return store
+            store.conn.close()
+        except sqlite3.DatabaseError as exc:
+            log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
+        store = cls(db_path, _recreate(db_path, root))
+        store.rebuilt = True
+        return store
+
+    def _usable(self, root: Path) -> bool:
+        """True when the schema is ours and current; creates it in an empty database."""
+        conn = self.conn
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            _create_schema(conn, root)
+            return True
+        if "meta" not in tables:
+            return False
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if version is None or version[0] != str(SCHEMA_VERSION):
+            log.info("index %s has schema %s, not %s; rebuilding", self.db_path, version, SCHEMA_VERSION)
+            return False
+        for table in ("files", "skipped", "symbols", "refs", "chunks", "chunk_fts", "symbol_fts"):
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # touches every page's tree
+        return True
+
+    def close(self) -> None:
+        """Close the connection (commits nothing)."""
+        self.conn.close()
+
+    def known(self) -> tuple[dict[str, FileState], dict[str, FileState]]:
+        """The indexed files and the skipped files, by relative path."""
+        files = {
+            path: FileState(size, mtime, digest)
+            for path, size, mtime, digest in self.conn.execute("SELECT path, size, mtime_ns, hash FROM files")
+        }
+        skipped = {
+            path: FileState(size, mtime, None)
+            for path, size, mtime in self.conn.execute("SELECT path, size, mtime_ns FROM skipped")
+        }
+        return files, skipped
+
+    def write_file(self, item: FileInsert) -> None:
+        """Replace everything known about ``item.path`` with ``item``."""
+        self._changed()
+        self.remove(item.path)
+        conn = self.conn
+        cursor = conn.execute(
+            "INSERT INTO files(path, language, size, mtime_ns, hash, line_count) VALUES(?,?,?,?,?,?)",
+            (item.path, item.language, item.size, item.mtime_ns, item.hash, item.line_count),
+        )
+        file_id = cursor.lastrowid
+        # Ids are handed out here so each table takes its rows in one executemany.
+        first_symbol = self._next_id("symbols")
+        symbol_ids = range(first_symbol, first_symbol + len(item.symbols))
+        if item.symbols:
+            conn.executemany(
+                "INSERT INTO symbols(id, file_id, name, kind, scope, signature, doc, start_line, end_line)"
+                " VALUES(?,?,?,?,?,?,?,?,?)",
+                [(sid, file_id, *sym[:7]) for sid, sym in zip(symbol_ids, item.symbols)],
+            )
+            conn.executemany(
+                "INSERT INTO symbol_fts(rowid, name, doc) VALUES(?,?,?)",
+                [(sid, sym[7], sym[4]) for sid, sym in zip(symbol_ids, item.symbols)],
+            )
+        if item.refs:
+            conn.executemany(
+                "INSERT INTO refs(file_id, name, count, line) VALUES(?,?,?,?)",
+                [(file_id, name, count, line) for name, count, line in item.refs],
+            )
+        if item.chunks:
+            first_chunk = self._next_id("chunks")
+            chunk_ids = range(first_chunk, first_chunk + len(item.chunks))
+            conn.executemany(
+                "INSERT INTO chunks(id, file_id, start_line, end_line, kind, symbol_id, symbol) VALUES(?,?,?,?,?,?,?)",
+                [
+                    (cid, file_id, start, end, kind,
+                     symbol_ids[symbol] if symbol >= 0 else None,
+                     item.symbols[symbol][0] if symbol >= 0 else None)
+                    for cid, (start, end, kind, symbol, _text, _name, _words) in zip(chunk_ids, item.chunks)
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO chunk_fts(rowid, path, name, body, words) VALUES(?,?,?,?,?)",
+                [
+                    (cid, item.path_terms, fts_name, text, words)
+                    for cid, (_s, _e, _k, _sym, text, fts_name, words) in zip(chunk_ids, item.chunks)
+                ],
+            )
+            self._next_ids["chunks"] = first_chunk + len(item.chunks)
+        self._next_ids["symbols"] = first_symbol + len(item.symbols)
+
+    def _next_id(self, table: str) -> int:
+        cached = self._next_ids.get(table)
+        if cached is None:
+            cached = (self.conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
+            self._next_ids[table] = cached
+        return cached
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new size/mtime for a file whose content hash did not change."""
+        self._changed()
+        self.conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+
+    def record_skip(self, path: str, reason: str, detail: str, size: int, mtime_ns: int) -> None:
+        """Remember that ``path`` is not indexed, and why."""
+        self.remove(path)
+        self._changed()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO skipped(path, reason, detail, size, mtime_ns) VALUES(?,?,?,?,?)",
+            (path, reason, detail, size, mtime_ns),
+        )
+
+    def remove(self, path: str) -> bool:
+        """Forget ``path`` (its rows, or its skip record); False when it was not known."""
+        conn = self.conn
+        skipped = conn.execute("DELETE FROM skipped WHERE path=?", (path,)).rowcount > 0
+        row = conn.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+        if skipped or row is not None:
+            self._changed()
+        if row is None:
+            return skipped
+        file_id = row[0]
+        conn.execute("DELETE FROM chunk_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,))
+        conn.execute("DELETE FROM symbol_fts WHERE rowid IN (SELECT id FROM symbols WHERE file_id=?)", (file_id,))
+        for table in ("chunks", "symbols", "refs"):
+            conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
+        conn.execute("DELETE FROM files WHERE id=?", (file_id,))
+        return True
+
+    def remove_under(self, folder: str) -> list[str]:
+        """Forget every file below the relative folder ``folder``; returns their paths."""
+        pattern = folder.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        paths = [
+            row[0]
+            for table in ("files", "skipped")
+            for row in self.conn.execute(f"SELECT path FROM {table} WHERE path LIKE ? ESCAPE '\\'", (pattern,))
+        ]
+        for path in paths:
+            self.remove(path)
+        return paths
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one ``meta`` value (committed with the next commit)."""
+        self._changed()
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", (key, value))
+
+    def commit(self) -> None:
+        """Commit, making the work visible to readers; bumps the generation when
+        anything changed (readers cache derived data per generation)."""
+        if self.dirty_since is None:
+            return
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        self.conn.commit()
+        self.dirty_since = None
+
+    def _changed(self) -> None:
+        if self.dirty_since is None:
+            self.dirty_since = time.monotonic()
+
+
+def _connect(db_path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level="DEFERRED")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last commit, never corrupt
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA cache_size=-16000")
+    return conn
+
+
+def _recreate(db_path: Path, root: Path) -> sqlite3.Connection:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    conn = _connect(db_path)
+    _create_schema(conn, root)
+    return conn
+
+
+def _create_schema(conn: sqlite3.Connection, root: Path) -> None:
+    conn.executescript(_SCHEMA)
+    conn.executemany(
+        "INSERT INTO meta(key, value) VALUES(?,?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("root", str(root)), ("generation", "0"), ("complete", "0")],
+    )
+    conn.commit()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Row counts of an index."""
+
+    files: int
+    symbols: int
+    chunks: int
+    skipped: int
+    refs: int
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """An indexed file."""
+
+    id: int
+    path: str
+    language: str | None
+    size: int
+    line_count: int
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the index left out, and why."""
+
+    path: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SymbolRow:
+    """A definition, with the path of its file."""
+
+    id: int
+    path: str
+    name: str
+    kind: str
+    scope: str
+    signature: str
+    doc: str
+    start_line: int
+    end_line: int
+
+
+def open_reader(db_path: Path) -> sqlite3.Connection:
+    """A read-only connection to an index (usable from any one thread at a time).
+
+    Raises ``IndexMissing`` when there is no index at ``db_path`` yet.
+    """
+    if not Path(db_path).is_file():
+        raise IndexMissing("This project has not been indexed yet.", str(db_path))
+    conn = sqlite3.connect(f"{Path(db_path).as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=1")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+_SYMBOL_COLUMNS = (
+    "s.id, f.path, s.name, s.kind, s.scope, s.signature, s.doc, s.start_line, s.end_line"
+)
+
+
+class IndexReader:
+    """Primitive queries over an index, returning frozen rows."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def generation(self) -> int:
+        """A number that changes whenever the index does (for caching derived data)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def stats(self) -> IndexStats:
+        """How many files, symbols, chunks, skipped files and reference rows there are."""
+        counts = [
+            self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("files", "symbols", "chunks", "skipped", "refs")
+        ]
+        return IndexStats(*counts)
+
+    def files(self) -> list[FileRow]:
+        """Every indexed file, by path."""
+        rows = self.conn.execute("SELECT id, path, language, size, line_count FROM files ORDER BY path")
+        return [FileRow(*row) for row in rows]
+
+    def skipped(self) -> list[SkippedFile]:
+        """Every skipped file with its reason, by path."""
+        rows = self.conn.execute("SELECT path, reason, detail FROM skipped ORDER BY path")
+        return [SkippedFile(*row) for row in rows]
+
+    def symbols_named(self, name: str) -> list[SymbolRow]:
+        """Definitions with exactly this name."""
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.name = ?",
+            (name,),
+        )
+        return [SymbolRow(*row) for row in rows]
+
+    def symbols_in_file(self, path: str) -> list[SymbolRow]:
+        """The definitions of one file, in line order."""
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? ORDER BY s.start_line",
+            (path,),
+        )
+        return [SymbolRow(*row) for row in rows]
+
+    def symbols(self, ids: Sequence[int]) -> list[SymbolRow]:
+        """Definitions by id, in the order given (unknown ids left out)."""
+        found = {
+            row[0]: SymbolRow(*row)
+            for row in self._by_ids(
+                f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.id IN", ids
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def chunks(self, ids: Sequence[int]) -> list[ChunkRow]:
+        """Chunks by id with their text, in the order given (unknown ids left out)."""
+        found = {
+            row[0]: ChunkRow(*row)
+            for row in self._by_ids(
+                "SELECT id, path, start_line, end_line, kind, symbol, text FROM chunk_view WHERE id IN", ids
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def match_chunks(
+        self, match: str, limit: int, weights: Sequence[float] = DEFAULT_CHUNK_WEIGHTS
+    ) -> list[tuple[int, float]]:
+        """Chunk ids for an FTS5 ``match`` expression, best first, with score = -bm25."""
+        if not match:
+            return []
+        rank = f"bm25(chunk_fts, {', '.join(str(float(x)) for x in weights)})"
+        rows = self.conn.execute(
+            f"SELECT rowid, -{rank} FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY {rank} LIMIT ?",
+            (match, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def match_symbols(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """Symbol ids for an FTS5 ``match`` over names and docstrings, best first."""
+        if not match:
+            return []
+        rows = self.conn.execute(
+            "SELECT rowid, -bm25(symbol_fts, 3.0, 1.0) FROM symbol_fts WHERE symbol_fts MATCH ?"
+            " ORDER BY bm25(symbol_fts, 3.0, 1.0) LIMIT ?",
+            (match, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def ref_edges(self) -> list[tuple[str, str, str, int]]:
+        """Cross-file references ``(from_path, to_path, name, count)`` for the graph."""
+        rows = self.conn.execute(
+            "SELECT fr.path, fd.path, r.name, r.count FROM refs r"
+            " JOIN symbols s ON s.name = r.name AND s.file_id != r.file_id"
+            " JOIN files fr ON fr.id = r.file_id JOIN files fd ON fd.id = s.file_id"
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    def _by_ids(self, sql: str, ids: Iterable[int]) -> list[sqlite3.Row]:
+        ids = list(ids)
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            rows.extend(self.conn.execute(f"{sql} ({','.join('?' * len(part))})", part))
+        return rows

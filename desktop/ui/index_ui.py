@@ -1,0 +1,285 @@
+"""The project index in the window: progress in the status bar, skipped files, quick open.
+
+Widgets only: the indexing itself runs on the ``TaskRunner`` (see ``MainWindow``), and
+the dialogs read the index through ``desktop.assist.navigate`` and ``IndexReader``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.assist.navigate import FileMatch, SymbolMatch, find_files, find_symbols
+from desktop.index.store import SkippedFile
+
+if TYPE_CHECKING:  # the indexer (and its parsers) load when a project opens, not at start-up
+    from desktop.index.indexer import IndexProgress, IndexSummary
+
+SKIP_REASONS = {
+    "secret": "may hold secrets (never indexed, never sent)",
+    "binary": "binary file",
+    "too-large": "too large",
+    "minified": "minified or generated",
+    "unreadable": "cannot be read",
+    "too-many-files": "past the file limit",
+}
+
+
+def progress_text(progress: IndexProgress) -> str:
+    """"Indexing 120 / 900 files · 85 files/s · about 9 s left · src/app.py"."""
+    if progress.phase == "scanning":
+        parts = [f"Scanning the project: {progress.files_done:,} files"]
+    else:
+        parts = [f"Indexing {progress.files_done:,} / {progress.files_total:,} files"]
+        if progress.rate > 0:
+            parts.append(f"{progress.rate:,.0f} files/s")
+        if progress.eta_s is not None and progress.files_done < progress.files_total:
+            parts.append(f"about {_duration(progress.eta_s)} left")
+    if progress.current_path:
+        path = progress.current_path
+        parts.append(path if len(path) <= 48 else "…" + path[-47:])
+    return " · ".join(parts)
+
+
+def summary_text(summary: IndexSummary) -> str:
+    """"Index: 1,204 files · 9,876 symbols · 31 skipped"."""
+    skipped = sum(summary.skipped.values())
+    text = f"Index: {summary.files_indexed:,} files · {summary.symbols:,} symbols"
+    return text + (f" · {skipped:,} skipped" if skipped else "")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    return f"{seconds / 60:.0f} min"
+
+
+class IndexStatus(QWidget):
+    """Index state for the status bar, with Pause/Resume, Cancel and Skipped files."""
+
+    pause_requested = Signal()
+    resume_requested = Signal()
+    cancel_requested = Signal()
+    skipped_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("indexStatus")
+        self.label = QLabel("", self)
+        self.label.setObjectName("indexStatusText")
+        self.label.setAccessibleName("Index status")
+        self.label.setMinimumWidth(120)
+        self.label.setMaximumWidth(520)
+        self.pause_button = self._button("Pause", "indexPauseButton", "Pause indexing; what is done is kept")
+        self.pause_button.clicked.connect(self._on_pause)
+        self.cancel_button = self._button("Cancel", "indexCancelButton", "Stop indexing; what is done is kept")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.skipped_button = self._button("Skipped…", "indexSkippedButton", "Files the index left out, and why")
+        self.skipped_button.clicked.connect(self.skipped_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        for widget in (self.label, self.pause_button, self.cancel_button, self.skipped_button):
+            layout.addWidget(widget)
+        self._paused = False
+        self.show_idle()
+
+    def _button(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        return button
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+    @property
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def show_idle(self) -> None:
+        """No project (nothing to show)."""
+        self._set("", running=False, done=False)
+
+    def show_progress(self, progress: IndexProgress) -> None:
+        """An update is running."""
+        self._paused = False
+        self._set(progress_text(progress), running=True, done=False)
+
+    def show_done(self, summary: IndexSummary | None) -> None:
+        """The index is up to date."""
+        self._paused = False
+        self._set(summary_text(summary) if summary else "Index up to date", running=False, done=True)
+
+    def show_paused(self) -> None:
+        self._paused = True
+        self._set("Indexing paused (done so far is kept)", running=False, done=True)
+        self.pause_button.setText("Resume")
+        self.pause_button.setVisible(True)
+
+    def show_stopped(self) -> None:
+        self._paused = False
+        self._set("Indexing stopped (done so far is kept)", running=False, done=True)
+
+    def show_failed(self, message: str) -> None:
+        self._paused = False
+        self._set(f"Index: {message}", running=False, done=True)
+
+    def _set(self, text: str, *, running: bool, done: bool) -> None:
+        self.label.setText(text)
+        self.label.setToolTip(text)
+        self.pause_button.setText("Pause")
+        self.pause_button.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.skipped_button.setVisible(done)
+
+    def _on_pause(self) -> None:
+        if self._paused:
+            self.resume_requested.emit()
+        else:
+            self.pause_requested.emit()
+
+
+class SkippedFilesDialog(QDialog):
+    """The files the index left out: path, reason, detail."""
+
+    def __init__(self, skipped: Sequence[SkippedFile], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("skippedFilesDialog")
+        self.setWindowTitle("Skipped Files")
+        intro = QLabel(
+            f"{len(skipped):,} files are not in the index. Files that may hold secrets are never "
+            "indexed and never sent to a model." if skipped else "No files were skipped.", self)
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(skipped), 3, self)
+        self.table.setObjectName("skippedTable")
+        self.table.setAccessibleName("Skipped files")
+        self.table.setHorizontalHeaderLabels(["File", "Reason", "Detail"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        for row, entry in enumerate(skipped):
+            for column, value in enumerate((entry.path, SKIP_REASONS.get(entry.reason, entry.reason), entry.detail)):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        self.resize(720, 360)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(path, reason shown) of every row (tests and accessibility)."""
+        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
+
+
+class _FilterBox(QLineEdit):
+    """The pattern box: Up/Down move in the list below while typing continues here."""
+
+    moved = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.moved.emit(1 if event.key() == Qt.Key.Key_Down else -1)
+            return
+        super().keyPressEvent(event)
+
+
+class QuickOpenDialog(QDialog):
+    """Type a few letters, pick a file (``mode="files"``) or a definition (``"symbols"``).
+
+    ``chosen`` carries (relative path, first line, last line); a file is (path, 0, 0).
+    """
+
+    chosen = Signal(str, int, int)
+
+    def __init__(self, conn: sqlite3.Connection, mode: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.mode = mode
+        self.setObjectName("quickOpenDialog" if mode == "files" else "goToSymbolDialog")
+        self.setWindowTitle("Open File" if mode == "files" else "Go to Symbol")
+        self.box = _FilterBox(self)
+        self.box.setObjectName("quickOpenFilter")
+        self.box.setAccessibleName("Name to find")
+        self.box.setPlaceholderText("File name, e.g. mwin for main_window.py" if mode == "files"
+                                    else "Definition name, e.g. opRd for open_reader")
+        self.list = QListWidget(self)
+        self.list.setObjectName("quickOpenList")
+        self.list.setAccessibleName("Matches")
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box)
+        layout.addWidget(self.list, 1)
+        self.box.textChanged.connect(self._refresh)
+        self.box.moved.connect(self._move)
+        self.box.returnPressed.connect(self.accept_current)
+        self.list.itemActivated.connect(lambda _item: self.accept_current())
+        self.resize(560, 380)
+        self._refresh("")
+
+    def matches(self) -> list[str]:
+        """The shown rows' text (tests)."""
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def _refresh(self, pattern: str) -> None:
+        try:
+            found: Sequence[FileMatch | SymbolMatch] = (
+                find_files(self.conn, pattern) if self.mode == "files" else find_symbols(self.conn, pattern))
+        except sqlite3.Error:
+            found = []
+        self.list.clear()
+        for match in found:
+            item = QListWidgetItem(_match_text(match))
+            if isinstance(match, FileMatch):
+                item.setData(Qt.ItemDataRole.UserRole, (match.path, 0, 0))
+            else:
+                item.setData(Qt.ItemDataRole.UserRole, (match.path, match.start_line, match.end_line))
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def _move(self, step: int) -> None:
+        if self.list.count():
+            self.list.setCurrentRow(max(0, min(self.list.count() - 1, self.list.currentRow() + step)))
+
+    def accept_current(self) -> None:
+        """Open the highlighted match and close."""
+        item = self.list.currentItem()
+        if item is None:
+            return
+        path, start, end = item.data(Qt.ItemDataRole.UserRole)
+        self.chosen.emit(path, start, end)
+        self.accept()
+
+
+def _match_text(match: FileMatch | SymbolMatch) -> str:
+    if isinstance(match, FileMatch):
+        return match.path
+    qualified = f"{match.scope}.{match.name}" if match.scope else match.name
+    return f"{qualified}  ({match.kind})  {match.path}:{match.start_line}"
+

@@ -1,0 +1,189 @@
+"""Retrieval quality on CPython's standard library, next to a BM25-only baseline.
+
+``python -m tests.bench.run retrieval_eval`` runs the development questions
+(tests/bench/eval/questions.json); ``python -m tests.bench.retrieval_eval --heldout``
+runs the held-out set (heldout.json), which is only looked at once the method is done.
+
+Each question names the file and the definition that answers it. A hit counts at file
+level when its path is that file, and at symbol level when it also is that definition
+(its symbol name, a line range inside the definition, or a chunk holding all of it). Reports recall@1/@5/@10 and
+MRR at both levels, and search latency p50/p95 over the question set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import shutil
+import statistics
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from desktop.core.paths import HearthPaths
+from desktop.index.indexer import ensure_index
+from desktop.index.store import index_db_path
+from desktop.index.retrieval import BASELINE_RANKERS, DEFAULT_RANKERS, Hit, SearchIndex, search
+
+EVAL_DIR = Path(__file__).parent / "eval"
+SMOKE_FILES = ("textwrap.py", "shlex.py", "fnmatch.py", "glob.py", "heapq.py", "bisect.py", "posixpath.py", "urllib")
+LEFT_OUT = {"site-packages", "__pycache__"}
+CUTOFFS = (1, 5, 10)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation question and the definition that answers it."""
+
+    question: str
+    path: str
+    symbol: str
+    ranges: tuple[tuple[int, int], ...]  # line ranges of every definition of that name there
+
+
+def load_questions(name: str, stdlib: Path) -> list[Question]:
+    """The questions in ``eval/<name>.json``; each answer must exist in ``stdlib``."""
+    raw = json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    questions = []
+    for item in raw:
+        ranges = definition_ranges(stdlib / item["path"], item["symbol"])
+        if not ranges:
+            raise ValueError(f"{item['path']} does not define {item['symbol']}")
+        questions.append(Question(item["question"], item["path"], item["symbol"], ranges))
+    return questions
+
+
+def definition_ranges(path: Path, name: str) -> tuple[tuple[int, int], ...]:
+    """Line ranges of the functions and classes called ``name`` in a Python file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return tuple(
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds) and node.name == name
+    )
+
+
+def copy_corpus(stdlib: Path, target: Path, only: Sequence[str] | None = None) -> Path:
+    """The standard library without site-packages (or just ``only``) copied to ``target``."""
+    ignore = shutil.ignore_patterns(*LEFT_OUT)
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(stdlib.iterdir()):
+        if entry.name in LEFT_OUT or (only is not None and entry.name not in only):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target / entry.name, ignore=ignore, symlinks=True)
+        elif entry.is_file():
+            shutil.copy2(entry, target / entry.name)
+    return target
+
+
+def file_rank(hits: Sequence[Hit], question: Question) -> int | None:
+    """1-based position of the first hit in the answer's file."""
+    return next((i for i, hit in enumerate(hits, 1) if hit.path == question.path), None)
+
+
+def symbol_rank(hits: Sequence[Hit], question: Question) -> int | None:
+    """1-based position of the first hit that is the answer's definition."""
+    for position, hit in enumerate(hits, 1):
+        if hit.path != question.path:
+            continue
+        if hit.symbol == question.symbol:
+            return position
+        for start, end in question.ranges:
+            inside = start <= hit.start_line and hit.end_line <= end
+            around = hit.start_line <= start and end <= hit.end_line
+            if inside or around:
+                return position
+    return None
+
+
+def summarize(ranks: Sequence[int | None]) -> str:
+    """``R@1 R@5 R@10 MRR`` for a list of ranks (None = not found in the top 10)."""
+    count = max(len(ranks), 1)
+    recalls = [sum(1 for r in ranks if r is not None and r <= cutoff) / count for cutoff in CUTOFFS]
+    mrr = sum(1.0 / r for r in ranks if r) / count
+    return " ".join(f"R@{c}={v:.2f}" for c, v in zip(CUTOFFS, recalls)) + f" MRR={mrr:.3f}"
+
+
+def evaluate(index: SearchIndex, questions: Sequence[Question], rankers, misses: list[str] | None = None, **options):
+    """(file ranks, symbol ranks, latencies in ms) for ``questions``."""
+    files, symbols, latencies = [], [], []
+    for question in questions:
+        started = time.perf_counter()
+        hits = search(index, question.question, k=10, rankers=rankers, **options)
+        latencies.append((time.perf_counter() - started) * 1000)
+        files.append(file_rank(hits, question))
+        symbols.append(symbol_rank(hits, question))
+        if misses is not None and (symbols[-1] is None or symbols[-1] > 5):
+            top = ", ".join(f"{h.path}:{h.symbol}" for h in hits[:3])
+            misses.append(f"miss: {question.question!r} -> want {question.path}:{question.symbol}; got {top}")
+    return files, symbols, latencies
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[str]:
+    """Index the corpus, answer the questions, report quality and latency."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    questions = load_questions("heldout" if heldout else "questions", stdlib)
+    only = SMOKE_FILES if smoke else None
+    if only:
+        questions = [q for q in questions if q.path.split("/")[0] in only]
+    with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
+        corpus = copy_corpus(stdlib, Path(tmp) / "stdlib", only)
+        paths = HearthPaths.under(Path(tmp) / "home")
+        started = time.perf_counter()
+        ensure_index(corpus, paths)
+        index_s = time.perf_counter() - started
+        index = SearchIndex.open(index_db_path(paths, corpus.resolve()))
+        try:
+            return _report(index, questions, index_s, heldout, show_misses)
+        finally:
+            index.close()
+
+
+def _report(index: SearchIndex, questions, index_s: float, heldout: bool, show_misses: bool) -> list[str]:
+    started = time.perf_counter()
+    index.refresh()
+    index.graph()
+    graph_ms = (time.perf_counter() - started) * 1000
+    misses: list[str] = []
+    files, symbols, latencies = evaluate(index, questions, DEFAULT_RANKERS, misses)
+    base_files, base_symbols, base_latencies = evaluate(index, questions, BASELINE_RANKERS, demote_tests=False)
+    lines = [
+        f"{'held-out' if heldout else 'dev'} set: {len(questions)} questions; index {index_s:.1f} s; "
+        f"graph ranks {graph_ms:.0f} ms (once per index generation)",
+        f"hearth   file:   {summarize(files)}",
+        f"hearth   symbol: {summarize(symbols)}",
+        f"bm25     file:   {summarize(base_files)}",
+        f"bm25     symbol: {summarize(base_symbols)}",
+        f"search latency hearth p50={statistics.median(latencies):.1f} ms p95={percentile(latencies, 0.95):.1f} ms"
+        f" (target p95 <= 50 ms); bm25 p50={statistics.median(base_latencies):.1f} ms",
+    ]
+    return lines + (misses if show_misses else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.bench.retrieval_eval [--smoke] [--heldout] [--misses]``."""
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.retrieval_eval")
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--heldout", action="store_true", help="run the held-out question set")
+    parser.add_argument("--misses", action="store_true", help="list questions not answered in the top 5")
+    args = parser.parse_args(argv)
+    for line in run(args.smoke, heldout=args.heldout, show_misses=args.misses):
+        print(f"  {line}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""`hearth search` and `hearth map`, run as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.test_cli import snapshot
+
+
+def hearth(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    (root / "src" / "net").mkdir(parents=True)
+    (root / "src" / "net" / "parser.py").write_text(
+        "def parseHTTPResponse(data):\n"
+        '    """Turn a raw server reply into a status code."""\n'
+        "    return int(data[:3])\n\n\n"
+        "class Reader:\n    def read_chunked(self, stream):\n        return b''.join(stream)\n"
+    )
+    (root / "src" / "app.py").write_text("from net.parser import parseHTTPResponse\n\nprint(parseHTTPResponse(b'200'))\n")
+    (root / "README.md").write_text("# Demo\n\nA tiny HTTP client.\n")
+    return root
+
+
+def test_search_json_contract(project):
+    before = snapshot(project)
+    result = hearth("search", str(project), "server reply status code", "--json")
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert isinstance(hits, list) and hits
+    best = hits[0]
+    assert best["path"] == "src/net/parser.py"
+    assert best["symbol"] == "parseHTTPResponse"
+    assert (best["start_line"], best["end_line"]) == (1, 3)
+    assert best["kind"] == "function"
+    assert isinstance(best["score"], float)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert snapshot(project) == before  # nothing written into the project
+
+
+def test_search_text_output_and_k(project):
+    result = hearth("search", str(project), "parse http response read chunked", "-k", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(" 1. src/net/parser.py:")
+
+
+def test_search_without_matches_says_so(project):
+    result = hearth("search", str(project), "zebra flamingo")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "no matches"
+    assert json.loads(hearth("search", str(project), "zebra", "--json").stdout) == []
+
+
+def test_search_sees_a_file_saved_since_the_last_run(project):
+    assert json.loads(hearth("search", str(project), "frobnicate", "--json").stdout) == []
+    (project / "src" / "extra.py").write_text("def frobnicate():\n    return 1\n")
+    hits = json.loads(hearth("search", str(project), "frobnicate", "--json").stdout)
+    assert hits[0]["path"] == "src/extra.py"
+
+
+@pytest.mark.parametrize("command", [["search", "{p}", "anything"], ["map", "{p}"]])
+def test_missing_or_non_folder_path_is_one_line_and_exit_1(tmp_path, command):
+    for target in (tmp_path / "nope", tmp_path / "file.txt"):
+        if target.name == "file.txt":
+            target.write_text("x")
+        result = hearth(*[part.format(p=target) for part in command])
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1
+        assert result.stderr.startswith("hearth: ")
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("bad", [["-k", "0"], ["-k", "many"]])
+def test_bad_k_is_a_usage_error(project, bad):
+    result = hearth("search", str(project), "parse", *bad)
+    assert result.returncode == 2
+
+
+def test_map_prints_an_outline_within_budget(project):
+    result = hearth("map", str(project))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("src/net/parser.py:\n")
+    assert "  def parseHTTPResponse(data):" in result.stdout
+    assert "    def read_chunked(self, stream):" in result.stdout
+    small = hearth("map", str(project), "--tokens", "10")
+    assert small.returncode == 0
+    assert len(small.stdout) <= 32
+    assert hearth("map", str(project), "--tokens", "0").returncode == 2
+
+
+def test_search_and_map_never_import_qt(project):
+    code = (
+        "import sys; from desktop.cli import main; "
+        f"main(['search', {str(project)!r}, 'parse']); main(['map', {str(project)!r}]); "
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,190 @@
+"""Extraction: definitions with scope, doc and lines; references; syntax-aware chunks."""
+
+from __future__ import annotations
+
+import textwrap
+
+from desktop.index.extract import MAX_CHUNK_CHARS, MAX_CHUNK_LINES, extract
+from desktop.index.identifiers import fts_query, identifier_words, name_terms, split_identifier
+
+PY = textwrap.dedent('''\
+    """Module doc."""
+    import os
+
+    LIMIT = 10
+
+
+    class HTTPClient:
+        """Talks to a server."""
+
+        def send(self, request):
+            """Send one request and wait for the reply."""
+            return self.transport.write(encode(request))
+
+        @staticmethod
+        def parse_status(line):
+            return int(line.split()[1])
+
+
+    def encode(value):
+        return str(value).encode()
+    ''')
+
+
+def by_name(result):
+    return {d.name: d for d in result.definitions}
+
+
+def test_python_definitions_scope_kind_doc_lines():
+    result = extract(PY, "python")
+    defs = by_name(result)
+    assert defs["HTTPClient"].kind == "class"
+    assert defs["HTTPClient"].scope == ""
+    assert defs["HTTPClient"].doc == "Talks to a server."
+    assert defs["send"].kind == "method"
+    assert defs["send"].scope == "HTTPClient"
+    assert defs["send"].doc == "Send one request and wait for the reply."
+    assert defs["send"].signature == "def send(self, request):"
+    assert (defs["send"].start_line, defs["send"].end_line) == (10, 12)
+    # the decorator belongs to the definition's lines; the signature is the def line
+    assert (defs["parse_status"].start_line, defs["parse_status"].end_line) == (14, 16)
+    assert defs["parse_status"].signature == "def parse_status(line):"
+    assert defs["encode"].kind == "function" and defs["encode"].doc == ""
+    assert defs["LIMIT"].kind == "constant"
+
+
+def test_python_references_counted_with_first_line():
+    refs = {r.name: r for r in extract(PY, "python").references}
+    assert refs["encode"].count == 2  # the call in send() and the call in encode()
+    assert refs["encode"].line == 12
+    assert "write" in refs and "staticmethod" in refs
+
+
+def test_chunks_follow_definitions_and_cover_code():
+    result = extract(PY, "python")
+    chunks = result.chunks
+    lines = PY.split("\n")
+    for chunk in chunks:
+        assert chunk.text == "\n".join(lines[chunk.start_line - 1:chunk.end_line])
+    class_chunk = next(c for c in chunks if c.definition is not None and result.definitions[c.definition].name == "HTTPClient")
+    assert class_chunk.kind == "class"
+    assert (class_chunk.start_line, class_chunk.end_line) == (7, 16)
+    module_code = [c for c in chunks if c.definition is None]
+    assert module_code and module_code[0].start_line == 1
+    assert "LIMIT = 10" in module_code[0].text  # constants stay with the code around them
+
+
+def big_function(statements: int) -> str:
+    body = "\n".join(f"    value_{i} = compute(value_{i - 1}, {i})" for i in range(1, statements))
+    return f"def long_one(value_0):\n    \"\"\"A long function.\"\"\"\n{body}\n    return value_0\n"
+
+
+def test_large_function_split_at_statement_boundaries():
+    source = big_function(200)
+    result = extract(source, "python")
+    pieces = [c for c in result.chunks if c.definition is not None]
+    assert len(pieces) > 2
+    lines = source.split("\n")
+    covered = []
+    for chunk in pieces:
+        assert chunk.end_line - chunk.start_line + 1 <= MAX_CHUNK_LINES
+        assert len(chunk.text) <= MAX_CHUNK_CHARS
+        assert result.definitions[chunk.definition].name == "long_one"
+        assert chunk.text == "\n".join(lines[chunk.start_line - 1:chunk.end_line])
+        covered.extend(range(chunk.start_line, chunk.end_line + 1))
+    assert covered == list(range(1, len(lines)))  # every line once, in order, nothing lost
+
+
+def test_multiline_statement_is_never_cut():
+    call = "    result = combine(\n" + "".join(f"        arg_{i},\n" for i in range(40)) + "    )\n"
+    source = "def f():\n" + call * 4 + "    return result\n"
+    result = extract(source, "python")
+    starts = {c.start_line for c in result.chunks}
+    lines = source.split("\n")
+    for start in starts:
+        line = lines[start - 1]
+        assert line.startswith("def f") or line.startswith("    result =") or line.startswith("    return")
+
+
+def test_big_class_splits_into_methods():
+    methods = "\n".join(
+        f"    def method_{i}(self):\n" + "".join(f"        x{j} = {j}\n" for j in range(8)) for i in range(12)
+    )
+    source = f"class Big:\n    \"\"\"Many methods.\"\"\"\n{methods}"
+    result = extract(source, "python")
+    method_chunks = [c for c in result.chunks if c.kind == "method"]
+    assert len(method_chunks) == 12
+    header = result.chunks[0]
+    assert header.kind == "class" and header.start_line == 1
+    assert result.definitions[header.definition].name == "Big"
+
+
+def test_c_function_range_spans_its_body():
+    source = "/* Adds two numbers. */\nint add(int a, int b)\n{\n    return a + b;\n}\n"
+    defs = by_name(extract(source, "c"))
+    assert (defs["add"].start_line, defs["add"].end_line) == (2, 5)
+    assert defs["add"].doc == "Adds two numbers."
+    assert defs["add"].signature == "int add(int a, int b)"
+
+
+def test_javascript_doc_comment_and_nested_method_scope():
+    source = "/**\n * Shopping cart.\n */\nclass Cart {\n  // Adds an item.\n  add(item) { this.items.push(item); }\n}\n"
+    defs = by_name(extract(source, "javascript"))
+    assert defs["Cart"].doc == "Shopping cart."
+    assert defs["add"].scope == "Cart" and defs["add"].kind == "method"
+    assert defs["add"].doc == "Adds an item."
+
+
+def test_plain_text_chunks_at_paragraphs():
+    paragraphs = [f"Paragraph {i} line {j}." for i in range(30) for j in range(5)]
+    text = "# Title\n\n" + "\n".join(
+        "\n".join(paragraphs[i * 5:(i + 1) * 5]) + "\n" for i in range(30)
+    )
+    result = extract(text, None)
+    assert result.definitions == () and result.references == ()
+    assert len(result.chunks) > 1
+    lines = text.split("\n")
+    for chunk in result.chunks:
+        assert chunk.kind == "text"
+        assert chunk.text == "\n".join(lines[chunk.start_line - 1:chunk.end_line])
+        first = chunk.text.split("\n")[0]
+        assert first.startswith("# Title") or first.endswith("line 0.")  # starts a paragraph
+
+
+def test_one_enormous_line_is_one_chunk_never_cut_mid_line():
+    line = "x = [" + ", ".join(str(i) for i in range(3000)) + "]"
+    result = extract(line + "\n", "python")
+    assert [c.text for c in result.chunks] == [line]
+
+
+def test_empty_and_blank_files():
+    assert extract("", "python").chunks == ()
+    assert extract("\n\n   \n", None).chunks == ()
+
+
+def test_broken_syntax_still_yields_chunks():
+    source = "def ok():\n    return 1\n\ndef broken(:\n    pass ((\n"
+    result = extract(source, "python")
+    assert "ok" in by_name(result)
+    assert result.chunks
+
+
+def test_split_identifier():
+    assert split_identifier("parseHTTPResponse") == ["parse", "http", "response"]
+    assert split_identifier("read_chunked") == ["read", "chunked"]
+    assert split_identifier("XMLHttpRequest2") == ["xml", "http", "request", "2"]
+    assert split_identifier("__init__") == ["init"]
+    assert split_identifier("") == []
+
+
+def test_identifier_words_only_for_camel_case():
+    words = identifier_words("x = parseHTTPResponse(read_chunked(getURL))").split()
+    assert words == sorted(set(words), key=words.index)  # each once
+    assert set(words) == {"parse", "http", "response", "get", "url"}
+    assert identifier_words("plain_snake_case only") == ""
+
+
+def test_name_terms_and_fts_query_quoting():
+    assert name_terms("getValue", "Cache") == "getValue get value Cache cache"
+    assert fts_query(["a\"b", "", " ", "c"]) == '"a""b" OR "c"'
+    assert fts_query([]) == ""

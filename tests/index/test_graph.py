@@ -1,0 +1,61 @@
+"""The reference graph and its PageRank: pure functions, checked on small graphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.index.graph import build_graph, edge_weight, pagerank, personalized_rank
+
+
+def test_pagerank_sums_to_one_and_favours_the_file_everyone_uses():
+    # 1, 2 and 3 all use 0; 0 uses nothing.
+    ranks = pagerank({0, 1, 2, 3}, {1: {0: 1.0}, 2: {0: 1.0}, 3: {0: 1.0}})
+    assert sum(ranks.values()) == pytest.approx(1.0)
+    assert max(ranks, key=ranks.get) == 0
+    assert ranks[1] == pytest.approx(ranks[2]) == pytest.approx(ranks[3])
+
+
+def test_pagerank_of_an_empty_graph_is_empty():
+    assert pagerank(set(), {}) == {}
+
+
+def test_heavier_edges_carry_more_rank():
+    ranks = pagerank({0, 1, 2}, {0: {1: 9.0, 2: 1.0}})
+    assert ranks[1] > ranks[2]
+
+
+def test_personalized_rank_stays_near_the_seed():
+    # two separate chains: 0 -> 1 -> 2 and 10 -> 11 -> 12
+    edges = {0: {1: 1.0}, 1: {2: 1.0}, 10: {11: 1.0}, 11: {12: 1.0}}
+    ranks = personalized_rank({0: 1.0}, edges)
+    assert ranks[0] > ranks[1] > ranks[2] > 0
+    assert not {10, 11, 12} & set(ranks)
+
+
+def test_personalized_rank_without_seeds_is_empty():
+    assert personalized_rank({}, {0: {1: 1.0}}) == {}
+    assert personalized_rank({0: 0.0}, {0: {1: 1.0}}) == {}
+
+
+def test_build_graph_links_users_to_definers_but_not_to_themselves():
+    definers = {"parse": [1], "helper": [2, 1]}
+    refs = [(2, "parse", 4), (1, "parse", 1), (3, "helper", 1)]
+    graph = build_graph({1, 2, 3}, definers, refs)
+    assert set(graph.edges[2]) == {1}
+    assert 1 not in graph.edges  # file 1 only refers to its own definition
+    assert set(graph.edges[3]) == {1, 2}
+    assert graph.definition_rank[(1, "parse")] > 0
+    assert (2, "parse") not in graph.definition_rank
+    assert graph.file_rank[1] > graph.file_rank[3]
+
+
+def test_names_with_many_definers_and_private_names_weigh_less():
+    assert edge_weight(4, 1, "parse") > edge_weight(4, 2, "parse") > edge_weight(4, 10, "parse")
+    assert edge_weight(1, 1, "_private") < edge_weight(1, 1, "public")
+    assert edge_weight(9, 1, "x") == pytest.approx(3 * edge_weight(1, 1, "x"))
+
+
+def test_references_to_unknown_names_are_ignored():
+    graph = build_graph({1, 2}, {"known": [1]}, [(2, "unknown", 3)])
+    assert dict(graph.edges) == {}
+    assert graph.file_rank[1] == pytest.approx(graph.file_rank[2])

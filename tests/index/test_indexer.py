@@ -1,0 +1,324 @@
+"""The indexer on real project folders: incremental updates, bad input, cancel, workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.core.cancel import CancelToken, Cancelled
+from desktop.core.errors import ProjectError
+from desktop.core.paths import HearthPaths
+from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
+from desktop.index.scanner import is_secret_path
+from desktop.index.store import IndexReader, open_reader
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+def run(indexer: Indexer, cancel: CancelToken | None = None) -> list[IndexProgress]:
+    return list(indexer.update(cancel or CancelToken()))
+
+
+def reader(indexer: Indexer) -> IndexReader:
+    return IndexReader(open_reader(indexer.db_path))
+
+
+@pytest.fixture
+def paths():
+    return HearthPaths.from_env()
+
+
+@pytest.fixture
+def make_indexer(paths):
+    made: list[Indexer] = []
+
+    def make(root: Path, **kwargs) -> Indexer:
+        indexer = Indexer(root, paths, **kwargs)
+        made.append(indexer)
+        return indexer
+
+    yield make
+    for indexer in made:
+        indexer.close()
+
+
+def write(root: Path, relative: str, content: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    write(root, "src/app.py", "def start_server(port):\n    \"\"\"Start it.\"\"\"\n    return listen(port)\n")
+    write(root, "src/net.py", "def listen(port):\n    return port\n")
+    write(root, "README.md", "# Demo\n\nA small project.\n")
+    write(root, "web/main.ts", "export function renderPage(title: string) {\n  return title;\n}\n")
+    return root
+
+
+def test_cold_then_unchanged_then_changed_then_deleted(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    before = snapshot(project)
+    progress = run(indexer)
+    assert progress[-1].phase == "done"
+    assert all(isinstance(p, IndexProgress) for p in progress)
+    summary = indexer.summary
+    assert (summary.files_indexed, summary.files_changed) == (4, 4)
+    names = {s.name for s in reader(indexer).symbols_named("start_server")}
+    assert names == {"start_server"}
+
+    run(indexer)
+    assert indexer.summary.files_changed == 0 and indexer.summary.files_indexed == 4
+
+    write(project, "src/net.py", "def listen(port, host):\n    return host\n\ndef accept_client():\n    pass\n")
+    run(indexer)
+    assert indexer.summary.files_changed == 1
+    assert len(reader(indexer).symbols_named("accept_client")) == 1
+
+    (project / "src" / "net.py").unlink()
+    run(indexer)
+    assert indexer.summary.files_removed == 1 and indexer.summary.files_indexed == 3
+    assert reader(indexer).symbols_named("accept_client") == []
+    assert snapshot(project) == {k: v for k, v in before.items() if k != "src/net.py"}  # nothing written into the project
+
+
+def test_same_content_new_mtime_keeps_rows(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    (before,) = reader(indexer).symbols_named("start_server")
+    path = project / "src" / "app.py"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    run(indexer)
+    (after,) = reader(indexer).symbols_named("start_server")
+    assert after.id == before.id  # confirmed unchanged by its hash: not re-parsed
+    run(indexer)
+    assert indexer.summary.files_changed == 0  # the new mtime was recorded
+
+
+def test_bad_inputs_are_skipped_with_reasons(project, make_indexer):
+    write(project, ".env", "API_TOKEN=abc\n")
+    write(project, ".env.local", "API_TOKEN=abc\n")
+    write(project, ".env.example", "API_TOKEN=\n")
+    write(project, "deploy/id_rsa", KEY)
+    write(project, "deploy/server.pem", KEY)
+    write(project, "deploy/credentials.json", "{}\n")
+    write(project, "notes/key.txt", "my key:\n" + KEY)
+    write(project, "static/logo.png", PNG)
+    write(project, "static/bundle.min.js", "var a=1;" * 2000 + "\n")
+    huge = write(project, "data/dump.sql", "INSERT INTO t VALUES (1);\n")
+    with huge.open("r+b") as handle:
+        handle.truncate(50 * 1024 * 1024)  # a single 50 MB file
+    write(project, "legacy/latin.py", b"def caf\xe9_menu():\n    return '\xe9t\xe9'\n")  # invalid UTF-8
+    os.symlink("/proc/self/mem", project / "unreadable.txt")  # a file even root cannot read
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    skipped = {s.path: s.reason for s in reader(indexer).skipped()}
+    assert skipped == {
+        ".env": "secret", ".env.local": "secret", "deploy/id_rsa": "secret", "deploy/server.pem": "secret",
+        "deploy/credentials.json": "secret", "notes/key.txt": "secret", "static/logo.png": "binary",
+        "static/bundle.min.js": "minified", "data/dump.sql": "too-large", "unreadable.txt": "unreadable",
+    }
+    assert indexer.summary.skipped == {"binary": 1, "minified": 1, "secret": 6, "too-large": 1, "unreadable": 1}
+    files = {f.path for f in reader(indexer).files()}
+    assert ".env.example" in files and "legacy/latin.py" in files
+    assert [s.name for s in reader(indexer).symbols_named("café_menu")] == ["café_menu"]
+    run(indexer)
+    assert indexer.summary.files_changed == 0  # skipped files are not read again until they change
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_permission_denied_is_recorded(project, make_indexer):
+    path = write(project, "locked.py", "x = 1\n")
+    path.chmod(0)
+    try:
+        indexer = make_indexer(project, workers=1)
+        run(indexer)
+        assert {s.path: s.reason for s in reader(indexer).skipped()}["locked.py"] == "unreadable"
+    finally:
+        path.chmod(0o644)
+
+
+def test_secret_names():
+    for name in (".env", ".env.production", "prod.env", "id_ed25519", "id_rsa.pub", "site.key", ".netrc", ".git-credentials"):
+        assert is_secret_path(f"any/{name}"), name
+    for name in (".env.example", "secrets.py", "environment.py", "keyboard.c", "README.md"):
+        assert not is_secret_path(name), name
+
+
+def test_empty_project(tmp_path, make_indexer):
+    root = tmp_path / "empty"
+    root.mkdir()
+    indexer = make_indexer(root)
+    progress = run(indexer)
+    assert progress[-1].phase == "done"
+    assert (indexer.summary.files_indexed, indexer.summary.chunks, indexer.summary.skipped) == (0, 0, {})
+
+
+def test_everything_ignored(project, make_indexer):
+    write(project, ".gitignore", "*\n")
+    indexer = make_indexer(project)
+    run(indexer)
+    assert indexer.summary.files_indexed == 0 and indexer.summary.skipped == {}
+
+
+def test_symlink_loop_is_walked_once(project, make_indexer):
+    os.symlink(project, project / "src" / "loop")
+    os.symlink(project / "src", project / "web" / "back")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    assert indexer.summary.files_indexed == 4
+
+
+def test_missing_project_is_a_clear_error(tmp_path, make_indexer):
+    indexer = make_indexer(tmp_path / "nope")
+    with pytest.raises(ProjectError, match="not there"):
+        run(indexer)
+
+
+def test_project_deleted_while_indexing(project, make_indexer):
+    for i in range(30):
+        write(project, f"pkg/m{i}.py", f"def f{i}():\n    pass\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    updates = indexer.update(CancelToken())
+    first = next(updates)
+    assert first.phase == "scanning"
+    shutil.rmtree(project)
+    with pytest.raises(ProjectError, match="not there any more"):
+        list(updates)
+    # the index was not wiped by the empty walk and still opens
+    assert reader(indexer).stats().files == 34
+
+
+def many_files(root: Path, count: int) -> None:
+    for i in range(count):
+        write(
+            root, f"pkg{i % 7}/module_{i}.py",
+            f"class Widget{i}:\n    \"\"\"Widget number {i}.\"\"\"\n\n    def drawShape{i}(self):\n"
+            f"        return helper_{i % 5}(self)\n\n\ndef helper_{i}(x):\n    return Widget{i}()\n",
+        )
+
+
+def rows(indexer: Indexer) -> tuple:
+    conn = open_reader(indexer.db_path)
+    symbols = sorted(tuple(r) for r in conn.execute("SELECT f.path, s.name, s.kind, s.scope, s.start_line, s.end_line, s.doc FROM symbols s JOIN files f ON f.id=s.file_id"))
+    chunks = sorted(tuple(r) for r in conn.execute("SELECT path, start_line, end_line, kind, symbol, text FROM chunk_view"))
+    refs = sorted(tuple(r) for r in conn.execute("SELECT f.path, r.name, r.count, r.line FROM refs r JOIN files f ON f.id=r.file_id"))
+    return symbols, chunks, refs
+
+
+def test_worker_processes_give_the_same_index(tmp_path):
+    root = tmp_path / "many"
+    many_files(root, PARALLEL_MIN_FILES * 2)
+    parallel = Indexer(root, HearthPaths.under(tmp_path / "a"), workers=2)
+    serial = Indexer(root, HearthPaths.under(tmp_path / "b"), workers=1)
+    try:
+        run(parallel)
+        run(serial)
+        assert parallel.summary.files_indexed == PARALLEL_MIN_FILES * 2
+        assert rows(parallel) == rows(serial)
+    finally:
+        parallel.close()
+        serial.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cancel_keeps_work_and_next_run_resumes(tmp_path, make_indexer, workers):
+    root = tmp_path / "many"
+    total = PARALLEL_MIN_FILES * 3
+    many_files(root, total)
+    indexer = make_indexer(root, workers=workers)
+    token = CancelToken()
+    updates = indexer.update(token)
+    with pytest.raises(Cancelled):
+        for progress in updates:
+            if progress.phase == "indexing":
+                assert 0 < progress.files_done <= progress.files_total == total
+                token.cancel()
+    done_before = reader(indexer).stats().files
+    assert 0 < done_before < total
+    run(indexer)
+    assert indexer.summary.files_indexed == total
+    assert indexer.summary.files_changed == total - done_before
+
+
+def test_update_paths_handles_created_changed_deleted_and_folders(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    write(project, "src/new.py", "def brandNewThing():\n    pass\n")
+    write(project, "lib/deep/util.py", "def deep_helper():\n    pass\n")
+    write(project, "lib/.env", "TOKEN=1\n")
+    write(project, "node_modules/dep/index.js", "function ignoredDep() {}\n")
+    shutil.rmtree(project / "web")
+    list(indexer.update_paths(
+        [project / "src" / "new.py", project / "lib", project / "web", project / "node_modules" / "dep" / "index.js"],
+        CancelToken(),
+    ))
+    r = reader(indexer)
+    assert len(r.symbols_named("brandNewThing")) == 1
+    assert len(r.symbols_named("deep_helper")) == 1
+    assert r.symbols_named("renderPage") == []
+    assert r.symbols_named("ignoredDep") == []
+    assert {s.path: s.reason for s in r.skipped()} == {"lib/.env": "secret"}
+    assert indexer.summary.files_removed == 1  # web/main.ts; node_modules was never indexed
+
+
+def test_cancel_while_scanning(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    token = CancelToken()
+    updates = indexer.update(token)
+    assert next(updates).phase == "scanning"
+    token.cancel()
+    with pytest.raises(Cancelled):
+        list(updates)
+    run(indexer)  # the indexer is usable again and finishes the job
+    assert indexer.summary.files_indexed == 4
+
+
+def test_a_killed_worker_does_not_lose_the_index(tmp_path, make_indexer):
+    root = tmp_path / "many"
+    total = PARALLEL_MIN_FILES * 10  # far more batches than are done by the first progress
+    many_files(root, total)
+    indexer = make_indexer(root, workers=2)
+    updates = indexer.update(CancelToken())
+    for progress in updates:
+        if progress.phase == "indexing":
+            for pid in list(indexer._pool._processes):  # a real fault: the OOM killer, a user's kill
+                os.kill(pid, signal.SIGKILL)
+            break
+    list(updates)
+    assert indexer.workers == 1  # carried on in-process
+    assert indexer.summary.files_indexed == total
+    assert len(reader(indexer).symbols_named(f"Widget{total - 1}")) == 1
+
+
+def test_hearth_state_inside_the_project_is_not_indexed(project):
+    paths = HearthPaths.under(project / "hearth-state")
+    indexer = Indexer(project, paths, workers=1)
+    try:
+        run(indexer)
+        run(indexer)  # the database now exists inside the project
+        assert indexer.summary.files_changed == 0
+        assert {f.path for f in reader(indexer).files()} == {"src/app.py", "src/net.py", "README.md", "web/main.ts"}
+        assert reader(indexer).skipped() == []
+        list(indexer.update_paths([indexer.db_path], CancelToken()))
+        assert indexer.summary.files_changed == 0
+    finally:
+        indexer.close()

@@ -1,0 +1,76 @@
+"""Every grammar loads from its wheel, and its tags query finds definitions and uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.index.extract import extract
+from desktop.index.languages import language_for_path, language_names, load_language
+
+# language -> (source, a definition (name, kind) it must find, a reference it must find or None)
+SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
+    "python": ("class Cache:\n    def get(self, key):\n        return lookup(key)\n", ("get", "method"), "lookup"),
+    "javascript": ("function loadUser(id) {\n  return fetchJson(id);\n}\n", ("loadUser", "function"), "fetchJson"),
+    "typescript": (
+        "interface Shape { area(): number }\nfunction total(xs: Shape[]): number {\n  return sumAll(xs);\n}\n",
+        ("total", "function"), "sumAll",
+    ),
+    "tsx": ("function Button(props: Props) {\n  return render(props);\n}\n", ("Button", "function"), "render"),
+    "go": ("package main\n\nfunc Serve(addr string) error {\n\treturn listen(addr)\n}\n", ("Serve", "function"), "listen"),
+    "rust": ("fn parse_header(line: &str) -> u32 {\n    convert(line)\n}\n", ("parse_header", "function"), "convert"),
+    "java": (
+        "class Account {\n  void deposit(int n) {\n    audit(n);\n  }\n}\n", ("deposit", "method"), "audit",
+    ),
+    "c": ("static int checksum(const char *s) {\n  return crc32(s);\n}\n", ("checksum", "function"), "crc32"),
+    "cpp": (
+        "namespace net {\nint connect_socket(int fd) {\n  return dial(fd);\n}\n}\n",
+        ("connect_socket", "function"), "dial",
+    ),
+    "c_sharp": (
+        "class Greeter {\n  public void Hello() {\n    Console.WriteLine(\"hi\");\n  }\n}\n",
+        ("Hello", "method"), "WriteLine",
+    ),
+    "ruby": ("class Invoice\n  def total\n    compute_sum(items)\n  end\nend\n", ("total", "method"), "compute_sum"),
+    "php": ("<?php\nfunction render_page($x) {\n  return escape_html($x);\n}\n", ("render_page", "function"), "escape_html"),
+}
+
+
+def test_every_language_has_a_sample():
+    assert set(SAMPLES) == set(language_names())
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_grammar_and_tags_query(name):
+    source, (def_name, def_kind), ref = SAMPLES[name]
+    result = extract(source, name)
+    found = {(d.name, d.kind) for d in result.definitions}
+    assert (def_name, def_kind) in found, found
+    if ref is not None:
+        assert ref in {r.name for r in result.references}
+    assert result.chunks, "code is always chunked"
+    definition = next(d for d in result.definitions if d.name == def_name)
+    assert def_name in definition.signature
+    assert 1 <= definition.start_line <= definition.end_line <= source.count("\n") + 1
+
+
+def test_compiled_once_per_language():
+    assert load_language("python") is load_language("python")
+    assert load_language("tsx").language is not load_language("typescript").language
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("src/app.py", "python"), ("a/b/Component.TSX", "tsx"), ("x.ts", "typescript"),
+        ("lib.rs", "rust"), ("main.go", "go"), ("include/util.h", "c"), ("util.hpp", "cpp"),
+        ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
+        ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
+    ],
+)
+def test_language_for_path(path, expected):
+    assert language_for_path(path) == expected
+
+
+def test_unknown_language_name_raises_key_error():
+    with pytest.raises(KeyError):
+        load_language("cobol")

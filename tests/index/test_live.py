@@ -1,0 +1,142 @@
+"""Live updates: watcher batches applied to the index through the one writer.
+
+``live_updates`` runs on a plain thread as the worker would run it. Waits are bounded
+so a broken pipeline fails instead of hanging; nothing asserts on how fast it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.core.cancel import CancelToken
+from desktop.core.paths import HearthPaths
+from desktop.index.identifiers import fts_query
+from desktop.index.indexer import Indexer
+from desktop.index.live import LiveUpdate, affected_paths, apply_changes, live_updates
+from desktop.index.store import IndexReader, open_reader
+from desktop.index.watcher import FileChange
+
+WAIT_S = 10.0
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = (tmp_path / "proj").resolve()
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("def old_name():\n    pass\n")
+    (root / "src" / "keep.py").write_text("def kept():\n    pass\n")
+    return root
+
+
+@pytest.fixture
+def indexer(project):
+    indexer = Indexer(project, HearthPaths.from_env())
+    list(indexer.update(CancelToken()))
+    yield indexer
+    indexer.close()
+
+
+def find(indexer: Indexer, word: str) -> list[str]:
+    reader = IndexReader(open_reader(indexer.db_path))
+    ids = [i for i, _ in reader.match_chunks(fts_query([word]), 10)]
+    return sorted({c.path for c in reader.chunks(ids)})
+
+
+def wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_saves_creates_deletes_and_renames_reach_the_index(project, indexer):
+    token = CancelToken()
+    updates: list[LiveUpdate] = []
+    errors: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            updates.extend(live_updates(indexer, token))
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    try:
+        # the watcher starts asynchronously: keep saving until the change shows up
+        def saved() -> bool:
+            (project / "src" / "app.py").write_text("def freshlySavedName():\n    pass\n")
+            return find(indexer, "freshlysavedname") == ["src/app.py"]
+
+        wait_for(saved, "a save to become searchable")
+        assert find(indexer, "old_name") == []
+
+        (project / "src" / "created.py").write_text("def createdLater():\n    pass\n")
+        wait_for(lambda: find(indexer, "createdlater") == ["src/created.py"], "a new file")
+
+        (project / "src" / "created.py").rename(project / "src" / "renamed.py")
+        wait_for(lambda: find(indexer, "createdlater") == ["src/renamed.py"], "a rename")
+
+        (project / "src" / "keep.py").unlink()
+        wait_for(lambda: find(indexer, "kept") == [], "a delete")
+    finally:
+        token.cancel()
+        thread.join(WAIT_S)
+    assert not thread.is_alive()
+    assert not errors
+    assert updates and all(isinstance(u, LiveUpdate) for u in updates)
+
+
+def test_branch_switch_is_one_batch(project, indexer):
+    """Hundreds of files changing at once: one call, every change applied."""
+    batch: list[FileChange] = []
+    for i in range(300):
+        path = project / "feature" / f"mod_{i}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"def feature_{i}():\n    return {i}\n")
+        batch.append(FileChange("created", path))
+    (project / "src" / "app.py").write_text("def branchVersion():\n    pass\n")
+    batch.append(FileChange("modified", project / "src" / "app.py"))
+    (project / "src" / "keep.py").unlink()
+    batch.append(FileChange("deleted", project / "src" / "keep.py"))
+    update = apply_changes(indexer, batch, CancelToken())
+    assert update.files_changed == 301 and update.files_removed == 1
+    reader = IndexReader(open_reader(indexer.db_path))
+    assert reader.stats().files == 301
+    assert find(indexer, "branchversion") == ["src/app.py"]
+    assert len(reader.symbols_named("feature_299")) == 1
+
+
+def test_folder_moved_and_deleted(project, indexer):
+    (project / "src").rename(project / "lib")
+    update = apply_changes(indexer, [FileChange("moved", project / "src", project / "lib", is_dir=True)], CancelToken())
+    assert set(update.paths) == {"src", "lib"}
+    reader = IndexReader(open_reader(indexer.db_path))
+    assert sorted(f.path for f in reader.files()) == ["lib/app.py", "lib/keep.py"]
+    shutil.rmtree(project / "lib")
+    apply_changes(indexer, [FileChange("deleted", project / "lib", is_dir=True)], CancelToken())
+    assert reader.stats().files == 0
+
+
+def test_affected_paths_both_ends_once():
+    a, b = Path("/p/a.py"), Path("/p/b.py")
+    batch = [FileChange("modified", a), FileChange("moved", a, b), FileChange("deleted", b)]
+    assert affected_paths(batch) == [a, b]
+
+
+def test_gitignore_change_reindexes_by_the_new_rules(project, indexer):
+    (project / "generated").mkdir()
+    (project / "generated" / "out.py").write_text("def generatedThing():\n    pass\n")
+    apply_changes(indexer, [FileChange("created", project / "generated", is_dir=True)], CancelToken())
+    assert find(indexer, "generatedthing") == ["generated/out.py"]
+    (project / ".gitignore").write_text("generated/\n")
+    indexer.rules.reload()  # the watcher reloads the rules before it hands over the batch
+    apply_changes(indexer, [FileChange("created", project / ".gitignore")], CancelToken())
+    assert find(indexer, "generatedthing") == []

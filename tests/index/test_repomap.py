@@ -1,0 +1,102 @@
+"""The repo map over a real index of a small project."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.paths import HearthPaths
+from desktop.index.indexer import ensure_index
+from desktop.index.repomap import MapEntry, render, repo_map
+from desktop.index.retrieval import SearchIndex
+from desktop.index.store import index_db_path
+from desktop.index.tokens import estimate_tokens
+
+CORE = '''\
+class Store:
+    """Keeps records."""
+
+    def load(self, key):
+        return key
+
+    def save(self, key, value):
+        return value
+
+
+def connect(url):
+    return Store()
+'''
+
+USERS = [
+    "from core import Store, connect\n\n\ndef use_{n}():\n    store = connect('x')\n    return store.load({n})\n"
+]
+
+
+@pytest.fixture
+def index(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "core.py").write_text(CORE)
+    for n in range(4):
+        (root / f"user{n}.py").write_text(USERS[0].format(n=n))
+    (root / "lonely.py").write_text("def lonely_helper():\n    return 0\n")
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    opened = SearchIndex.open(index_db_path(paths, root.resolve()))
+    yield opened
+    opened.close()
+
+
+def test_the_most_used_definitions_come_first(index):
+    text = repo_map(index, 1024)
+    assert text.startswith("core.py:\n")
+    assert "  def connect(url):" in text
+    assert "  class Store:" in text
+    assert "    def load(self, key):" in text  # a method sits under its class
+    assert text.index("core.py:") < text.index("lonely.py:")
+
+
+def test_the_map_fits_the_budget(index):
+    full = repo_map(index, 10_000)
+    for budget in (5, 20, 40, 80):
+        text = repo_map(index, budget)
+        assert estimate_tokens(text) <= budget
+        assert len(text) <= len(full)
+    assert repo_map(index, 40) != full
+    assert "core.py:" in repo_map(index, 40)
+
+
+@pytest.mark.parametrize("budget", [0, -5, 1])
+def test_a_budget_too_small_gives_an_empty_map(index, budget):
+    assert repo_map(index, budget) == ""
+
+
+def test_focus_on_a_file_or_name_pulls_it_in(index):
+    small = 12
+    assert "lonely.py" not in repo_map(index, small)
+    assert "lonely.py:" in repo_map(index, small, focus=["lonely.py"])
+    assert "lonely.py:" in repo_map(index, small, focus=["lonely_helper"])
+    assert repo_map(index, small, focus=["no_such_thing", "missing.py"]) == repo_map(index, small)
+
+
+def test_empty_project_maps_to_nothing(tmp_path):
+    root = tmp_path / "empty"
+    root.mkdir()
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        assert repo_map(index, 1024) == ""
+    finally:
+        index.close()
+
+
+def test_render_shows_scope_headers_for_methods_without_their_class():
+    entries = [MapEntry("a.py", "run", "Job", "def run(self):", 5, 1.0)]
+    assert render(entries) == "a.py:\n  Job:\n    def run(self):\n"
+    assert render([]) == ""
+
+
+def test_estimate_tokens_is_conservative():
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("abc") == 1
+    assert estimate_tokens("x" * 32) == 10

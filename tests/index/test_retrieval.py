@@ -1,0 +1,317 @@
+"""Retrieval over a real index of a small project written to tmp_path."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.paths import HearthPaths
+from desktop.index.indexer import ensure_index
+from desktop.index.retrieval import (
+    BASELINE_RANKERS,
+    ChunkInfo,
+    FileRanker,
+    SearchIndex,
+    cap_per_file,
+    name_coverage,
+    prepare_query,
+    reciprocal_rank_fusion,
+    related_words,
+    search,
+)
+from desktop.index.store import index_db_path
+
+HTTP = '''\
+"""Parsing of HTTP messages."""
+
+
+def parseHTTPResponse(data):
+    """Turn the raw bytes of a server reply into a status code and headers."""
+    status, _, rest = data.partition(b" ")
+    return int(status), read_headers(rest)
+
+
+def read_headers(blob):
+    """Split header lines into a dictionary."""
+    return dict(line.split(b":", 1) for line in blob.splitlines() if b":" in line)
+
+
+def read_chunked(stream):
+    """Decode a body sent with chunked transfer encoding."""
+    return b"".join(stream)
+'''
+
+CLIENT = '''\
+from http_parse import parseHTTPResponse, read_headers
+
+
+class Client:
+    """Talks to one server."""
+
+    def fetch(self, url):
+        return parseHTTPResponse(self.send(url))
+
+    def send(self, url):
+        return read_headers(url)
+'''
+
+CACHE = '''\
+def evict_oldest(entries, limit):
+    """Drop the least recently used entries until at most limit remain."""
+    while len(entries) > limit:
+        entries.pop(0)
+    return entries
+'''
+
+TESTS = '''\
+from http_parse import parseHTTPResponse
+
+
+def test_parse_http_response_reads_status_code_and_headers():
+    assert parseHTTPResponse(b"200 a:b")[0] == 200
+'''
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    (root / "tests").mkdir(parents=True)
+    (root / "http_parse.py").write_text(HTTP)
+    (root / "client.py").write_text(CLIENT)
+    (root / "cache.py").write_text(CACHE)
+    (root / "tests" / "test_http.py").write_text(TESTS)
+    (root / "NOTES.md").write_text("# Notes\n\nThe eviction policy keeps memory bounded.\n")
+    return root
+
+
+def open_index(root, tmp_path) -> SearchIndex:
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    return SearchIndex.open(index_db_path(paths, root.resolve()))
+
+
+@pytest.fixture
+def index(project, tmp_path):
+    opened = open_index(project, tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_a_described_behaviour_finds_its_definition(index):
+    hits = search(index, "how is a server reply turned into a status code?")
+    assert hits[0].path == "http_parse.py"
+    assert hits[0].symbol == "parseHTTPResponse"
+    assert hits[0].kind == "function"
+    assert 1 <= hits[0].start_line <= hits[0].end_line
+    assert hits[0].score > 0
+    assert "text #" in hits[0].why
+
+
+def test_split_identifier_words_match(index):
+    hits = search(index, "chunked transfer decode")
+    assert (hits[0].path, hits[0].symbol) == ("http_parse.py", "read_chunked")
+
+
+def test_an_exact_name_is_found_first(index):
+    hits = search(index, "evict_oldest")
+    assert (hits[0].path, hits[0].symbol) == ("cache.py", "evict_oldest")
+    assert "symbol #1" in hits[0].why
+
+
+def test_hits_are_capped_at_two_per_file_and_at_k(index):
+    hits = search(index, "parse read headers chunked http response", k=10)
+    per_file: dict[str, int] = {}
+    for hit in hits:
+        per_file[hit.path] = per_file.get(hit.path, 0) + 1
+    assert max(per_file.values()) <= 2
+    assert len(search(index, "parse read headers chunked http response", k=1)) == 1
+
+
+def test_tests_rank_below_the_implementation_unless_asked_for(index):
+    question = "parse http response status code headers"
+    paths = [hit.path for hit in search(index, question)]
+    assert paths.index("http_parse.py") < paths.index("tests/test_http.py")
+    asked = [hit.path for hit in search(index, "test for " + question)]
+    assert asked[0] == "tests/test_http.py"
+
+
+def test_plain_text_files_are_searchable(index):
+    hits = search(index, "eviction policy memory")
+    assert "NOTES.md" in [hit.path for hit in hits]
+    assert next(h for h in hits if h.path == "NOTES.md").kind == "text"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "the of and", "!!! ???"])
+def test_empty_or_stop_word_queries_return_nothing(index, query):
+    assert search(index, query) == []
+
+
+def test_no_match_and_k_zero_return_nothing(index):
+    assert search(index, "zebra quantum flamingo") == []
+    assert search(index, "parse", k=0) == []
+
+
+def test_unknown_current_file_is_ignored(index):
+    assert search(index, "read headers", current_file="nope.py") == search(index, "read headers")
+
+
+def test_current_file_pulls_its_neighbours_up(index):
+    """From the client, the definitions it uses win over an unrelated file."""
+    plain = search(index, "entries headers", k=10)
+    from_client = search(index, "entries headers", k=10, current_file="client.py")
+    rank = lambda hits, path: [h.path for h in hits].index(path)  # noqa: E731
+    assert rank(from_client, "http_parse.py") <= rank(plain, "http_parse.py")
+    assert rank(from_client, "http_parse.py") < rank(from_client, "cache.py")
+    graph_rank = lambda path: int(  # noqa: E731
+        next(h.why for h in from_client if h.path == path).split("graph #")[1].split(",")[0]
+    )
+    assert graph_rank("http_parse.py") < graph_rank("cache.py")
+
+
+def test_selection_names_seed_the_graph(index):
+    query = prepare_query(index, "headers", selection="value = read_headers(blob)")
+    index.refresh()
+    assert query.seeds == {index.file_id("http_parse.py"): 1.0}
+
+
+def test_results_follow_a_changed_file(project, tmp_path, index):
+    assert search(index, "frobnicate") == []
+    (project / "cache.py").write_text(CACHE + "\n\ndef frobnicate():\n    return 1\n")
+    ensure_index(project, HearthPaths.under(tmp_path / "home"))
+    hits = search(index, "frobnicate")
+    assert (hits[0].path, hits[0].symbol) == ("cache.py", "frobnicate")
+
+
+def test_baseline_rankers_run_alone(index):
+    hits = search(index, "chunked transfer", rankers=BASELINE_RANKERS, demote_tests=False)
+    assert hits and all(h.why.startswith("text #") for h in hits)
+
+
+def test_empty_project_searches_to_nothing(tmp_path):
+    root = tmp_path / "empty"
+    root.mkdir()
+    index = open_index(root, tmp_path)
+    try:
+        assert search(index, "anything at all") == []
+    finally:
+        index.close()
+
+
+def test_query_words_drop_stop_words_and_split_identifiers(index):
+    query = prepare_query(index, "Where is parseHTTPResponse used with lru cache?")
+    assert query.terms == ("parse", "http", "response", "lru", "cache")
+    assert "parseHTTPResponse" in query.names
+    assert "lru_cache" in query.names
+    assert "where" not in query.names
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = reciprocal_rank_fusion([(1.0, [1, 2, 3]), (1.0, [2, 3]), (0.5, [3])])
+    assert fused[2] > fused[1]
+    assert fused[3] > fused[1]
+    assert fused[1] == pytest.approx(1 / 61)
+
+
+def test_cap_per_file_keeps_order_and_limits():
+    chunk = lambda i, path: ChunkInfo(i, 0, path, i, i, "code", None)  # noqa: E731
+    ordered = [chunk(1, "a"), chunk(2, "a"), chunk(3, "a"), chunk(4, "b"), chunk(5, "c")]
+    assert [c.id for c in cap_per_file(ordered, 2, 10)] == [1, 2, 4, 5]
+    assert [c.id for c in cap_per_file(ordered, 2, 3)] == [1, 2, 4]
+
+
+# --- file-first ranking, priors and per-definition fusion ------------------------------
+
+SHELL = '''\
+"""Shell-like lexing.
+
+split      break a command line into words, honouring quotes
+join       the reverse: one string from several arguments
+"""
+
+__all__ = ["split", "join"]
+
+
+def split(s):
+    """Lex the string with shell rules."""
+    return _lex(s)
+
+
+def join(args):
+    """Concatenate arguments with escaping for a shell."""
+    return " ".join(args)
+
+
+def _lex(s):
+    """Break the string where the shell would break it, keeping quoted words whole."""
+    return s.split()
+
+
+class Lexer:
+    def split(self, s):
+        return s.split()
+'''
+
+LONG = "def drain_reservoir(level):\n" + "".join(
+    f"    level = level - {i}  # lower the reservoir water step by step\n" for i in range(150)
+) + "    return level\n"
+
+
+@pytest.fixture
+def shell_index(tmp_path):
+    root = tmp_path / "shellproj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "shellwords.py").write_text(SHELL)
+    (root / "random.py").write_text("def reorder(items):\n    \"\"\"Put items in another order.\"\"\"\n    return items[::-1]\n")
+    (root / "water.py").write_text(LONG)
+    (root / "pkg" / "other.py").write_text("def words(line):\n    \"\"\"Words of a line.\"\"\"\n    return line.split()\n")
+    opened = open_index(root, tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_module_docstring_mentions_lead_to_the_definition(shell_index):
+    """The module's own description of ``split`` answers the question, not its docstring."""
+    hits = search(shell_index, "break a command line into words honouring quotes")
+    found = next(h for h in hits if (h.path, h.symbol) == ("shellwords.py", "split"))
+    assert "file #1" in found.why  # the file ranker's best definition
+    assert "text #" not in found.why  # though its own words never matched
+
+
+def test_exports_are_read_from_dunder_all(shell_index):
+    shell_index.refresh()
+    assert shell_index.exports(shell_index.file_id("shellwords.py")) == frozenset({"split", "join"})
+    assert shell_index.exports(shell_index.file_id("water.py")) is None
+
+
+def test_private_helpers_rank_below_the_public_function(shell_index):
+    symbols = [h.symbol for h in search(shell_index, "shell lex string break quoted words") if h.path == "shellwords.py"]
+    assert "_lex" not in symbols[:1]
+
+
+def test_a_long_definition_is_one_hit(shell_index):
+    """Its chunks are votes for one definition: the file's second slot goes elsewhere."""
+    hits = search(shell_index, "lower the reservoir water level", k=10)
+    assert [(h.path, h.symbol) for h in hits].count(("water.py", "drain_reservoir")) == 1
+
+
+def test_file_names_match_inflected_query_words(shell_index):
+    shell_index.refresh()
+    query = prepare_query(shell_index, "randomly put things in some order")
+    assert shell_index.named_files(query) == {shell_index.file_id("random.py"): 1.0}
+    ids = FileRanker().rank(shell_index, query, ())
+    assert shell_index.chunk_infos(ids[:1])[ids[0]].symbol == "reorder"
+
+
+def test_related_words_and_name_coverage():
+    assert related_words(["dictionaries", "read"], ["dict", "reader", "row"]) == {"dict", "reader"}
+    assert related_words(["key"], ["keys", "keyboard"]) == {"keys"}  # short words match whole only
+    assert name_coverage("guess_type", ["guess", "type", "file"]) == 1.0
+    assert name_coverage("DictReader", ["read", "rows"]) == 0.5
+    assert name_coverage(None, ["read"]) == 0.0
+    assert name_coverage("__init__", ["init"]) == 1.0
+
+
+def test_match_memo_agrees_with_the_reader(index):
+    index.refresh()
+    direct = index.reader.match_chunks('"headers"', 5, weights=(1.0, 1.0, 1.0, 1.0))
+    assert index.match_chunks('"headers"', 5, (1.0, 1.0, 1.0, 1.0)) == direct
+    assert index.match_chunks('"headers"', 2, (1.0, 1.0, 1.0, 1.0)) == direct[:2]

@@ -1,0 +1,184 @@
+"""The SQLite store: rows in, primitive queries out; WAL readers; broken files rebuilt."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.core.cancel import CancelToken
+from desktop.core.paths import HearthPaths
+from desktop.index.identifiers import fts_query, split_identifier
+from desktop.index.indexer import Indexer, process_file
+from desktop.index.store import SCHEMA_VERSION, IndexMissing, IndexReader, IndexStore, index_db_path, open_reader
+
+SOURCE = '''\
+class ResponseParser:
+    """Reads status lines."""
+
+    def parseHTTPResponse(self, data):
+        return read_chunked(data)
+
+
+def read_chunked(stream):
+    """Decode a chunked transfer body."""
+    return stream
+'''
+USER = "from parser import read_chunked\n\n\ndef main():\n    return read_chunked(open('x'))\n"
+
+
+def insert(store: IndexStore, tmp_path: Path, relative: str, text: str):
+    path = tmp_path / relative
+    path.write_text(text)
+    info = path.stat()
+    item = process_file(str(path), relative, info.st_size, info.st_mtime_ns, None)
+    store.write_file(item)
+    return item
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = IndexStore.open(tmp_path / "db" / "index.sqlite3", tmp_path)
+    insert(store, tmp_path, "parser.py", SOURCE)
+    insert(store, tmp_path, "main.py", USER)
+    store.commit()
+    yield store
+    store.close()
+
+
+def reader_for(store: IndexStore) -> IndexReader:
+    return IndexReader(open_reader(store.db_path))
+
+
+def test_rows_round_trip(store):
+    reader = reader_for(store)
+    assert reader.stats().files == 2
+    assert [f.path for f in reader.files()] == ["main.py", "parser.py"]
+    (symbol,) = reader.symbols_named("parseHTTPResponse")
+    assert (symbol.path, symbol.kind, symbol.scope) == ("parser.py", "method", "ResponseParser")
+    assert (symbol.start_line, symbol.end_line) == (4, 5)
+    names = [s.name for s in reader.symbols_in_file("parser.py")]
+    assert names == ["ResponseParser", "parseHTTPResponse", "read_chunked"]
+    assert reader.symbols([symbol.id, 999999]) == [symbol]
+
+
+def test_fts_finds_split_identifier_parts(store):
+    reader = reader_for(store)
+    hits = reader.match_chunks(fts_query(split_identifier("parseHTTPResponse"), "AND"), 5)
+    assert hits
+    chunk = reader.chunks([hits[0][0]])[0]
+    assert chunk.path == "parser.py" and chunk.symbol == "ResponseParser"
+    assert "def parseHTTPResponse" in chunk.text
+    # snake_case splits on '_' through the tokenizer; porter stems "decoding" to "decod"
+    assert reader.match_chunks(fts_query(["decoding", "chunked"], "AND"), 5)
+    symbol_hits = reader.match_symbols(fts_query(["http", "response"], "AND"), 5)
+    assert [s.name for s in reader.symbols([i for i, _ in symbol_hits])] == ["parseHTTPResponse"]
+    assert reader.match_chunks("", 5) == []
+
+
+def test_path_column_is_searchable(store):
+    reader = reader_for(store)
+    ids = [i for i, _ in reader.match_chunks('path : "parser"', 10)]
+    assert {c.path for c in reader.chunks(ids)} == {"parser.py"}
+
+
+def test_reference_edges_cross_files_only(store):
+    edges = reader_for(store).ref_edges()
+    assert ("main.py", "parser.py", "read_chunked", 1) in edges
+    assert all(src != dst for src, dst, _name, _count in edges)
+
+
+def test_replacing_and_removing_a_file_leaves_no_orphans(store, tmp_path):
+    insert(store, tmp_path, "parser.py", "def only_one():\n    pass\n")
+    store.remove("main.py")
+    store.commit()
+    reader = reader_for(store)
+    assert [f.path for f in reader.files()] == ["parser.py"]
+    assert reader.match_chunks(fts_query(["chunked"]), 10) == []
+    assert reader.match_symbols(fts_query(["response"]), 10) == []
+    conn = store.conn
+    assert conn.execute("SELECT count(*) FROM chunk_fts").fetchone()[0] == conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM refs WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0] == 0
+
+
+def test_reader_sees_only_committed_work(store, tmp_path):
+    reader = reader_for(store)
+    generation = reader.generation()
+    insert(store, tmp_path, "extra.py", "def uncommitted_name():\n    pass\n")
+    assert reader.symbols_named("uncommitted_name") == []
+    store.commit()
+    assert [s.name for s in reader.symbols_named("uncommitted_name")] == ["uncommitted_name"]
+    assert reader.generation() > generation
+
+
+def test_commit_without_changes_keeps_the_generation(store):
+    reader = reader_for(store)
+    generation = reader.generation()
+    store.commit()
+    assert store.dirty_since is None
+    assert reader.generation() == generation
+
+
+def test_reader_is_read_only(store):
+    conn = open_reader(store.db_path)
+    with pytest.raises(sqlite3.OperationalError):
+        conn.execute("DELETE FROM files")
+
+
+def test_missing_index_raises_index_missing(tmp_path):
+    with pytest.raises(IndexMissing):
+        open_reader(tmp_path / "nothing.sqlite3")
+
+
+def test_skip_records_and_remove_under(store):
+    store.record_skip("keys/.env", "secret", "may hold credentials", 10, 1)
+    store.record_skip("keys/sub/id_rsa", "secret", "may hold credentials", 10, 1)
+    assert sorted(store.remove_under("keys")) == ["keys/.env", "keys/sub/id_rsa"]
+    store.commit()
+    assert reader_for(store).skipped() == []
+
+
+def test_older_schema_is_rebuilt(tmp_path):
+    db = tmp_path / "index.sqlite3"
+    store = IndexStore.open(db, tmp_path)
+    store.conn.execute("UPDATE meta SET value='0' WHERE key='schema_version'")
+    store.conn.execute("INSERT INTO files(path, language, size, mtime_ns, hash, line_count) VALUES('old.py', NULL, 1, 1, 'h', 1)")
+    store.conn.commit()  # raw SQL, as an older Hearth would have left it
+    store.close()
+    reopened = IndexStore.open(db, tmp_path)
+    assert reopened.rebuilt
+    version = reopened.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert version == str(SCHEMA_VERSION)
+    assert reopened.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+
+
+def test_garbage_file_is_rebuilt(tmp_path):
+    db = tmp_path / "index.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    store = IndexStore.open(db, tmp_path)
+    assert store.rebuilt
+    assert store.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+
+
+def test_truncated_database_is_rebuilt_by_the_indexer(tmp_path):
+    project = tmp_path / "proj"
+    project.mkdir()
+    for i in range(60):
+        (project / f"mod_{i}.py").write_text(SOURCE.replace("ResponseParser", f"Parser{i}") * 3)
+    paths = HearthPaths.from_env()
+    indexer = Indexer(project, paths, workers=1)
+    list(indexer.update(CancelToken()))
+    indexer.close()
+    db = index_db_path(paths, project)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        handle.truncate(size // 3)
+    indexer = Indexer(project, paths, workers=1)
+    list(indexer.update(CancelToken()))
+    indexer.close()
+    assert indexer.summary.files_indexed == 60
+    reader = IndexReader(open_reader(db))
+    assert len(reader.symbols_named("Parser59")) == 3  # the source repeats three times

@@ -1,0 +1,250 @@
+"""The index in the window: progress, pause/cancel, skipped files, chips, Ctrl+P / Ctrl+T.
+
+Real main windows (tests/ui/window_fixtures.py), the real indexer on the one
+TaskRunner, and the fake Ollama server for chats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence, QTextCursor
+
+from desktop.assist.context import ContextItem, ContextPlan
+from desktop.index.indexer import IndexProgress, IndexSummary
+from desktop.index.live import LiveUpdate
+from desktop.ui.chat.transcript import MessageView
+from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text
+from desktop.index.store import SkippedFile
+from tests.ui.window_fixtures import make_window  # noqa: F401 - fixture
+
+UTIL = (
+    "def helper_one(x):\n"
+    "    return x + 1\n\n\n"
+    "def helper_two(x):\n"
+    "    \"\"\"Doubles x.\"\"\"\n"
+    "    return x * 2\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.py").write_text("def main():\n    \"\"\"Entry point.\"\"\"\n    return 42\n",
+                                         encoding="utf-8")
+    (root / "src" / "util.py").write_text(UTIL, encoding="utf-8")
+    (root / "README.md").write_text("# Sample\n", encoding="utf-8")
+    (root / ".env").write_text("TOKEN=abc123\n", encoding="utf-8")
+    return root
+
+
+def wait_indexed(qtbot, window) -> IndexSummary:
+    """Wait for the first full index update of the window's project."""
+    found: list[IndexSummary] = []
+    window.index_updated.connect(lambda result: found.append(result) if isinstance(result, IndexSummary) else None)
+    qtbot.waitUntil(lambda: bool(found) or window.index_status.text.startswith("Index:"), timeout=20000)
+    return found[0] if found else None
+
+
+def press(window, keys: str) -> None:
+    """Trigger the window's action bound to ``keys`` (offscreen windows get no key focus)."""
+    (action,) = [a for a in window.actions_by_id.values() if QKeySequence(keys) in a.shortcuts()]
+    action.trigger()
+
+
+def test_status_shows_progress_with_rate_eta_and_current_file(qtbot):
+    status = IndexStatus()
+    qtbot.addWidget(status)
+    status.show()
+    status.show_progress(IndexProgress("indexing", 120, 900, 85.0, 9.2, "src/app.py"))
+    assert status.text == "Indexing 120 / 900 files · 85 files/s · about 9 s left · src/app.py"
+    assert status.pause_button.isVisible() and status.cancel_button.isVisible()
+    assert not status.skipped_button.isVisible()
+    status.show_progress(IndexProgress("scanning", 40, 0, 0.0, None, "a.py"))
+    assert status.text == "Scanning the project: 40 files · a.py"
+    assert progress_text(IndexProgress("indexing", 10, 10, 5.0, 0.0, "")) == "Indexing 10 / 10 files · 5 files/s"
+
+
+def test_pause_button_becomes_resume(qtbot):
+    status = IndexStatus()
+    qtbot.addWidget(status)
+    status.show()
+    status.show_progress(IndexProgress("indexing", 1, 9, 1.0, 8.0, "x.py"))
+    with qtbot.waitSignal(status.pause_requested):
+        qtbot.mouseClick(status.pause_button, Qt.MouseButton.LeftButton)
+    status.show_paused()
+    assert status.pause_button.text() == "Resume" and "paused" in status.text
+    with qtbot.waitSignal(status.resume_requested):
+        qtbot.mouseClick(status.pause_button, Qt.MouseButton.LeftButton)
+
+
+def test_opening_a_project_indexes_it_and_reports_in_the_status_bar(qtbot, make_window, project):
+    window = make_window(project)
+    summary = wait_indexed(qtbot, window)
+    assert summary is not None and summary.files_indexed == 3 and summary.skipped == {"secret": 1}
+    assert window.index_status.text == f"Index: 3 files · {summary.symbols} symbols · 1 skipped"
+    assert not window.index_status.skipped_button.isHidden()
+    assert window.index_status.cancel_button.isHidden()
+
+
+def test_cancel_keeps_the_work_and_resume_finishes(qtbot, make_window, tmp_path):
+    root = tmp_path / "big"
+    root.mkdir()
+    for n in range(400):
+        (root / f"module_{n}.py").write_text(f"def function_{n}(value):\n    return value + {n}\n", encoding="utf-8")
+    window = make_window(root)
+    window.cancel_indexing()
+    qtbot.waitUntil(lambda: window._index_worker is None, timeout=20000)
+    text = window.index_status.text
+    if text.startswith("Index:"):
+        pytest.skip("the index finished before the cancel arrived")
+    assert text == "Indexing stopped (done so far is kept)"
+    window.resume_indexing()
+    summary = wait_indexed(qtbot, window)
+    assert window.index_status.text.startswith("Index: 400 files")
+    assert summary is None or summary.files_indexed == 400
+
+
+def test_pause_then_resume(qtbot, make_window, tmp_path):
+    root = tmp_path / "big"
+    root.mkdir()
+    for n in range(400):
+        (root / f"module_{n}.py").write_text(f"def function_{n}(value):\n    return value - {n}\n", encoding="utf-8")
+    window = make_window(root)
+    window.pause_indexing()
+    qtbot.waitUntil(lambda: window._index_worker is None, timeout=20000)
+    if window.index_status.text.startswith("Index:"):
+        pytest.skip("the index finished before the pause arrived")
+    assert window.index_status.is_paused and window.index_status.pause_button.text() == "Resume"
+    qtbot.mouseClick(window.index_status.pause_button, Qt.MouseButton.LeftButton)
+    wait_indexed(qtbot, window)
+    assert window.index_status.text.startswith("Index: 400 files")
+
+
+def test_skipped_view_lists_the_secret_env_file(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    window.actions_by_id["view.skipped"].trigger()
+    qtbot.waitUntil(lambda: window.skipped_dialog is not None, timeout=5000)
+    rows = window.skipped_dialog.rows()
+    assert rows == [(".env", "may hold secrets (never indexed, never sent)")]
+    window.skipped_dialog.close()
+
+
+def test_skipped_dialog_with_nothing_skipped(qtbot):
+    dialog = SkippedFilesDialog([])
+    qtbot.addWidget(dialog)
+    assert dialog.rows() == []
+    dialog = SkippedFilesDialog([SkippedFile("big.bin", "binary", "a binary file")])
+    qtbot.addWidget(dialog)
+    assert dialog.rows() == [("big.bin", "binary file")]
+
+
+def test_quick_open_with_ctrl_p(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    press(window, "Ctrl+P")
+    qtbot.waitUntil(lambda: window.quick_open_dialog is not None, timeout=5000)
+    dialog = window.quick_open_dialog
+    assert set(dialog.matches()) == {"src/app.py", "src/util.py", "README.md"}
+    qtbot.keyClicks(dialog.box, "utl")
+    assert dialog.matches() == ["src/util.py"]
+    with qtbot.waitSignal(window.location_opened, timeout=10000) as opened:
+        qtbot.keyClick(dialog.box, Qt.Key.Key_Return)
+    assert opened.args[0] == project / "src" / "util.py"
+    assert window.code_view.current_path == project / "src" / "util.py"
+
+
+def test_go_to_symbol_with_ctrl_t(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    press(window, "Ctrl+T")
+    qtbot.waitUntil(lambda: window.quick_open_dialog is not None, timeout=5000)
+    dialog = window.quick_open_dialog
+    qtbot.keyClicks(dialog.box, "hlptwo")
+    assert dialog.matches() == ["helper_two  (function)  src/util.py:5"]
+    with qtbot.waitSignal(window.location_opened, timeout=10000):
+        qtbot.keyClick(dialog.box, Qt.Key.Key_Return)
+    assert window.code_view.current_path == project / "src" / "util.py"
+    assert window.code_view.current_line() == 5
+
+
+def test_saved_file_reaches_the_index(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    updates: list[LiveUpdate] = []
+    window.index_updated.connect(lambda result: updates.append(result) if isinstance(result, LiveUpdate) else None)
+    (project / "src" / "extra.py").write_text("def brand_new_function():\n    return 1\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: any("src/extra.py" in u.paths for u in updates), timeout=15000)
+    window.go_to_symbol()
+    dialog = window.quick_open_dialog
+    qtbot.keyClicks(dialog.box, "brand_new")
+    assert dialog.matches() == ["brand_new_function  (function)  src/extra.py:1"]
+    dialog.close()
+
+
+def _click_link(qtbot, transcript, href: str) -> None:
+    """Click the transcript where the link ``href`` is shown."""
+    document = transcript.document()
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.charFormat().anchorHref() == href:
+                cursor = QTextCursor(document)
+                cursor.setPosition(fragment.position() + 1)
+                transcript.ensureCursorVisible()
+                transcript.setTextCursor(cursor)
+                transcript.ensureCursorVisible()
+                point = transcript.cursorRect(cursor).center()
+                qtbot.mouseClick(transcript.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(point.x(), point.y()))
+                return
+            iterator += 1
+        block = block.next()
+    raise AssertionError(f"no link {href} in the transcript")
+
+
+def test_answer_shows_chips_that_open_the_code_view(qtbot, make_window, project, fake_ollama):
+    fake_ollama.answer = "helper_two doubles its argument."
+    window = make_window(project, host=fake_ollama.host)
+    wait_indexed(qtbot, window)
+    window.resize(1300, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.chat_panel
+    qtbot.waitUntil(lambda: bool(panel.current_model), timeout=10000)
+    with qtbot.waitSignal(panel.answer_finished, timeout=15000):
+        panel.send_question("Which helper doubles a number?")
+    view = panel.transcript.views[-1]
+    assert isinstance(view.context, ContextPlan)
+    item = next(i for i in view.context.items if i.symbol == "helper_two")
+    text = panel.transcript.plain_text()
+    assert f"util.py:{item.start_line}–{item.end_line} helper_two" in text.replace("\xa0", " ")
+    assert f"{view.context.used_tokens:,} of {view.context.budget_tokens:,} tokens" in text
+    href = f"hearth-open:src/util.py#L{item.start_line}-{item.end_line}"
+    with qtbot.waitSignal(window.location_opened, timeout=10000) as opened:
+        _click_link(qtbot, panel.transcript, href)
+    assert opened.args == [project / "src" / "util.py", item.start_line]
+    assert window.code_view.current_path == project / "src" / "util.py"
+    assert window.code_view.current_line() == item.start_line
+    # a reopened chat shows the same chips, from the record
+    panel._open_conversation(panel.conversation_id)
+    assert panel.transcript.views[-1].context == view.context
+
+
+def test_trimmed_turns_are_noted_under_the_answer(qtbot):
+    from desktop.ui.chat.transcript import Transcript
+
+    transcript = Transcript()
+    qtbot.addWidget(transcript)
+    plan = ContextPlan((ContextItem("a/b.py", 3, 9, "run", "function", 120, "retrieved"),
+                        ContextItem("", 0, 0, None, "map", 80, "map")), 3120, 6000, 2)
+    transcript.set_messages([MessageView("user", "q"), MessageView("assistant", "a", context=plan)])
+    text = transcript.plain_text().replace("\xa0", " ")
+    assert "b.py:3–9 run" in text and "project outline" in text
+    assert "3,120 of 6,000 tokens · 2 earlier turns left out to fit" in text
+    assert 'href="hearth-open:a/b.py#L3-9"' in transcript.toHtml()
