@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_TRUNCATED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -23,3 +24,14 @@ def services(host_flag: str | None):  # noqa: ANN201 - (paths, settings, secrets
     settings = SettingsStore(paths.settings_file).load()
     secrets = SecretStore()
     return paths, settings, secrets, create_engine(settings, secrets, host_flag)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1, with a plain-words error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

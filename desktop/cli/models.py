@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, EXIT_USAGE, fail, services
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, EXIT_USAGE, fail, positive_int, services
 from desktop.core.errors import EngineError, HearthError
 from desktop.engine.memory import format_bytes
 
@@ -33,8 +33,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     fit = commands.add_parser("fit", help="memory a model needs at a context length, and where it runs")
     fit.add_argument("model", help="an installed model or a catalog tag")
-    fit.add_argument("--ctx", type=_positive, help="context length per slot (default: settings)")
-    fit.add_argument("--parallel", type=_positive, help="parallel slots (default: settings, 1)")
+    fit.add_argument("--ctx", type=positive_int, help="context length per slot (default: settings)")
+    fit.add_argument("--parallel", type=positive_int, help="parallel slots (default: settings, 1)")
     fit.add_argument("--gpu", choices=("metal", "cuda", "rocm", "cpu"), help="GPU kind (default: probed)")
     fit.add_argument("--vram", type=_gib, help="GPU memory usable by models, GiB (default: probed)")
     fit.add_argument("--ram", type=_gib, help="system RAM, GiB (default: probed)")
@@ -46,16 +46,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     pull.add_argument("model", help="model tag, e.g. qwen2.5-coder:7b")
     pull.add_argument("--host", dest="sub_host", help="model server URL")
     pull.set_defaults(run=lambda args, host: run_pull(args.model, host, sys.stdout))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def _gib(text: str) -> int:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int
 
 DEFAULT_K = 10
 DEFAULT_MAP_TOKENS = 1024
@@ -23,26 +23,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     search = commands.add_parser("search", help="find the code that matches a question or names")
     search.add_argument("path", type=Path, help="project folder")
     search.add_argument("query", help="words, names or a question")
-    search.add_argument("-k", type=_positive, default=DEFAULT_K, help=f"number of hits (default {DEFAULT_K})")
+    search.add_argument("-k", type=positive_int, default=DEFAULT_K, help=f"number of hits (default {DEFAULT_K})")
     search.add_argument("--json", action="store_true", help="print a JSON array of hits, best first")
     search.set_defaults(run=lambda args, host: run_search(args.path, args.query, args.k, args.json, sys.stdout))
 
     repo_map = commands.add_parser("map", help="print an outline of the project's most important definitions")
     repo_map.add_argument("path", type=Path, help="project folder")
     repo_map.add_argument(
-        "--tokens", type=_positive, default=DEFAULT_MAP_TOKENS, help=f"token budget (default {DEFAULT_MAP_TOKENS})"
+        "--tokens", type=positive_int, default=DEFAULT_MAP_TOKENS, help=f"token budget (default {DEFAULT_MAP_TOKENS})"
     )
     repo_map.set_defaults(run=lambda args, host: run_map(args.path, args.tokens, sys.stdout))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run_search(path: Path, query: str, k: int, as_json: bool, out: TextIO) -> int:
