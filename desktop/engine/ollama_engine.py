@@ -145,29 +145,13 @@ class OllamaEngine(Engine):
         cancel: CancelToken,
     ) -> Iterator[ChatEvent]:
         """Stream the answer; see ``Engine.chat``."""
-        cancel.raise_if_cancelled()
+        received: list[str] = []  # the text so far, kept in a typed error if the stream breaks
         body = chat_request_body(model, messages, options)
-        cutter = _ConnectionCutter()
-        unregister = cancel.on_cancel(cutter.cut)
-        received: list[str] = []
-        try:
-            with self._http.stream(
-                "POST", "/api/chat", json=body, extensions={"trace": cutter.trace}
-            ) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    self._raise_status(response.status_code, _error_text(response), model=model)
-                yield from self._read_stream(response, model, received, cancel)
-        except (Cancelled, HearthError):
-            if cancel.cancelled:
-                raise Cancelled() from None
-            raise
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
-            if cancel.cancelled:
-                raise Cancelled() from None
-            raise self._translate(exc, partial="".join(received), streaming=True) from None
-        finally:
-            unregister()
+        yield from self._stream(
+            "/api/chat", body, model, cancel,
+            read=lambda response: self._read_stream(response, model, received, cancel),
+            partial=lambda: "".join(received),
+        )
 
     # --- model management -----------------------------------------------------------
 
@@ -201,17 +185,35 @@ class OllamaEngine(Engine):
 
     def pull(self, name: str, cancel: CancelToken) -> Iterator[PullProgress]:
         """Stream ``POST /api/pull``; see ``Engine.pull``."""
+        yield from self._stream(
+            "/api/pull", {"model": name, "stream": True}, name, cancel,
+            read=lambda response: self._read_pull(response, name, cancel),
+            partial=lambda: "",
+        )
+
+    def _stream(
+        self,
+        path: str,
+        body: dict[str, Any],
+        model: str,
+        cancel: CancelToken,
+        read: Callable[[httpx.Response], Iterator[Any]],
+        partial: Callable[[], str],
+    ) -> Iterator[Any]:
+        """POST ``body`` and yield what ``read`` makes of the NDJSON reply, cancellably.
+
+        Cancelling shuts the connection's socket, which wakes a read blocked on a slow
+        first line; every failure leaves as a typed error (or ``Cancelled``).
+        """
         cancel.raise_if_cancelled()
         cutter = _ConnectionCutter()
         unregister = cancel.on_cancel(cutter.cut)
         try:
-            with self._http.stream(
-                "POST", "/api/pull", json={"model": name, "stream": True}, extensions={"trace": cutter.trace}
-            ) as response:
+            with self._http.stream("POST", path, json=body, extensions={"trace": cutter.trace}) as response:
                 if response.status_code >= 400:
                     response.read()
-                    self._raise_status(response.status_code, _error_text(response), model=name)
-                yield from self._read_pull(response, name, cancel)
+                    self._raise_status(response.status_code, _error_text(response), model=model)
+                yield from read(response)
         except (Cancelled, HearthError):
             if cancel.cancelled:
                 raise Cancelled() from None
@@ -219,7 +221,7 @@ class OllamaEngine(Engine):
         except Exception as exc:  # noqa: BLE001 - every failure becomes a typed error
             if cancel.cancelled:
                 raise Cancelled() from None
-            raise self._translate(exc, streaming=True) from None
+            raise self._translate(exc, partial=partial(), streaming=True) from None
         finally:
             unregister()
 
