@@ -18,7 +18,7 @@ from typing import Iterator, Sequence
 
 from tree_sitter import Node, QueryCursor
 
-from desktop.index.languages import load_language
+from desktop.index.languages import LoadedLanguage, load_language
 
 MAX_CHUNK_LINES = 60
 MAX_CHUNK_CHARS = 2400
@@ -103,7 +103,7 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     if data is None:
         data = text.encode("utf-8", errors="surrogatepass")
     tree = loaded.parser().parse(data)
-    defs, refs = _tags(loaded.tags, tree.root_node)
+    defs, refs = _tags(loaded, tree.root_node)
     _assign_scopes(defs)
     definitions = tuple(_definition(d, lines, language) for d in defs)
     chunker = _Chunker(lines, defs)
@@ -111,20 +111,18 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     return Extraction(language, definitions, refs, chunks)
 
 
-def _tags(query, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
+def _tags(loaded: LoadedLanguage, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
     defs: dict[tuple[int, int], _Def] = {}
     counts: dict[bytes, list[int]] = {}  # keyed by the raw name: decoded once, at the end
-    roles: dict[int, tuple[str, str] | None] = {}  # pattern -> (capture, kind); None = reference
-    for pattern, captures in QueryCursor(query).matches(root):
+    roles = loaded.roles
+    for pattern, captures in QueryCursor(loaded.tags).matches(root):
         names = captures.get("name")
         if not names:
             continue
-        if pattern not in roles:
-            roles[pattern] = _role(captures)
         role = roles[pattern]
         name_node = names[0]
         if role is None:
-            name = name_node.text or b""
+            name = name_node.text
             entry = counts.get(name)
             if entry is None:
                 counts[name] = [1, name_node.start_point[0] + 1]
@@ -140,21 +138,10 @@ def _tags(query, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
                 )
     ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
     refs = tuple(
-        Reference(name.decode("utf-8", errors="replace"), count, line) for name, (count, line) in counts.items()
+        Reference((name or b"").decode("utf-8", errors="replace"), count, line)
+        for name, (count, line) in counts.items()
     )
     return ordered, refs
-
-
-def _role(captures: dict[str, list[Node]]) -> tuple[str, str] | None:
-    """What a tags pattern captures: ``(capture, kind)`` for a definition, None for a
-    reference, ``("", "")`` for neither (a pattern's captures are fixed, so this is
-    worked out once per pattern)."""
-    for capture in captures:
-        if capture.startswith("definition."):
-            return capture, capture[len("definition."):]
-        if capture.startswith("reference."):
-            return None
-    return ("", "")
 
 
 def _definition_node(node: Node) -> Node:
@@ -208,10 +195,10 @@ def _python_docstring(node: Node) -> str:
     body = node.child_by_field_name("body")
     if body is None or body.named_child_count == 0:
         return ""
-    first = body.named_children[0]
+    first = body.named_child(0)
     if first.type != "expression_statement" or first.named_child_count == 0:
         return ""
-    string = first.named_children[0]
+    string = first.named_child(0)
     if string.type != "string":
         return ""
     return _clean_doc(_STRING_QUOTES.sub("", _node_text(string).strip()))

@@ -11,6 +11,7 @@ Files in any other language are indexed as plain text (see ``extract``).
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -99,13 +100,22 @@ _BY_EXTENSION = {ext: spec.name for spec in SPECS for ext in spec.extensions}
 _BY_FILENAME = {"Rakefile": "ruby", "Gemfile": "ruby"}
 
 
+_ROLE_CAPTURE = re.compile(r"@(definition|reference)\.([A-Za-z0-9_.-]+)")
+
+
 @dataclass(frozen=True)
 class LoadedLanguage:
-    """A compiled grammar and tags query, ready for parsing (one per process)."""
+    """A compiled grammar and tags query, ready for parsing (one per process).
+
+    ``roles[pattern]`` says what each tags pattern is: ``(capture, kind)`` for a
+    definition (``capture`` spans the whole definition), None for a reference, and
+    ``("", "")`` for neither.
+    """
 
     name: str
     language: Language
     tags: Query
+    roles: tuple[tuple[str, str] | None, ...]
 
     def parser(self) -> Parser:
         """A new parser for this language (parsers are not shared between threads)."""
@@ -155,4 +165,36 @@ def _compile(spec: LanguageSpec) -> LoadedLanguage:
         # TypeScript's upstream file only adds to JavaScript's; our extra patterns
         # supply the functions, classes and calls it leaves out.
         source = (getattr(module, "TAGS_QUERY", None) or "") + "\n" + source
-    return LoadedLanguage(spec.name, language, Query(language, source))
+    query = Query(language, source)
+    roles = _pattern_roles(query, source.encode("utf-8"))
+    # A reference's own node (the whole call) is never read: not capturing it saves
+    # building a node object per reference.
+    for index in range(query.capture_count):
+        name = query.capture_name(index)
+        if name.startswith("reference.") and not _used_by_predicates(source, name):
+            query.disable_capture(name)
+    return LoadedLanguage(spec.name, language, query, roles)
+
+
+def _pattern_roles(query: Query, source: bytes) -> tuple[tuple[str, str] | None, ...]:
+    """The role of each pattern, from the first definition/reference capture in its text."""
+    roles: list[tuple[str, str] | None] = []
+    for pattern in range(query.pattern_count):
+        text = source[query.start_byte_for_pattern(pattern):query.end_byte_for_pattern(pattern)].decode("utf-8")
+        found = _ROLE_CAPTURE.search(_strip_comments(text))
+        if found is None:
+            roles.append(("", ""))
+        elif found.group(1) == "reference":
+            roles.append(None)
+        else:
+            roles.append((f"definition.{found.group(2)}", found.group(2)))
+    return tuple(roles)
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line.split(";", 1)[0] if '"' not in line else line for line in text.split("\n"))
+
+
+def _used_by_predicates(source: str, capture: str) -> bool:
+    """True when a predicate (``#eq? @reference.call …``) names the capture."""
+    return re.search(rf"\(#[^()]*@{re.escape(capture)}\b", source) is not None
