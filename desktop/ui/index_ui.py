@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.assist.navigate import FileMatch, SymbolMatch, find_files, find_symbols
-from desktop.index.store import SkippedFile
+
+if TYPE_CHECKING:  # the dialogs load these when they open, not at start-up
+    from desktop.assist.navigate import FileMatch, SymbolMatch
+    from desktop.index.store import SkippedFile
 
 if TYPE_CHECKING:  # the indexer (and its parsers) load when a project opens, not at start-up
     from desktop.index.indexer import IndexProgress, IndexSummary
@@ -248,6 +250,8 @@ class QuickOpenDialog(QDialog):
 
     def _refresh(self, pattern: str) -> None:
         try:
+            from desktop.assist.navigate import FileMatch, find_files, find_symbols
+
             found: Sequence[FileMatch | SymbolMatch] = (
                 find_files(self.conn, pattern) if self.mode == "files" else find_symbols(self.conn, pattern))
         except sqlite3.Error:
@@ -278,6 +282,8 @@ class QuickOpenDialog(QDialog):
 
 
 def _match_text(match: FileMatch | SymbolMatch) -> str:
+    from desktop.assist.navigate import FileMatch
+
     if isinstance(match, FileMatch):
         return match.path
     qualified = f"{match.scope}.{match.name}" if match.scope else match.name

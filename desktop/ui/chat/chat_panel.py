@@ -13,16 +13,13 @@ come from the one command table, ``desktop.ui.commands``.
 from __future__ import annotations
 
 import html
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
-from desktop.assist.chat_service import ChatService
-from desktop.assist.context import ChatFocus
-from desktop.assist.conversations import ConversationStore, StoredMessage
 from desktop.core.cancel import CancelToken
 from desktop.core.chat import ChatDone, ChatOptions, ChatStats, TextDelta, ThinkingDelta
 from desktop.core.errors import HearthError, ModelNotFound, StreamInterrupted
@@ -31,6 +28,11 @@ from desktop.ui.chat.conversation_list import ConversationList
 from desktop.ui.commands import Command, command, commands_for
 from desktop.ui.chat.markdown import warm_up
 from desktop.ui.chat.transcript import MessageView, Transcript
+
+if TYPE_CHECKING:  # annotations only; the assist layer loads when a project opens
+    from desktop.assist.chat_service import ChatService
+    from desktop.assist.context import ChatFocus
+    from desktop.assist.conversations import ConversationStore, StoredMessage
 
 STOPPED = "Stopped"
 EDIT_NOTE = ("Editing your last question: sending replaces it and every message after it. "

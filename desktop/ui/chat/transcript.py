@@ -12,17 +12,19 @@ import html
 import time
 from urllib.parse import quote
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
 from PySide6.QtGui import (QDesktopServices, QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat,
                            QTextCursor)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desktop.assist.context import ContextItem, ContextPlan
 from desktop.core.chat import ChatStats
 from desktop.ui import theme
 from desktop.ui.chat.markdown import COPY_SCHEME, CodeStyle, MarkdownRenderer, StreamingMarkdown
+
+if TYPE_CHECKING:  # annotations only; keeps the assist layer out of start-up
+    from desktop.assist.context import ContextItem, ContextPlan
 
 FLUSH_INTERVAL_MS = 40
 TOGGLE_SCHEME = "reasoning"
