@@ -6,7 +6,8 @@ removes what is gone, and yields ``IndexProgress`` along the way. Parsing runs i
 worker processes when there is much to do (a cold index uses every core); the parent
 process is the one writer. Work is committed at least every ``COMMIT_INTERVAL_S`` so a
 crash or quit loses little and the next run resumes; cancel takes effect between
-files, well within 250 ms.
+files, well within 250 ms. A full update starts the workers as soon as the walk has
+found enough changed files, so parsing overlaps the rest of the walk.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -224,28 +226,38 @@ class Indexer:
         known, known_skips = store.known()
         seen: set[str] = set()
         jobs: list[_Job] = []
+        written: set[str] = set()  # paths whose results are already written
+        feed: _Feed | None = None
         last_progress = 0.0
-        for item in scan(self.root, self.rules, cancel):
-            relative = item.relative
-            if self._is_own(relative):
-                continue
-            seen.add(relative)
-            job = self._job_for(store, item, known.get(relative), known_skips.get(relative))
-            if job is not None:
-                jobs.append(job)
-            now = time.monotonic()
-            if now - last_progress >= PROGRESS_INTERVAL_S:
-                last_progress = now
-                self._maybe_commit(store)
-                yield IndexProgress("scanning", len(seen), 0, 0.0, None, relative)
-        self._check_root()  # an empty walk of a vanished folder must not wipe the index
-        gone = [path for path in (*known, *known_skips) if path not in seen]
-        for count, path in enumerate(gone):
-            if count % 256 == 0:
-                cancel.raise_if_cancelled()
-                self._maybe_commit(store)
-            store.remove(path)
-        yield from self._process(store, jobs, cancel)
+        try:
+            for item in scan(self.root, self.rules, cancel):
+                relative = item.relative
+                if self._is_own(relative):
+                    continue
+                seen.add(relative)
+                job = self._job_for(store, item, known.get(relative), known_skips.get(relative))
+                if job is not None:
+                    jobs.append(job)
+                    feed = self._feed_job(feed, jobs)
+                now = time.monotonic()
+                if now - last_progress >= PROGRESS_INTERVAL_S:
+                    last_progress = now
+                    if feed is not None:
+                        feed = self._write_finished(store, feed, written)
+                    self._maybe_commit(store)
+                    yield IndexProgress("scanning", len(seen), 0, 0.0, None, relative)
+            self._check_root()  # an empty walk of a vanished folder must not wipe the index
+            gone = [path for path in (*known, *known_skips) if path not in seen]
+            for count, path in enumerate(gone):
+                if count % 256 == 0:
+                    cancel.raise_if_cancelled()
+                    self._maybe_commit(store)
+                store.remove(path)
+            yield from self._process(store, jobs, cancel, feed, written)
+        except BaseException:
+            if feed is not None:
+                self._abandon(feed, cancel)
+            raise
         self._check_root()
         store.set_meta("complete", "1")
         self._commit(store)
@@ -294,19 +306,29 @@ class Indexer:
             return None  # skipped for its content (binary, minified …), and unchanged
         return (str(item.path), item.relative, item.size, item.mtime_ns, state.hash if state else None)
 
-    def _process(self, store: IndexStore, jobs: list[_Job], cancel: CancelToken) -> Iterator[IndexProgress]:
-        """Parse ``jobs`` (in workers when there are many) and write the results."""
-        if not jobs:
+    def _process(
+        self,
+        store: IndexStore,
+        jobs: list[_Job],
+        cancel: CancelToken,
+        feed: _Feed | None = None,
+        written: set[str] | None = None,
+    ) -> Iterator[IndexProgress]:
+        """Parse ``jobs`` (in workers when there are many) and write the results.
+
+        ``feed`` is a worker feed the walk already started with these jobs, and
+        ``written`` the paths whose results are already written (both from the walk)."""
+        written = set() if written is None else written
+        if len(written) >= len(jobs) and (feed is None or feed.idle):
             return
         started = time.monotonic()
-        done = 0
+        done = first_done = len(written)
         last_progress = 0.0
-        written: set[str] = set()
-        parallel = self.workers > 1 and len(jobs) >= PARALLEL_MIN_FILES
+        parallel = feed is not None or (self.workers > 1 and len(jobs) - done >= PARALLEL_MIN_FILES)
         results = (
-            self._parallel(jobs, cancel, lambda: self._maybe_commit(store))
+            self._parallel(jobs, cancel, lambda: self._maybe_commit(store), feed)
             if parallel
-            else ([process_file(*job)] for job in jobs)
+            else ([process_file(*job)] for job in jobs if job[1] not in written)
         )
         try:
             for batch in results:
@@ -318,59 +340,99 @@ class Indexer:
                 now = time.monotonic()
                 if now - last_progress >= PROGRESS_INTERVAL_S or done == len(jobs):
                     last_progress = now
-                    rate = done / max(now - started, 1e-6)
+                    rate = (done - first_done) / max(now - started, 1e-6)
                     eta = (len(jobs) - done) / rate if rate > 0 else None
                     yield IndexProgress("indexing", done, len(jobs), rate, eta, _result_path(batch[-1]) if batch else "")
                 cancel.raise_if_cancelled()
         except (BrokenProcessPool, OSError) as exc:
             if not parallel:
                 raise
-            # A worker died (killed, out of memory) or processes cannot start here (a
-            # frozen app without multiprocessing support): finish in this process.
-            log.warning("index workers failed (%s); continuing without them", exc)
-            self._stop_pool()
-            self.workers = 1
-            yield from self._process(store, [job for job in jobs if job[1] not in written], cancel)
+            self._workers_failed(exc)
+            yield from self._process(store, jobs, cancel, written=written)
         finally:
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stops the workers' queue now, not when the generator is collected
 
     def _parallel(
-        self, jobs: list[_Job], cancel: CancelToken, on_wait: Callable[[], None]
+        self, jobs: list[_Job], cancel: CancelToken, on_wait: Callable[[], None], feed: _Feed | None
     ) -> Iterator[list[_Result]]:
         """Results of ``jobs`` from the worker pool, as batches complete; cancel-aware.
 
-        ``on_wait`` runs while waiting for workers (to commit work that is due)."""
-        batches = iter(_batches(jobs))
-        pending: set[Future[list[_Result]]] = set()
-        pool = self._get_pool()
+        ``feed``, when the walk started one, already holds ``jobs``. ``on_wait`` runs
+        while waiting for workers (to commit work that is due)."""
         try:
-            while True:
-                while len(pending) < self.workers * 3:
-                    batch = next(batches, None)
-                    if batch is None:
-                        break
-                    pending.add(pool.submit(process_batch, batch))
-                if not pending:
-                    return
-                finished, pending = wait(pending, timeout=_WAIT_S, return_when=FIRST_COMPLETED)
+            if feed is None:
+                feed = self._start_feed()
+                for job in jobs:
+                    feed.add(job)
+            feed.finish()
+            while not feed.idle:
+                finished = feed.take(_WAIT_S)
                 if not finished:
                     on_wait()
                 for future in finished:
                     if cancel.cancelled:
                         break
-                    results, cpu_s = future.result()
-                    self.worker_cpu_s += cpu_s
-                    yield results
+                    yield self._collect(future)
                 if cancel.cancelled:
                     raise Cancelled()
         except BaseException:
-            for future in pending:
-                future.cancel()
-            if cancel.cancelled:
-                self._stop_pool()  # workers finish their current batch and exit on their own
+            if feed is not None:
+                self._abandon(feed, cancel)
             raise
+
+    def _feed_job(self, feed: _Feed | None, jobs: list[_Job]) -> _Feed | None:
+        """During the walk: pass the newest job to the workers, starting them once
+        there is enough work for them; None while the work stays in this process."""
+        try:
+            if feed is not None:
+                feed.add(jobs[-1])
+            elif self.workers > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+                feed = self._start_feed()
+                for job in jobs:
+                    feed.add(job)
+            return feed
+        except (BrokenProcessPool, OSError) as exc:
+            if feed is not None:
+                feed.cancel()
+            self._workers_failed(exc)
+            return None
+
+    def _write_finished(self, store: IndexStore, feed: _Feed, written: set[str]) -> _Feed | None:
+        """During the walk: write what the workers have finished, without waiting.
+        Returns None when the workers failed (the rest is then parsed in this process)."""
+        try:
+            for future in feed.take(0):
+                for result in self._collect(future):
+                    self._write(store, result)
+                    written.add(_result_path(result))
+            return feed
+        except (BrokenProcessPool, OSError) as exc:
+            feed.cancel()
+            self._workers_failed(exc)
+            return None
+
+    def _start_feed(self) -> _Feed:
+        return _Feed(self._get_pool(), self.workers * 3)
+
+    def _collect(self, future: Future[tuple[list[_Result], float]]) -> list[_Result]:
+        results, cpu_s = future.result()
+        self.worker_cpu_s += cpu_s
+        return results
+
+    def _abandon(self, feed: _Feed, cancel: CancelToken) -> None:
+        """Drop the work not yet started; on cancel, let the workers go too."""
+        feed.cancel()
+        if cancel.cancelled:
+            self._stop_pool()  # workers finish their current batch and exit on their own
+
+    def _workers_failed(self, exc: BaseException) -> None:
+        # A worker died (killed, out of memory) or processes cannot start here (a
+        # frozen app without multiprocessing support): finish in this process.
+        log.warning("index workers failed (%s); continuing without them", exc)
+        self._stop_pool()
+        self.workers = 1
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -462,17 +524,57 @@ def _result_path(result: _Result) -> str:
     return result.path if isinstance(result, FileInsert) else result.relative
 
 
-def _batches(jobs: list[_Job]) -> Iterator[list[_Job]]:
-    batch: list[_Job] = []
-    size = 0
-    for job in jobs:
-        batch.append(job)
-        size += job[2]
-        if len(batch) >= _BATCH_FILES or size >= _BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+class _Feed:
+    """Jobs going to the worker pool in batches (as they are found), at most ``depth``
+    batches in flight; the rest wait here. Owned by the indexer's thread."""
+
+    def __init__(self, pool: ProcessPoolExecutor, depth: int) -> None:
+        self._pool = pool
+        self._depth = depth
+        self._queued: deque[list[_Job]] = deque()
+        self._batch: list[_Job] = []
+        self._batch_bytes = 0
+        self._pending: set[Future[tuple[list[_Result], float]]] = set()
+
+    @property
+    def idle(self) -> bool:
+        """True when every job added has been taken back as a finished batch."""
+        return not (self._pending or self._queued or self._batch)
+
+    def add(self, job: _Job) -> None:
+        """Queue one job; a full batch goes to the workers when there is room."""
+        self._batch.append(job)
+        self._batch_bytes += job[2]
+        if len(self._batch) >= _BATCH_FILES or self._batch_bytes >= _BATCH_BYTES:
+            self.finish()
+
+    def finish(self) -> None:
+        """Send the last, partly filled batch (no more jobs are coming for now)."""
+        if self._batch:
+            self._queued.append(self._batch)
+            self._batch, self._batch_bytes = [], 0
+        self._submit()
+
+    def take(self, timeout: float) -> list[Future[tuple[list[_Result], float]]]:
+        """Batches that finished within ``timeout`` seconds (0: those finished now)."""
+        self._submit()
+        if not self._pending:
+            return []
+        finished, self._pending = wait(self._pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        self._submit()  # refill before the caller writes, so the workers never wait on it
+        return list(finished)
+
+    def cancel(self) -> None:
+        """Forget the queued jobs and cancel batches the workers have not started."""
+        for future in self._pending:
+            future.cancel()
+        self._pending = set()
+        self._queued.clear()
+        self._batch = []
+
+    def _submit(self) -> None:
+        while self._queued and len(self._pending) < self._depth:
+            self._pending.add(self._pool.submit(process_batch, self._queued.popleft()))
 
 
 def ensure_index(root: Path, paths: HearthPaths, cancel: CancelToken | None = None) -> IndexSummary:
