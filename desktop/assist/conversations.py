@@ -93,6 +93,11 @@ class StoredMessage:
     created_at: float = 0.0
     context: ContextPlan | None = None  # what the answer was given (assistant messages)
 
+    @classmethod
+    def draft(cls, role: str, content: str, **fields: object) -> "StoredMessage":
+        """A message as shown before (or without) being saved: no ids yet."""
+        return cls(0, 0, role, content, **fields)  # type: ignore[arg-type]
+
 
 class ConversationStore:
     """Conversations and their messages in one SQLite database; safe across threads."""

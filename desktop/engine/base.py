@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 
 from desktop.core.cancel import CancelToken
 from desktop.core.chat import ChatEvent, ChatMessage, ChatOptions
+from desktop.engine.hosts import is_loopback
 from desktop.engine.models import LoadedModel, PullProgress
 
 
@@ -70,9 +71,9 @@ class Engine(ABC):
         """The server's base URL, as shown to the user."""
 
     @property
-    @abstractmethod
     def is_local(self) -> bool:
         """True when the host is this machine (loopback)."""
+        return is_loopback(self.host)
 
     @abstractmethod
     def server_info(self) -> ServerInfo:

@@ -15,7 +15,7 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
 from desktop.engine.models import LoadedModel, PullProgress
-from desktop.engine.hosts import is_loopback, resolve_host
+from desktop.engine.hosts import resolve_host
 
 
 def create_engine(
@@ -61,10 +61,6 @@ class DeferredEngine(Engine):
     @property
     def host(self) -> str:
         return self._host
-
-    @property
-    def is_local(self) -> bool:
-        return is_loopback(self._host)
 
     def server_info(self) -> ServerInfo:
         return self._real().server_info()

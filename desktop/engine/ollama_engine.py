@@ -51,7 +51,7 @@ from desktop.core.errors import (
 )
 from desktop.engine.base import Engine, ModelDetails, ModelSummary, ServerInfo
 from desktop.engine.models import RESUME_NOTE, LoadedModel, PullProgress
-from desktop.engine.hosts import is_loopback, normalize_host
+from desktop.engine.hosts import normalize_host
 
 _MAX_SERVER_TEXT = 300
 _MEMORY_WORDS = ("memory", "out of memory", "oom", "cudamalloc")
@@ -96,10 +96,6 @@ class OllamaEngine(Engine):
     @property
     def host(self) -> str:
         return self._host
-
-    @property
-    def is_local(self) -> bool:
-        return is_loopback(self._host)
 
     def close(self) -> None:
         """Release the HTTP connections."""

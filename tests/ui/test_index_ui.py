@@ -15,7 +15,7 @@ from PySide6.QtGui import QKeySequence, QTextCursor
 from desktop.assist.context import ContextItem, ContextPlan
 from desktop.index.indexer import IndexProgress, IndexSummary
 from desktop.index.live import LiveUpdate
-from desktop.ui.chat.transcript import MessageView
+from desktop.assist.conversations import StoredMessage
 from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text
 from desktop.index.store import SkippedFile
 from tests.ui.window_fixtures import make_window  # noqa: F401 - fixture
@@ -243,7 +243,7 @@ def test_trimmed_turns_are_noted_under_the_answer(qtbot):
     qtbot.addWidget(transcript)
     plan = ContextPlan((ContextItem("a/b.py", 3, 9, "run", "function", 120, "retrieved"),
                         ContextItem("", 0, 0, None, "map", 80, "map")), 3120, 6000, 2)
-    transcript.set_messages([MessageView("user", "q"), MessageView("assistant", "a", context=plan)])
+    transcript.set_messages([StoredMessage.draft("user", "q"), StoredMessage.draft("assistant", "a", context=plan)])
     text = transcript.plain_text().replace("\xa0", " ")
     assert "b.py:3–9 run" in text and "project outline" in text
     assert "3,120 of 6,000 tokens · 2 earlier turns left out to fit" in text

@@ -27,7 +27,7 @@ from desktop.qt.worker import TaskRunner, Worker
 from desktop.ui.chat.conversation_list import ConversationList
 from desktop.ui.commands import Command, command, commands_for
 from desktop.ui.chat.markdown import warm_up
-from desktop.ui.chat.transcript import MessageView, Transcript
+from desktop.ui.chat.transcript import Transcript
 
 if TYPE_CHECKING:  # annotations only; the assist layer loads when a project opens
     from desktop.assist.chat_service import ChatService
@@ -238,7 +238,7 @@ class ChatPanel(QWidget):
             work = lambda token: service.send(conversation_id, question, model, options, token, focus)  # noqa: E731
         self._set_editing(False)
         self.input.clear()
-        self.transcript.append_message(MessageView("user", question))
+        self.transcript.append_message(_draft("user", question))
         self._start_answer(work, model)
 
     def regenerate(self) -> None:
@@ -442,7 +442,7 @@ class ChatPanel(QWidget):
         self._conversation_id = conversation_id
         self._set_editing(False)
         messages = [] if conversation_id is None else self._safe(lambda: self.store.messages(conversation_id), [])
-        self.transcript.set_messages([_view(message) for message in messages])
+        self.transcript.set_messages(messages)
         self._reload_list()
         self._update_buttons()
 
@@ -529,9 +529,9 @@ class ChatPanel(QWidget):
 
     def _finish_live(self, *, stats: ChatStats | None = None, model: str = "", error: str = "") -> None:
         context = self._service.last_context() if self._service is not None else None
-        view = MessageView("assistant", self.transcript.live_text, thinking=self.transcript.live_thinking,
-                           model=model or self.current_model, incomplete=bool(error), error=error, stats=stats,
-                           context=context)
+        view = _draft("assistant", self.transcript.live_text, thinking=self.transcript.live_thinking,
+                      model=model or self.current_model, incomplete=bool(error), error=error, stats=stats,
+                      context=context)
         self.transcript.finish_answer(view)
 
     def _drop_last_question(self) -> None:
@@ -603,10 +603,11 @@ class ChatPanel(QWidget):
         self._shortcuts["chat.stop"].setEnabled(streaming)
 
 
-def _view(message: StoredMessage) -> MessageView:
-    return MessageView(message.role, message.content, thinking=message.thinking, model=message.model,
-                       incomplete=message.incomplete, error=message.error, stats=message.stats,
-                       context=message.context)
+def _draft(role: str, content: str, **fields: object) -> StoredMessage:
+    # The assist layer loads lazily (start-up), so the import sits here.
+    from desktop.assist.conversations import StoredMessage
+
+    return StoredMessage.draft(role, content, **fields)
 
 
 def _tip(text: str, command_id: str) -> str:

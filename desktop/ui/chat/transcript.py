@@ -25,24 +25,11 @@ from desktop.ui.chat.markdown import COPY_SCHEME, CodeStyle, MarkdownRenderer, S
 
 if TYPE_CHECKING:  # annotations only; keeps the assist layer out of start-up
     from desktop.assist.context import ContextItem, ContextPlan
+    from desktop.assist.conversations import StoredMessage
 
 FLUSH_INTERVAL_MS = 40
 TOGGLE_SCHEME = "reasoning"
 OPEN_SCHEME = "hearth-open"  # hearth-open:<relative path>#L<start>-<end>
-
-
-@dataclass(frozen=True)
-class MessageView:
-    """What the transcript shows of one message."""
-
-    role: str
-    content: str
-    thinking: str = ""
-    model: str = ""
-    incomplete: bool = False
-    error: str = ""
-    stats: ChatStats | None = None
-    context: ContextPlan | None = None  # what the answer was given
 
 
 def open_link(item: ContextItem) -> str:
@@ -64,7 +51,7 @@ def stats_text(stats: ChatStats) -> str:
     return f"{stats.eval_count} tokens · {stats.tokens_per_second:.1f} tok/s"
 
 
-def status_text(view: MessageView) -> str:
+def status_text(view: StoredMessage) -> str:
     """The small line under an assistant message: stats, or why it is incomplete."""
     if view.incomplete:
         reason = "stopped" if view.error in ("", "Stopped") else f"error: {view.error}"
@@ -110,7 +97,7 @@ class Transcript(QTextBrowser):
         self.setUndoRedoEnabled(False)
         self.document().setUndoRedoEnabled(False)
         self.anchorClicked.connect(self._on_anchor)
-        self._views: list[MessageView] = []
+        self._views: list[StoredMessage] = []
         self._expanded: set[int] = set()
         self._codes: list[str] = []
         self._live: _LiveAnswer | None = None
@@ -125,7 +112,7 @@ class Transcript(QTextBrowser):
     # --- public API -------------------------------------------------------------------
 
     @property
-    def views(self) -> tuple[MessageView, ...]:
+    def views(self) -> tuple[StoredMessage, ...]:
         return tuple(self._views)
 
     @property
@@ -150,7 +137,7 @@ class Transcript(QTextBrowser):
         codes = self._all_codes()
         return codes[code_id] if 0 <= code_id < len(codes) else None
 
-    def set_messages(self, views: Sequence[MessageView]) -> None:
+    def set_messages(self, views: Sequence[StoredMessage]) -> None:
         """Show these messages (drops any live answer)."""
         self._timer.stop()
         self._live = None
@@ -158,7 +145,7 @@ class Transcript(QTextBrowser):
         self._expanded = {i for i in self._expanded if i < len(self._views)}
         self._rebuild()
 
-    def append_message(self, view: MessageView) -> None:
+    def append_message(self, view: StoredMessage) -> None:
         """Append one finished message (e.g. the question just sent)."""
         self._views.append(view)
         cursor = self._end_cursor()
@@ -219,7 +206,7 @@ class Transcript(QTextBrowser):
             self._scroll_to_end()
         self.updated.emit(live.shown_chars, time.perf_counter() - started)
 
-    def finish_answer(self, view: MessageView) -> None:
+    def finish_answer(self, view: StoredMessage) -> None:
         """End the live answer: it is already rendered, so only the status line is added.
 
         Streamed and one-shot rendering give the same HTML (see ``markdown``), so the
@@ -324,7 +311,7 @@ class Transcript(QTextBrowser):
     def _all_codes(self) -> list[str]:
         return self._codes + self._tail_codes
 
-    def _message_html(self, index: int, view: MessageView, first_code_id: int) -> tuple[str, tuple[str, ...]]:
+    def _message_html(self, index: int, view: StoredMessage, first_code_id: int) -> tuple[str, tuple[str, ...]]:
         parts = [self._header_html(view.role, view.model if view.role == "assistant" else "")]
         codes: tuple[str, ...] = ()
         if view.role == "user":
@@ -338,7 +325,7 @@ class Transcript(QTextBrowser):
             parts.append(self._status_html(view))
         return "".join(parts), codes
 
-    def _status_html(self, view: MessageView) -> str:
+    def _status_html(self, view: StoredMessage) -> str:
         status = status_text(view)
         parts = [self._context_html(view.context)] if view.context is not None else []
         if status:
