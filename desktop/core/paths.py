@@ -71,6 +71,15 @@ class HearthPaths:
         """Per-project cache directory (the index lives here), keyed by absolute path."""
         return self.cache_dir / "projects" / project_key(project_root)
 
+    def project_data_dir(self, project_root: Path) -> Path:
+        """Per-project data that must survive a cache wipe (the undo history)."""
+        return self.data_dir / "projects" / project_key(project_root)
+
+    @property
+    def plugins_dir(self) -> Path:
+        """The user's own plugins, one folder each."""
+        return self.data_dir / "plugins"
+
     def ensure(self) -> "HearthPaths":
         """Create the directories if missing; returns self for chaining."""
         for directory in (self.config_dir, self.data_dir, self.cache_dir, self.log_dir):

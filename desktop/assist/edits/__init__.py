@@ -1,0 +1,1 @@
+"""Edits made by a model: parse the answer, check it, diff it, apply it, undo it."""
