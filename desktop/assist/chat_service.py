@@ -25,6 +25,7 @@ from desktop.assist.context import (
     TokenEstimator,
     plan_turn,
 )
+from desktop.assist.hooks import NO_HOOKS, Hooks
 from desktop.assist.prompts import describe_project, indexed_system_text, listing_system_text
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.chat import ChatDone, ChatEvent, ChatMessage, ChatOptions, TextDelta, ThinkingDelta
@@ -53,6 +54,7 @@ class ChatService:
         *,
         index_db: Path | None = None,
         calibration: TokenCalibration | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> None:
         self.store = store
         self.project_root = Path(project_root).expanduser().resolve()
@@ -60,6 +62,7 @@ class ChatService:
         self.rules = rules if rules is not None else IgnoreRules.for_project(self.project_root)
         self.index_db = index_db  # the project's index; without one a file listing is sent
         self.calibration = calibration
+        self.hooks = hooks  # plugins see (and may change) every request before it is sent
         self._index: SearchIndex | None = None
         self._last_context: ContextPlan | None = None
 
@@ -149,7 +152,8 @@ class ChatService:
         try:
             plan = self.plan(history, question, model, options, cancel, focus)
             self._last_context = plan
-            stream = engine.chat(model, list(plan.messages), options, cancel)
+            messages = self.hooks.prompt_will_be_sent(None, list(plan.messages))
+            stream = engine.chat(model, messages, options, cancel)
             try:
                 for event in stream:
                     if isinstance(event, ChatDone):

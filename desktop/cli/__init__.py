@@ -25,7 +25,8 @@ from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models", "desktop.cli.index", "desktop.cli.search")
+COMMAND_MODULES = ("desktop.cli.basic", "desktop.cli.models", "desktop.cli.index", "desktop.cli.search", "desktop.cli.edit",
+                   "desktop.cli.plugins")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -405,6 +405,7 @@ class CodeView(QWidget):
     file_loaded = Signal(object)  # Path
     load_failed = Signal(object, object)  # Path, HearthError
     highlighted = Signal(object)  # Path, after colours arrived
+    context_menu_requested = Signal(object)  # QPoint (global): right-click on the code; the window builds the menu
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -429,6 +430,8 @@ class CodeView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.editor = CodeEditor(self)
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._on_context_menu)
         self.message = QLabel(EMPTY_MESSAGE, self)
         self.message.setObjectName("codeMessage")
         self.message.setAccessibleName("Code view message")
@@ -617,6 +620,18 @@ class CodeView(QWidget):
     @property
     def notice_text(self) -> str:
         return "" if self.notice.isHidden() else self.notice.text()
+
+    # right-click
+
+    def _on_context_menu(self, position: QPoint) -> None:
+        """Right-click: outside the selection it moves the cursor there first, so the
+        actions work on the symbol that was clicked (the position is in viewport coordinates)."""
+        cursor = self.editor.textCursor()
+        clicked = self.editor.cursorForPosition(position)
+        inside = cursor.hasSelection() and cursor.selectionStart() <= clicked.position() <= cursor.selectionEnd()
+        if not inside:
+            self.editor.setTextCursor(clicked)
+        self.context_menu_requested.emit(self.editor.viewport().mapToGlobal(position))
 
     # find and go to line
 

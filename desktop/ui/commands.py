@@ -3,8 +3,10 @@
 Each entry names the method that runs it, on the main window (``target="window"``)
 or on the chat panel (``target="chat"``). The window puts every entry in its menus;
 the chat panel binds its own entries' keys so they also work in a panel on its own.
-Adding a command is one line here plus one method there. Plugins (later) add entries
-the same way.
+Adding a command is one line here plus one method there. Code actions (Explain, Edit…,
+plugins' actions) are not commands: they come from the action registry
+(``desktop.assist.actions``) and fill the Code menu through ``desktop.ui.action_menu``;
+a test checks that no key is used twice across both tables.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ class Command:
     target: str = "window"  # "window": a MainWindow method; "chat": a ChatPanel method
 
 
-MENUS: tuple[str, ...] = ("&File", "&Edit", "&View", "&Chat")
+MENUS: tuple[str, ...] = ("&File", "&Edit", "&Code", "&View", "&Chat")
+CODE_MENU = "&Code"  # filled from the action registry
 
 COMMANDS: tuple[Command, ...] = (
     Command("file.open", "&Open Folder…", "&File", "open_folder_dialog", ("Ctrl+O",),
@@ -40,6 +43,8 @@ COMMANDS: tuple[Command, ...] = (
             "Server, model and editor settings", separator_before=True),
     Command("file.quit", "&Quit", "&File", "close", ("Ctrl+Q",), "Quit Hearth", separator_before=True),
     Command("edit.copy", "&Copy", "&Edit", "copy_selection", ("Ctrl+C",), "Copy the selected text"),
+    Command("edit.undo_applied", "&Undo Last Applied Edit", "&Edit", "undo_last_edit", ("Ctrl+Alt+Z",),
+            "Put back the file as it was before the last edit Hearth applied", separator_before=True),
     Command("edit.find", "&Find in File…", "&Edit", "show_find", ("Ctrl+F",),
             "Find text in the open file", separator_before=True),
     Command("edit.find_next", "Find &Next", "&Edit", "find_next", ("F3",)),
@@ -51,9 +56,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("view.zoom_in", "Zoom &In", "&View", "zoom_in", ("Ctrl+=", "Ctrl++"), "Larger text"),
     Command("view.zoom_out", "Zoom &Out", "&View", "zoom_out", ("Ctrl+-",), "Smaller text"),
     Command("view.zoom_reset", "&Reset Zoom", "&View", "zoom_reset", ("Ctrl+0",), "The system's text size"),
-    Command("view.focus_chat", "Focus &Chat", "&View", "focus_chat", ("Ctrl+L",),
-            "Move to the chat; the selected code goes into the message", separator_before=True),
-    Command("view.focus_tree", "Focus &Project Tree", "&View", "focus_tree", ("Ctrl+1",)),
+    Command("view.focus_tree", "Focus &Project Tree", "&View", "focus_tree", ("Ctrl+1",),
+            separator_before=True),
     Command("view.focus_code", "Focus Code &View", "&View", "focus_code", ("Ctrl+2",)),
     Command("view.skipped", "S&kipped Files…", "&View", "show_skipped", ("Ctrl+Shift+I",),
             "Files the index left out (secrets, binaries, huge or minified files) and why",

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QDir,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -76,6 +77,7 @@ class ProjectTree(QTreeView):
     """Shows one project; Enter or double-click on a file emits ``file_activated``."""
 
     file_activated = Signal(object)  # Path
+    context_menu_requested = Signal(object, bool, object)  # Path, is a folder, QPoint (global)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,8 @@ class ProjectTree(QTreeView):
         self.setSortingEnabled(True)
         self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.doubleClicked.connect(self._on_double_clicked)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._on_context_menu)
         self._root: Path | None = None
 
     @property
@@ -134,6 +138,21 @@ class ProjectTree(QTreeView):
         if index.isValid():
             self.setCurrentIndex(index)
             self.scrollTo(index)
+
+    def is_folder(self, index: QModelIndex) -> bool:
+        return self._model.isDir(self._proxy.mapToSource(index))
+
+    def _on_context_menu(self, position: QPoint) -> None:
+        """Right-click on a row (or on empty space: the project folder)."""
+        if self._root is None:
+            return
+        index = self.indexAt(position)
+        if index.isValid():
+            self.setCurrentIndex(index)
+            path, folder = self.path_at(index), self.is_folder(index)
+        else:
+            path, folder = self._root, True
+        self.context_menu_requested.emit(path, folder, self.viewport().mapToGlobal(position))
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
         path = self.path_at(index)

@@ -1,14 +1,20 @@
-"""The settings dialog: server, model defaults, timeouts, editor, and the bearer token.
+"""The settings dialog: server, model defaults, timeouts, editor, the bearer token, plugins.
 
 The token never touches the settings file: it goes to the OS keychain through
 ``SecretStore``. Where no keychain exists the field is disabled and the dialog says why.
+The Plugins tab lists every plugin found, loaded or not, with its actions and, for a
+broken one, why it was skipped.
 """
 
 from __future__ import annotations
 
+import html
 import shlex
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,9 +22,14 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +39,12 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings
 from desktop.engine.hosts import normalize_host
 
+if TYPE_CHECKING:  # annotations only
+    from desktop.plugins.loader import PluginInfo, PluginProblem
+
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")  # Ollama's OLLAMA_KV_CACHE_TYPE values
 HostResolver = Callable[[str], str]  # host field text -> host actually used
+ERROR_COLOUR = "#c0392b"
 
 
 def validate_host(text: str) -> str:
@@ -70,6 +85,9 @@ class SettingsDialog(QDialog):
         secrets: SecretStore,
         resolve_host: HostResolver,
         parent: QWidget | None = None,
+        plugins: Sequence[PluginInfo] = (),
+        plugins_dir: Path | None = None,
+        plugin_problems: Sequence[PluginProblem] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -84,6 +102,7 @@ class SettingsDialog(QDialog):
         self._initial_host = ""
         self._loaded_token = ""
         self._build_fields(settings)
+        self.plugins_page = PluginsPage(plugins, plugins_dir, plugin_problems, self)
         self._build_layout()
         self._load_token()
 
@@ -138,7 +157,7 @@ class SettingsDialog(QDialog):
         self.error_label.setObjectName("settingsError")
         self.error_label.setAccessibleName("Settings problem")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c0392b;")
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.error_label.hide()
 
     def _line(self, name: str, accessible: str, value: str, placeholder: str) -> QLineEdit:
@@ -174,10 +193,21 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        general = QWidget(self)
+        general.setObjectName("generalPage")
+        general.setLayout(form)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.plugins_page, "&Plugins")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+
+    def show_plugins(self) -> None:
+        """Bring the Plugins tab to the front."""
+        self.tabs.setCurrentWidget(self.plugins_page)
 
     def _token_host(self) -> str:
         """The host the token belongs to: the one typed, else the one in use."""
@@ -235,3 +265,119 @@ class SettingsDialog(QDialog):
                 self.token_changed = True
         self.result_settings = settings
         super().accept()
+
+
+SOURCE_NAMES = {"bundled": "bundled with Hearth", "user": "your plugin folder"}
+
+
+def source_text(source: str) -> str:
+    """Where a plugin came from, in words ("entry point x" is an installed package)."""
+    if source.startswith("entry point"):
+        name = source.removeprefix("entry point").strip()
+        return f"installed package{f' ({name})' if name else ''}"
+    return SOURCE_NAMES.get(source, source)
+
+
+def plugin_html(info: PluginInfo, problems: Sequence[str] = (), muted: str = "#808080") -> str:
+    """A plugin's card: name, version, where from, what it does, its actions, and what is wrong."""
+    name = html.escape(info.name or info.id or (info.path.name if info.path else "unnamed plugin"))
+    meta = " · ".join(part for part in (f"version {info.version}" if info.version else "", source_text(info.source))
+                      if part)
+    lines = [f"<b>{name}</b> &nbsp;<span style='color:{muted};'>{html.escape(meta)}</span>"]
+    if info.description:
+        lines.append(html.escape(info.description))
+    if info.actions:
+        titles = []
+        for action in info.actions:
+            key = QKeySequence(action.shortcut).toString(QKeySequence.SequenceFormat.NativeText) if action.shortcut else ""
+            titles.append(html.escape(action.title) + (f" ({html.escape(key)})" if key else ""))
+        lines.append("Actions: " + ", ".join(titles))
+    if info.error:
+        lines.append(f"<span style='color:{ERROR_COLOUR};'>Not loaded: {html.escape(info.error)}</span>")
+    for problem in problems:
+        lines.append(f"<span style='color:{ERROR_COLOUR};'>{html.escape(problem)}</span>")
+    if info.path is not None:
+        lines.append(f"<span style='color:{muted};'>{html.escape(str(info.path))}</span>")
+    return "<br/>".join(lines)
+
+
+class PluginsPage(QWidget):
+    """Every plugin found (loaded or skipped), and a button to open the user's plugin folder."""
+
+    def __init__(self, plugins: Sequence[PluginInfo], plugins_dir: Path | None,
+                 problems: Sequence[PluginProblem] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pluginsPage")
+        self.setAccessibleName("Plugins")
+        self.plugins_dir = plugins_dir
+        # Injectable so tests never open a file manager.
+        self.open_folder: Callable[[Path], bool] = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        intro = QLabel("Plugins add code actions to the menus. Put your own in the plugin folder, one folder "
+                       "each with a <code>plugin.toml</code>, then restart Hearth. A broken plugin is "
+                       "skipped and says why here.", self)
+        intro.setWordWrap(True)
+        self.cards: list[QLabel] = []
+        column = QWidget(self)
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        for info in plugins:
+            hook_problems = [f"The {p.where} hook failed: {p.message}" for p in problems
+                             if p.plugin_id == info.id and p.where != "load" and info.loaded]
+            column_layout.addWidget(self._card(info, hook_problems))
+        if not plugins:
+            empty = QLabel("No plugins were found.", column)
+            empty.setEnabled(False)
+            column_layout.addWidget(empty)
+        column_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("pluginList")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(column)
+        scroll.viewport().setAutoFillBackground(False)  # the cards sit on the dialog's own background
+        column.setAutoFillBackground(False)
+        self.open_button = QPushButton("&Open Plugin Folder", self)
+        self.open_button.setObjectName("openPluginFolder")
+        self.open_button.setAccessibleName("Open plugin folder")
+        self.open_button.setToolTip(str(plugins_dir) if plugins_dir else "No plugin folder")
+        self.open_button.setEnabled(plugins_dir is not None)
+        self.open_button.clicked.connect(self.open_plugin_folder)
+        folder = QLabel(html.escape(str(plugins_dir)) if plugins_dir else "", self)
+        folder.setObjectName("pluginFolderPath")
+        folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        folder.setEnabled(False)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.open_button)
+        bottom.addWidget(folder, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(bottom)
+
+    def _card(self, info: PluginInfo, problems: Sequence[str]) -> QLabel:
+        card = QLabel(plugin_html(info, problems, self._muted_colour()), self)
+        card.setObjectName("pluginCardBroken" if info.error or problems else "pluginCard")
+        card.setAccessibleName(f"Plugin {info.name or info.id}")
+        card.setAccessibleDescription(info.error)
+        card.setTextFormat(Qt.TextFormat.RichText)
+        card.setWordWrap(True)
+        card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMargin(8)
+        self.cards.append(card)
+        return card
+
+    def _muted_colour(self) -> str:
+        """Secondary text: between the text and the background, so it reads in light and dark."""
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        back = palette.color(QPalette.ColorRole.Window)
+        mix = [round(a * 0.55 + b * 0.45) for a, b in zip(text.getRgb()[:3], back.getRgb()[:3])]
+        return "#{:02x}{:02x}{:02x}".format(*mix)
+
+    def open_plugin_folder(self) -> bool:
+        """Create the user's plugin folder if needed and show it in the file manager."""
+        if self.plugins_dir is None:
+            return False
+        self.plugins_dir.mkdir(parents=True, exist_ok=True)
+        return self.open_folder(self.plugins_dir)

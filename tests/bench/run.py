@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("streaming", "startup", "engine_cancel", "retrieval_eval", "index_speed")
+BENCHMARKS = ("streaming", "startup", "engine_cancel", "retrieval_eval", "index_speed", "edit_corpus")
 
 
 def main(argv: list[str] | None = None) -> int:

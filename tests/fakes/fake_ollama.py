@@ -234,6 +234,7 @@ class FakeOllama:
         self.first_token_delay = 0.0
         self.fault = Fault.NONE
         self.fault_after_tokens = 5
+        self.done_reason = "stop"  # "length": the answer reports it was cut at the context limit
         self.required_token: str | None = None
         self.requests: list[RecordedRequest] = []
         self.sent_tokens_done_at: float | None = None
@@ -644,7 +645,7 @@ class _Handler(BaseHTTPRequestHandler):
             "created_at": _now(),
             "message": {"role": "assistant", "content": ""},
             "done": True,
-            "done_reason": "stop",
+            "done_reason": self.fake.done_reason,
             "total_duration": load_ns + prompt_ns + eval_ns,
             "load_duration": load_ns,
             "prompt_eval_count": max(1, prompt_chars // 4),

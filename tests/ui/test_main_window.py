@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.paths import HearthPaths
@@ -145,14 +145,16 @@ def test_every_command_has_an_action_with_its_shortcuts(qtbot, make_window) -> N
         assert widget.accessibleName()
 
 
-def test_focus_chat_brings_the_selection_along(qtbot, make_window, project: Path) -> None:
+def test_add_to_chat_brings_the_selection_along(qtbot, make_window, project: Path) -> None:
     window = make_window(project)
     window.show()
     open_file(qtbot, window, project / "src" / "app.py")
     window.code_view.editor.selectAll()
-    window.actions_by_id["view.focus_chat"].trigger()
+    window.code_actions["add_to_chat"].trigger()  # Ctrl+L: the old "Focus Chat", folded in
+    qtbot.waitUntil(lambda: "return 42" in window.chat_panel.input.toPlainText(), timeout=5000)
     text = window.chat_panel.input.toPlainText()
-    assert "src/app.py lines 1–3" in text and "return 42" in text
+    assert "src/app.py, lines 1-3" in text and "```python" in text
+    assert window.chat_panel.input.hasFocus()
     window.actions_by_id["view.focus_tree"].trigger()
     assert window.tree.hasFocus()
     window.actions_by_id["view.focus_code"].trigger()
@@ -317,15 +319,22 @@ def test_escape_in_the_code_view_stops_a_streaming_answer(qtbot, make_window, pr
     qtbot.waitUntil(lambda: not panel.is_streaming, timeout=5000)
 
 
-def test_no_two_commands_share_a_key():
-    from desktop.ui.commands import COMMANDS
-
+def test_no_two_commands_or_actions_share_a_key(qtbot, make_window):
+    """Window commands, built-in actions and bundled plugins' actions: every key once."""
+    window = make_window()
+    bound = [(entry.id, keys) for entry in COMMANDS for keys in entry.shortcuts]
+    bound += [(f"action.{action.id}", action.shortcut) for action in window.action_registry.all() if action.shortcut]
+    assert ("action.add_to_chat", "Ctrl+L") in bound and ("action.edit", "Ctrl+I") in bound
+    assert any(action.source != "built-in" for action in window.action_registry.all()), "bundled plugins loaded"
     seen: dict[str, str] = {}
-    for entry in COMMANDS:
-        for keys in entry.shortcuts:
-            normalized = QKeySequence(keys).toString()
-            assert normalized not in seen, f"{entry.id} and {seen.get(normalized)} both use {keys}"
-            seen[normalized] = entry.id
+    for owner, keys in bound:
+        normalized = QKeySequence(keys).toString()
+        assert normalized not in seen, f"{owner} and {seen.get(normalized)} both use {keys}"
+        seen[normalized] = owner
+    # What the window really binds agrees: one QAction per key.
+    window_keys = [sequence.toString() for action in window.findChildren(QAction) for sequence in action.shortcuts()
+                   if action.parent() is window]
+    assert sorted(window_keys) == sorted(seen)
 
 
 def test_chat_commands_run_from_the_window_menu(qtbot, make_window):

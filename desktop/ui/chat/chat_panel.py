@@ -27,6 +27,7 @@ from desktop.qt.worker import TaskRunner, Worker
 from desktop.ui.chat.conversation_list import ConversationList
 from desktop.ui.commands import Command, command, commands_for
 from desktop.ui.chat.markdown import warm_up
+from desktop.ui.chat.references import CodeTarget, action_question
 from desktop.ui.chat.transcript import Transcript
 
 if TYPE_CHECKING:  # annotations only; the assist layer loads when a project opens
@@ -136,6 +137,7 @@ class ChatPanel(QWidget):
     answer_finished = Signal(object)  # ChatStats of a complete answer
     error_shown = Signal(object)  # the HearthError shown inline
     location_requested = Signal(str, int, int)  # a code chip under an answer: path, first and last line
+    apply_requested = Signal(str, object)  # "Apply" under a code block: the code, its CodeTarget
 
     def __init__(self, runner: TaskRunner, store: ConversationStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,21 +217,39 @@ class ChatPanel(QWidget):
 
     def send_question(self, text: str) -> None:
         """Send ``text`` as if typed and sent (replacing the last question while editing)."""
-        question = text.strip()
+        self._send(text.strip(), self._focus())
+
+    def send_action(self, label: str, prompt: str, focus: ChatFocus | None) -> bool:
+        """Ask a code action's ``prompt`` about ``focus`` (its file and lines) as a new turn.
+
+        The transcript shows ``label`` ("Explain `main` (src/app.py lines 1–3)") with the
+        prompt behind a toggle; the whole prompt is stored and sent. False when it could
+        not be sent (an answer is still streaming, no model, no project).
+        """
+        if self.is_streaming or self._service is None:
+            return False
+        if self._editing:
+            self._set_editing(False)
+            self.input.clear()
+        return self._send(action_question(label, prompt), focus, title=label)
+
+    def _send(self, question: str, focus: ChatFocus | None, title: str = "") -> bool:
         if not question or self.is_streaming or self._service is None:
-            return
+            return False
         model = self.current_model
         if not model:
             self._show_error(HearthError("No model is selected.",
                                          "Install a model (e.g. `ollama pull qwen2.5-coder:7b`) and pick it above."),
                              self.refresh_models)
-            return
+            return False
         if self.before_send is not None and not self.before_send():
-            return
+            return False
         conversation_id = self._ensure_conversation()
         if conversation_id is None:
-            return
-        service, options, focus = self._service, self._options, self._focus()
+            return False
+        if title:
+            self._name_new_conversation(conversation_id, title)
+        service, options = self._service, self._options
         if self._editing:
             self._drop_last_question()
             work = lambda token: service.edit_last_question(conversation_id, question, model, options, token,  # noqa: E731
@@ -237,9 +257,20 @@ class ChatPanel(QWidget):
         else:
             work = lambda token: service.send(conversation_id, question, model, options, token, focus)  # noqa: E731
         self._set_editing(False)
-        self.input.clear()
+        if not title:
+            self.input.clear()
         self.transcript.append_message(_draft("user", question))
-        self._start_answer(work, model)
+        self._start_answer(work, model, _focus_target(focus))
+        return True
+
+    def _name_new_conversation(self, conversation_id: int, title: str) -> None:
+        """Name an untitled chat after the action (not "### Explain …", its stored first line)."""
+        from desktop.assist.chat_service import title_from_question
+        from desktop.assist.conversations import DEFAULT_TITLE
+
+        conversation = self._safe(lambda: self.store.get_conversation(conversation_id), None)
+        if conversation is not None and conversation.title == DEFAULT_TITLE:
+            self._safe(lambda: self.store.rename_conversation(conversation_id, title_from_question(title)), None)
 
     def regenerate(self) -> None:
         """Answer the last question again (also what Retry does)."""
@@ -342,6 +373,7 @@ class ChatPanel(QWidget):
 
         self.transcript = Transcript(self)
         self.transcript.location_requested.connect(self.location_requested)
+        self.transcript.apply_requested.connect(self.apply_requested)
         self.transcript.setPlaceholderText("Ask about your project. Enter sends, Shift+Enter adds a line.")
         self.error_bar = ErrorBar(self)
         self.edit_note = QLabel(EDIT_NOTE, self)
@@ -474,7 +506,8 @@ class ChatPanel(QWidget):
 
     # --- streaming --------------------------------------------------------------------
 
-    def _start_answer(self, work: Callable[[CancelToken], object], model: str) -> None:
+    def _start_answer(self, work: Callable[[CancelToken], object], model: str,
+                      target: CodeTarget | None = None) -> None:
         self.error_bar.hide()
         self._stream_id += 1
         stream_id = self._stream_id
@@ -483,7 +516,7 @@ class ChatPanel(QWidget):
             # Signals of an abandoned stream (the project changed meanwhile) are ignored.
             return lambda *args: slot(*args) if stream_id == self._stream_id else None
 
-        self.transcript.begin_answer(model)
+        self.transcript.begin_answer(model, target)
         self._worker = self.runner.run(
             work,  # type: ignore[arg-type]
             name="chat",
@@ -608,6 +641,13 @@ def _draft(role: str, content: str, **fields: object) -> StoredMessage:
     from desktop.assist.conversations import StoredMessage
 
     return StoredMessage.draft(role, content, **fields)
+
+
+def _focus_target(focus: ChatFocus | None) -> CodeTarget | None:
+    """The selection a question is about, for "Apply" under its answer."""
+    if focus is None or not focus.current_file or focus.selection_lines is None or not focus.selection.strip():
+        return None
+    return CodeTarget(focus.current_file, *focus.selection_lines)
 
 
 def _tip(text: str, command_id: str) -> str:

@@ -21,6 +21,8 @@ from typing import Sequence
 
 
 COPY_SCHEME = "copy"
+APPLY_SCHEME = "apply"  # apply:N sends code block N through the edit pipeline
+APPLY_UNKNOWN = "Hearth can't tell which file this answer is about, so it can't apply it."
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _LIST_OR_QUOTE = re.compile(r"^ {0,3}([-+*]|\d{1,9}[.)])(\s|$)|^ {0,3}>")
@@ -66,6 +68,9 @@ class MarkdownRenderer:
 
     def __init__(self, style: CodeStyle | None = None) -> None:
         self.style = style or CodeStyle()
+        # Code blocks get an "Apply" link next to "Copy": None = none (the default),
+        # True = a working link, False = shown greyed (unknown which file it is about).
+        self.apply_links: bool | None = None
         self._codes: list[str] = []
         self._next_code_id = 0
 
@@ -128,12 +133,18 @@ class MarkdownRenderer:
         style = self.style
         body = highlight(code, _lexer_for(language), self._formatter).rstrip("\n")
         label = html.escape(language or "text")
+        apply = ""
+        if self.apply_links:
+            apply = f'&nbsp;&nbsp;<a href="{APPLY_SCHEME}:{code_id}" style="font-size:small;">Apply</a>'
+        elif self.apply_links is False:
+            apply = (f'&nbsp;&nbsp;<span style="color:{style.label}; font-size:small;" '
+                     f'title="{html.escape(APPLY_UNKNOWN)}">Apply</span>')
         return (
             f'<table width="100%" cellspacing="0" cellpadding="6" border="0" '
             f'style="margin-top:4px; margin-bottom:8px; border: 1px solid {style.border};" '
             f'bgcolor="{style.background}">'
             f'<tr><td><span style="color:{style.label}; font-size:small;">{label}</span>'
-            f'&nbsp;&nbsp;<a href="{COPY_SCHEME}:{code_id}" style="font-size:small;">Copy</a></td></tr>'
+            f'&nbsp;&nbsp;<a href="{COPY_SCHEME}:{code_id}" style="font-size:small;">Copy</a>{apply}</td></tr>'
             f'<tr><td><pre style="margin:0;">{body}</pre></td></tr></table>\n'
         )
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.core.chat import ChatStats
 from desktop.ui import theme
-from desktop.ui.chat.markdown import COPY_SCHEME, CodeStyle, MarkdownRenderer, StreamingMarkdown
+from desktop.ui.chat.markdown import APPLY_SCHEME, COPY_SCHEME, CodeStyle, MarkdownRenderer, StreamingMarkdown
+from desktop.ui.chat.references import CodeTarget, find_location, split_action_question
 
 if TYPE_CHECKING:  # annotations only; keeps the assist layer out of start-up
     from desktop.assist.context import ContextItem, ContextPlan
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # annotations only; keeps the assist layer out of start-up
 
 FLUSH_INTERVAL_MS = 40
 TOGGLE_SCHEME = "reasoning"
+PROMPT_SCHEME = "prompt"  # prompt:<message index> shows or hides a code action's full prompt
 OPEN_SCHEME = "hearth-open"  # hearth-open:<relative path>#L<start>-<end>
 
 
@@ -74,6 +76,7 @@ class _LiveAnswer:
     stream: StreamingMarkdown
     first_code_id: int = 0
     model: str = ""
+    target: CodeTarget | None = None  # what "Apply" on its code blocks edits
     thinking: str = ""
     pending_text: list[str] = field(default_factory=list)
     pending_thinking: list[str] = field(default_factory=list)
@@ -87,6 +90,7 @@ class Transcript(QTextBrowser):
     copied = Signal(str)  # code copied to the clipboard
     location_requested = Signal(str, int, int)  # relative path, first line, last line (a chip)
     updated = Signal(int, float)  # after each render of the live answer: characters shown, seconds spent
+    apply_requested = Signal(str, object)  # "Apply" under a code block: the code, its CodeTarget
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +104,7 @@ class Transcript(QTextBrowser):
         self._views: list[StoredMessage] = []
         self._expanded: set[int] = set()
         self._codes: list[str] = []
+        self._apply_targets: dict[int, CodeTarget] = {}  # code id -> the place "Apply" edits
         self._live: _LiveAnswer | None = None
         self._tail_codes: list[str] = []
         self._renderer = MarkdownRenderer(self._code_style())
@@ -154,15 +159,24 @@ class Transcript(QTextBrowser):
         self._codes.extend(codes)
         self._scroll_to_end()
 
-    def begin_answer(self, model: str = "") -> None:
-        """Start showing a streaming answer below the last message."""
+    def apply_target(self, code_id: int) -> CodeTarget | None:
+        """The file and lines "Apply" on code block ``code_id`` would edit (None: unknown)."""
+        return self._apply_targets.get(code_id) if self.code_block(code_id) is not None else None
+
+    def begin_answer(self, model: str = "", target: CodeTarget | None = None) -> None:
+        """Start showing a streaming answer below the last message.
+
+        ``target`` is what the question was about (the selection sent with it); without
+        one, a place named in the question is used (see ``references``).
+        """
+        target = target or self._question_target(len(self._views))
         cursor = self._end_cursor()
         start = cursor.position()
         self._insert(cursor, self._header_html("assistant", model))
         body = self._end_cursor().position()
         stream = StreamingMarkdown(self._renderer, first_code_id=len(self._codes))
         self._live = _LiveAnswer(start=start, body_start=body, tail_start=body, stream=stream,
-                                 first_code_id=len(self._codes), model=model)
+                                 first_code_id=len(self._codes), model=model, target=target)
         self._scroll_to_end()
 
     def append_text(self, text: str) -> None:
@@ -191,11 +205,13 @@ class Transcript(QTextBrowser):
         if live.pending_text:
             live.stream.feed("".join(live.pending_text))
             live.pending_text.clear()
+        self._renderer.apply_links = live.target is not None
         update = live.stream.update()
         if update.completed.html:
             live.completed_html.append(update.completed.html)
             self._codes.extend(update.completed.code_blocks)
         self._tail_codes = list(update.tail.code_blocks)
+        self._note_targets(live.first_code_id, len(self._all_codes()), live.target)
         at_bottom = self._is_at_bottom()
         if thinking_changed:
             self._rewrite_live_body(update.tail.html)
@@ -220,7 +236,8 @@ class Transcript(QTextBrowser):
         self.flush()
         self._live = None
         self._views.append(view)
-        if view.content != live.stream.text or view.thinking != live.thinking:
+        target = self._answer_target(len(self._views) - 1, view)
+        if view.content != live.stream.text or view.thinking != live.thinking or target != live.target:
             self._codes = self._codes[: live.first_code_id]
             self._tail_codes = []
             cursor = self._cursor_from(live.start)
@@ -282,6 +299,7 @@ class Transcript(QTextBrowser):
     def _rebuild(self) -> None:
         """Render all finished messages (and the live answer's current state) from scratch."""
         self._codes = []
+        self._apply_targets = {}
         parts = []
         for index, view in enumerate(self._views):
             html_text, codes = self._message_html(index, view, len(self._codes))
@@ -315,15 +333,59 @@ class Transcript(QTextBrowser):
         parts = [self._header_html(view.role, view.model if view.role == "assistant" else "")]
         codes: tuple[str, ...] = ()
         if view.role == "user":
-            parts.append(_plain_html(view.content))
+            parts.append(self._question_html(index, view.content))
         else:
             if view.thinking:
                 parts.append(self._thinking_html(index, view.thinking))
+            target = self._answer_target(index, view)
+            self._renderer.apply_links = target is not None
             rendered = self._renderer.render(view.content, first_code_id)
             parts.append(rendered.html)
             codes = rendered.code_blocks
+            self._note_targets(first_code_id, first_code_id + len(codes), target)
             parts.append(self._status_html(view))
         return "".join(parts), codes
+
+    def _question_html(self, index: int, content: str) -> str:
+        """A typed question as typed; a code action's question as its label, the prompt behind a toggle."""
+        action = split_action_question(content)
+        if action is None:
+            return _plain_html(content)
+        label, prompt = action
+        expanded = index in self._expanded
+        lines = len(prompt.splitlines())
+        toggle = (f'<a href="{PROMPT_SCHEME}:{index}" style="font-size:small;">'
+                  f'{"▾" if expanded else "▸"} Prompt</a>'
+                  f' <span style="color:{self._muted_color()}; font-size:small;">({lines} lines)</span>')
+        head = f"<p>{html.escape(label)}&nbsp;&nbsp;{toggle}</p>"
+        if not expanded:
+            return head
+        return head + f'<p style="color:{self._muted_color()}; margin-left:12px;">{_escape_lines(prompt)}</p>'
+
+    # --- what "Apply" edits ------------------------------------------------------------
+
+    def _answer_target(self, index: int, view: StoredMessage) -> CodeTarget | None:
+        """The selection the answer was given, else the place its question names."""
+        if view.context is not None:
+            for item in view.context.items:
+                if item.source == "selection" and item.path:
+                    return CodeTarget(item.path, item.start_line, item.end_line)
+        return self._question_target(index)
+
+    def _question_target(self, index: int) -> CodeTarget | None:
+        """A place named by the last question before message ``index``."""
+        question = next((view for view in reversed(self._views[:index]) if view.role == "user"), None)
+        if question is None:
+            return None
+        action = split_action_question(question.content)
+        return find_location(action[0] if action is not None else question.content)
+
+    def _note_targets(self, first: int, end: int, target: CodeTarget | None) -> None:
+        for code_id in range(first, end):
+            if target is None:
+                self._apply_targets.pop(code_id, None)
+            else:
+                self._apply_targets[code_id] = target
 
     def _status_html(self, view: StoredMessage) -> str:
         status = status_text(view)
@@ -428,7 +490,9 @@ class Transcript(QTextBrowser):
             if code is not None:
                 QGuiApplication.clipboard().setText(code)
                 self.copied.emit(code)
-        elif scheme == TOGGLE_SCHEME and rest.isdigit():
+        elif scheme == APPLY_SCHEME and rest.isdigit():
+            self.request_apply(int(rest))
+        elif scheme in (TOGGLE_SCHEME, PROMPT_SCHEME) and rest.isdigit():
             self.toggle_reasoning(int(rest))
         elif scheme == OPEN_SCHEME:
             self._open_location(url)
@@ -440,8 +504,16 @@ class Transcript(QTextBrowser):
         if url.path() and start.isdigit():
             self.location_requested.emit(url.path(), int(start), int(end) if end.isdigit() else int(start))
 
+    def request_apply(self, code_id: int) -> bool:
+        """Ask for code block ``code_id`` to be applied to its file; False when unknown which."""
+        code, target = self.code_block(code_id), self.apply_target(code_id)
+        if code is None or target is None:
+            return False
+        self.apply_requested.emit(code, target)
+        return True
+
     def toggle_reasoning(self, index: int) -> None:
-        """Expand or collapse the reasoning section of message ``index``."""
+        """Expand or collapse the reasoning section (or a code action's prompt) of message ``index``."""
         self._expanded ^= {index}
         self._rebuild()
 

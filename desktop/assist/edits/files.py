@@ -1,0 +1,157 @@
+"""Reading a file for an edit and writing it back exactly the way it was stored.
+
+An edit works on text with ``\\n`` line endings; the file's encoding, byte-order mark,
+line-ending style, trailing newline and permissions are kept in a ``FileFormat`` and
+restored on write. Hearth edits UTF-8 and UTF-16/32 files that carry a byte-order
+mark; anything else (a legacy code page, binary data) is refused rather than guessed
+at, because writing a guessed encoding back would silently change bytes the edit
+never touched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+from desktop.assist.edits.model import EditError, FileFormat, FileSnapshot
+from desktop.core.settings import atomic_write_bytes
+from desktop.index.files import MAX_VIEW_BYTES, looks_binary
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_BOM_FOR = {encoding: bom for bom, encoding in _BOMS}
+
+
+def sha256_of(data: bytes) -> str:
+    """The hex SHA-256 of ``data`` (how edits recognise a file's exact content)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def current_sha256(path: Path) -> str | None:
+    """The hash of the file's bytes now, or None when it is missing or unreadable."""
+    try:
+        return sha256_of(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def read_snapshot(path: Path) -> FileSnapshot:
+    """Read ``path`` for editing: its text (``\\n`` newlines), format and hash.
+
+    Raises ``EditError`` for a missing, unreadable, too large, binary or non-UTF file.
+    """
+    path = Path(path)
+    info = _regular_file_stat(path)
+    if info.st_size > MAX_VIEW_BYTES:
+        raise EditError(f"{path.name} is too large to edit ({info.st_size} bytes).", str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EditError(f"Cannot read {path.name}: {exc.strerror or exc}.", str(path)) from None
+    text, fmt = decode_bytes(data, path.name)
+    return FileSnapshot(text=text, format=replace(fmt, mode=stat.S_IMODE(info.st_mode)), sha256=sha256_of(data))
+
+
+def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, FileFormat]:
+    """Split file bytes into ``\\n`` text and the format needed to write them back."""
+    encoding, bom = _encoding_of(data, name)
+    body = data[len(_BOM_FOR[encoding]):] if bom else data
+    try:
+        raw = body.decode(encoding)
+    except UnicodeDecodeError:
+        raise EditError(
+            f"{name} is not UTF-8 text; Hearth edits UTF-8/UTF-16 files.",
+            f"It is not valid {encoding} after its byte-order mark.",
+        ) from None
+    crlf = raw.count("\r\n")
+    lone_lf = raw.count("\n") - crlf
+    newline = "\r\n" if crlf > lone_lf else "\n"
+    text = raw.replace("\r\n", "\n")
+    fmt = FileFormat(encoding=encoding, bom=bom, newline=newline, trailing_newline=text.endswith("\n"))
+    return text, fmt
+
+
+def _encoding_of(data: bytes, name: str) -> tuple[str, bool]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, True
+    if looks_binary(data[:8192]):
+        raise EditError(f"{name} is not a text file.", "It looks like binary data.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EditError(
+            f"{name} is not UTF-8 text; Hearth edits UTF-8/UTF-16 files.",
+            "Convert the file to UTF-8 to edit it with Hearth.",
+        ) from None
+    return "utf-8", False
+
+
+def with_trailing_newline(text: str, fmt: FileFormat) -> str:
+    """``text`` ending in a newline exactly when the original file did (empty stays empty)."""
+    if not text:
+        return text
+    if fmt.trailing_newline:
+        return text if text.endswith("\n") else text + "\n"
+    return text[:-1] if text.endswith("\n") else text
+
+
+def encode_text(text: str, fmt: FileFormat) -> bytes:
+    """The bytes to write for ``text``: trailing newline, line endings, BOM and encoding of ``fmt``."""
+    text = with_trailing_newline(text.replace("\r\n", "\n"), fmt)
+    if fmt.newline != "\n":
+        text = text.replace("\n", fmt.newline)
+    try:
+        body = text.encode(fmt.encoding)
+    except UnicodeEncodeError as exc:
+        raise EditError(
+            f"The new text has a character that {fmt.encoding} cannot store "
+            f"(position {exc.start}); nothing was written."
+        ) from None
+    return (_BOM_FOR.get(fmt.encoding, b"") if fmt.bom else b"") + body
+
+
+def write_atomically(path: Path, data: bytes, mode: int | None) -> None:
+    """Replace ``path``'s content with ``data`` atomically, keeping ``mode``.
+
+    Raises ``EditError`` (the file untouched, no temporary file left) when the write
+    fails: a full disk, a read-only folder, no permission.
+    """
+    path = Path(path)
+    try:
+        atomic_write_bytes(path, data, mode)
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise EditError(
+            f"Could not write {path.name}: {reason}.", "The file is unchanged."
+        ) from None
+
+
+def current_mode(path: Path, fallback: int | None) -> int | None:
+    """The file's permission bits now (they may have changed since it was read)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return fallback
+
+
+def _regular_file_stat(path: Path) -> os.stat_result:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise EditError(f"Cannot edit {path.name}: it is not there any more.", str(path)) from None
+    except OSError as exc:
+        raise EditError(f"Cannot edit {path.name}: {exc.strerror or exc}.", str(path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise EditError(f"Cannot edit {path.name}: it is not a regular file.", str(path))
+    return info

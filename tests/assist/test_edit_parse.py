@@ -1,0 +1,457 @@
+"""The tolerant parser of model answers (desktop/assist/edits/parse.py).
+
+Property tests build a file, a region and the intended new region, wrap the new
+region the sloppy ways small models write it, and check the parse gives back the
+intended file. Example tests pin each failure mode and each tolerance on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.assist.edits.model import (
+    METHOD_SEARCH_EXACT,
+    METHOD_SEARCH_FUZZY,
+    METHOD_SEARCH_WHITESPACE,
+    METHOD_WHOLE_FILE,
+    METHOD_WHOLE_REGION,
+    EditError,
+    NoUsableEdit,
+)
+from desktop.assist.edits.parse import parse_response
+from tests.bench.edit_corpus import corpus_cases, run_corpus, success_share
+
+PROPERTY = settings(max_examples=150, deadline=None)
+
+BEFORE = ["", "Sure! Here's the updated code:", "Here is the new version of the function.", "Okay.", "Done!"]
+AFTER = ["", "Let me know if you need anything else!", "This version is shorter and easier to read.", "Hope this helps."]
+TAGS = ["", "python", "py", "go", "text", " python"]
+FENCES = ["```", "~~~", "````"]
+
+
+# --- generated scenarios -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    base: str
+    region: tuple[int, int]
+    new_region: list[str]  # the intended new lines, indented as in the file
+    expected: str
+    unit: str  # the file's indent unit: "\t", "  " or "    "
+    depth: int  # levels the region sits at
+
+
+@st.composite
+def _block(draw: st.DrawFn, prefix: str, unit: str, depth: int, min_size: int) -> list[str]:
+    """Code-like lines at ``depth`` levels, each nested at most one level deeper than the last."""
+    size = draw(st.integers(min_size, 6))
+    levels = [0]
+    for _ in range(size - 1):
+        levels.append(draw(st.integers(0, min(levels[-1] + 1, 3))))
+    blanks = draw(st.sets(st.integers(1, max(size - 2, 1)), max_size=1)) if size > 2 else set()
+    lines = []
+    for i, level in enumerate(levels):
+        value = draw(st.integers(0, 99))
+        lines.append(f"{unit * (depth + level)}{prefix}_{i} = compute({value}, {prefix!r})")
+        if i in blanks:
+            lines.append("")
+    return lines
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    unit = draw(st.sampled_from(["\t", "  ", "    "]))
+    depth = draw(st.integers(0, 2))
+    # The file shows its own indent unit (a line one level in) before the region.
+    prefix = ["def outer(arg):", f"{unit}header = arg"] + draw(_block("p", unit, depth, 0))
+    region = draw(_block("r", unit, depth, 1))
+    new_region = draw(_block("n", unit, depth, 1))
+    suffix = draw(_block("s", unit, 0, 0))
+    ending = [""] if draw(st.booleans()) else []
+    start = len(prefix) + 1
+    base = "\n".join(prefix + region + suffix + ending)
+    expected = "\n".join(prefix + new_region + suffix + ending)
+    return Scenario(base, (start, start + len(region) - 1), new_region, expected, unit, depth)
+
+
+def _dedent(lines: list[str], unit: str, depth: int) -> list[str]:
+    return [line[len(unit) * depth :] if line.strip() else line for line in lines]
+
+
+def _respell(lines: list[str], unit: str, spelling: str) -> list[str]:
+    """Lines with their leading indent units written as ``spelling`` instead."""
+    out = []
+    for line in lines:
+        body = line.lstrip(unit[0]) if unit else line
+        levels = (len(line) - len(body)) // len(unit)
+        out.append(spelling * levels + body)
+    return out
+
+
+@st.composite
+def sloppy_answers(draw: st.DrawFn, scenario: Scenario) -> str:
+    """The new region the way a small model might write it."""
+    lines = list(scenario.new_region)
+    if draw(st.booleans()):
+        lines = _dedent(lines, scenario.unit, scenario.depth)
+    if scenario.unit == "\t" and draw(st.booleans()):
+        lines = _respell(lines, "\t", "    ")
+    elif scenario.unit == "    " and draw(st.booleans()):
+        lines = _respell(lines, "    ", "\t")
+    before = draw(st.sampled_from(BEFORE))
+    after = draw(st.sampled_from(AFTER))
+    fenced = draw(st.booleans())
+    out = [before, ""] if before else []
+    if fenced:
+        fence = draw(st.sampled_from(FENCES))
+        pad = draw(st.sampled_from(["", "  ", "\t"]))
+        out.append(fence + draw(st.sampled_from(TAGS)) + pad)
+        if draw(st.booleans()):
+            out.append("```python")  # echoed inside the block
+        out += lines
+        if after or draw(st.booleans()):
+            out.append(fence + pad)
+    else:
+        out += lines
+    if after:
+        out += ["", after]
+    text = "\n".join(out) + draw(st.sampled_from(["", "\n", "\n\n"]))
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    return text
+
+
+@PROPERTY
+@given(st.data())
+def test_sloppy_whole_region_answers_give_the_intended_file(data: st.DataObject) -> None:
+    scenario = data.draw(scenarios())
+    answer = data.draw(sloppy_answers(scenario))
+    parsed = parse_response(answer, scenario.base, scenario.region)
+    assert parsed.new_text == scenario.expected
+    assert parsed.method == METHOD_WHOLE_REGION
+
+
+@PROPERTY
+@given(st.data())
+def test_line_number_prefixes_are_removed(data: st.DataObject) -> None:
+    scenario = data.draw(scenarios())
+    start = scenario.region[0]
+    separator = data.draw(st.sampled_from([": ", " | ", "\t"]))
+    numbered = [f"{start + i}{separator}{line}" for i, line in enumerate(scenario.new_region)]
+    parsed = parse_response("```\n" + "\n".join(numbered) + "\n```\n", scenario.base, scenario.region)
+    assert parsed.new_text == scenario.expected
+
+
+@PROPERTY
+@given(st.data())
+def test_a_whole_file_answer_without_region_is_the_new_file(data: st.DataObject) -> None:
+    scenario = data.draw(scenarios())
+    body = scenario.expected.rstrip("\n")
+    answer = data.draw(st.sampled_from(["{}", "Here is the file:\n\n```\n{}\n```\n", "```python\n{}"])).format(body)
+    parsed = parse_response(answer, scenario.base)
+    assert parsed.new_text == scenario.expected
+    assert parsed.method == METHOD_WHOLE_FILE
+
+
+# --- SEARCH/REPLACE round trips ---------------------------------------------------------
+
+
+@st.composite
+def search_cases(draw: st.DrawFn) -> tuple[str, list[str], list[str], int, int]:
+    """(file, its lines, replacement lines, chunk start, chunk end) with unique lines."""
+    unit = draw(st.sampled_from(["  ", "    "]))
+    size = draw(st.integers(3, 12))
+    lines = [f"{unit * draw(st.integers(1, 3))}line_{i} = value({i}, 'text number {i}')" for i in range(size)]
+    start = draw(st.integers(0, size - 1))
+    end = draw(st.integers(start + 1, min(size, start + 4)))
+    replacement = [f"{unit * 2}changed_{i}()" for i in range(draw(st.integers(0, 3)))]
+    base = "\n".join(lines) + "\n"
+    return base, lines, replacement, start, end
+
+
+def _search_block(search: list[str], replace: list[str]) -> str:
+    return "\n".join(["<<<<<<< SEARCH", *search, "=======", *replace, ">>>>>>> REPLACE"])
+
+
+@PROPERTY
+@given(search_cases(), st.booleans(), st.booleans(), st.booleans())
+def test_search_replace_round_trips(case, fenced: bool, filename: bool, crlf: bool) -> None:
+    base, lines, replacement, start, end = case
+    block = _search_block(lines[start:end], replacement)
+    if fenced:
+        block = f"```python\n{block}\n```"
+    if filename:
+        block = "src/module.py\n" + block
+    answer = "I'll change it like this:\n\n" + block + "\n\nThat's all."
+    if crlf:
+        answer = answer.replace("\n", "\r\n")
+    parsed = parse_response(answer, base)
+    assert parsed.new_text == "\n".join([*lines[:start], *replacement, *lines[end:], ""])
+    assert parsed.method == METHOD_SEARCH_EXACT
+
+
+@PROPERTY
+@given(search_cases(), st.integers(1, 4))
+def test_search_replace_with_indentation_drift_is_reindented(case, drop: int) -> None:
+    base, lines, _, start, end = case
+    chunk = lines[start:end]
+    shallowest = min(len(line) - len(line.lstrip()) for line in chunk)
+    cut = min(drop, shallowest)
+    replacement = [line.replace("line_", "moved_") for line in chunk]
+    answer = _search_block([line[cut:] for line in chunk], [line[cut:] for line in replacement])
+    parsed = parse_response(answer, base)
+    assert parsed.new_text == "\n".join([*lines[:start], *replacement, *lines[end:], ""])
+    if cut:
+        assert parsed.method == METHOD_SEARCH_WHITESPACE
+
+
+# --- tolerances, one at a time ------------------------------------------------------------
+
+CLASS_FILE = (
+    "class Shop:\n"
+    "    def __init__(self):\n"
+    "        self.items = []\n"
+    "\n"
+    "    def count(self):\n"
+    "        return len(self.items)\n"
+    "\n"
+    "    def empty(self):\n"
+    "        return not self.items\n"
+)
+COUNT_NEW = CLASS_FILE.replace("return len(self.items)", "return sum(1 for _ in self.items)")
+
+
+def test_a_fenced_answer_with_prose_replaces_the_region() -> None:
+    answer = "Sure!\n\n```python\n    def count(self):\n        return sum(1 for _ in self.items)\n```\nDone."
+    parsed = parse_response(answer, CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert parsed.notes == ()
+
+
+def test_column_zero_answer_is_indented_back_and_says_so() -> None:
+    parsed = parse_response("```\ndef count(self):\n    return sum(1 for _ in self.items)\n```", CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert any("re-indented" in note for note in parsed.notes)
+
+
+def test_only_the_first_line_lost_its_indentation() -> None:
+    answer = "```\ndef count(self):\n        return sum(1 for _ in self.items)\n```"
+    parsed = parse_response(answer, CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert any("first line" in note for note in parsed.notes)
+
+
+def test_tab_file_gets_tabs_back_from_a_spaces_answer() -> None:
+    base = "func f() {\n\tif x {\n\t\treturn 1\n\t}\n\treturn 0\n}\n"
+    answer = "```go\n    if x {\n        return 2\n    }\n```"
+    parsed = parse_response(answer, base, (2, 4))
+    assert parsed.new_text == "func f() {\n\tif x {\n\t\treturn 2\n\t}\n\treturn 0\n}\n"
+    assert any("tabs" in note for note in parsed.notes)
+
+
+def test_spaces_file_gets_spaces_back_from_a_tabs_answer() -> None:
+    answer = "```\n\tdef count(self):\n\t\treturn sum(1 for _ in self.items)\n```"
+    assert parse_response(answer, CLASS_FILE, (5, 6)).new_text == COUNT_NEW
+
+
+def test_several_blocks_pick_the_one_like_the_region_and_say_which() -> None:
+    answer = (
+        "Install first:\n```bash\npip install shop\n```\n"
+        "Then:\n```python\n    def count(self):\n        return sum(1 for _ in self.items)\n```\n"
+        "Use it:\n```python\nprint(Shop().count())\n```\n"
+    )
+    parsed = parse_response(answer, CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert any("block 2" in note for note in parsed.notes)
+
+
+def test_a_block_that_repeats_the_original_loses_to_the_changed_one() -> None:
+    original = "```python\n    def count(self):\n        return len(self.items)\n```"
+    changed = "```python\n    def count(self):\n        return sum(1 for _ in self.items)\n```"
+    parsed = parse_response(f"Before:\n{original}\nAfter:\n{changed}", CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+
+
+def test_unfenced_prose_around_code_is_left_out() -> None:
+    answer = "Sure, here is the method:\n\ndef count(self):\n    return sum(1 for _ in self.items)\n\nHope this helps!"
+    parsed = parse_response(answer, CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert any("prose" in note for note in parsed.notes)
+
+
+def test_the_line_before_the_region_repeated_by_the_model_is_dropped() -> None:
+    answer = "```\n    def count(self):\n        return sum(1 for _ in self.items)\n```"
+    parsed = parse_response(answer, CLASS_FILE, (6, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert any("before the selection" in note for note in parsed.notes)
+
+
+def test_a_lone_closing_brace_of_the_answer_is_kept() -> None:
+    base = "fn f() {\n    let a = 1;\n}\n"
+    parsed = parse_response("```rust\n    if a > 0 {\n        a += 1;\n    }\n```", base, (2, 2))
+    assert parsed.new_text == "fn f() {\n    if a > 0 {\n        a += 1;\n    }\n}\n"
+
+
+def test_a_whole_file_answer_for_a_region_is_used_as_the_file() -> None:
+    parsed = parse_response(f"```python\n{COUNT_NEW}```", CLASS_FILE, (5, 6))
+    assert parsed.new_text == COUNT_NEW
+    assert parsed.method == METHOD_WHOLE_FILE
+
+
+def test_blank_lines_at_the_region_edges_are_kept() -> None:
+    parsed = parse_response("```\n    def count(self):\n        return 0\n```", CLASS_FILE, (4, 7))
+    assert parsed.new_text == CLASS_FILE.replace("return len(self.items)", "return 0")
+
+
+def test_a_file_without_final_newline_keeps_it_that_way() -> None:
+    base = "a = 1\nb = 2"
+    assert parse_response("```\nb = 3\n```\n\n", base, (2, 2)).new_text == "a = 1\nb = 3"
+    assert parse_response("```\na = 1\nb = 3\n```\n", base).new_text == "a = 1\nb = 3"
+
+
+def test_crlf_answer_against_a_file() -> None:
+    answer = "Here:\r\n```python\r\n    def count(self):\r\n        return sum(1 for _ in self.items)\r\n```\r\n"
+    assert parse_response(answer, CLASS_FILE, (5, 6)).new_text == COUNT_NEW
+
+
+def test_an_empty_file_takes_the_answer() -> None:
+    parsed = parse_response("```python\nprint('hi')\n```", "")
+    assert parsed.new_text == "print('hi')\n"
+
+
+LONG_FILE = (
+    "import math\n\n\n"
+    "def area(r):\n    return math.pi * r * r\n\n\n"
+    "def perimeter(r):\n    return 2 * math.pi * r\n\n\n"
+    "def describe(r):\n    a = area(r)\n    p = perimeter(r)\n    return f'{a:.2f} {p:.2f}'\n"
+)
+
+
+def test_a_fragment_without_region_replaces_the_matching_definition() -> None:
+    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", LONG_FILE)
+    assert parsed.new_text == LONG_FILE.replace("2 * math.pi * r", "math.tau * r")
+    assert parsed.method == METHOD_WHOLE_REGION
+    assert any("only part of the file" in note and "8-9" in note for note in parsed.notes)
+
+
+def test_a_fragment_with_a_new_comment_above_keeps_the_rest_of_the_file() -> None:
+    answer = "```python\n# Circumference.\ndef perimeter(r):\n    return 2 * math.pi * r\n```"
+    parsed = parse_response(answer, LONG_FILE)
+    assert parsed.new_text == LONG_FILE.replace("def perimeter", "# Circumference.\ndef perimeter")
+
+
+def test_a_fragment_whose_first_lines_are_not_unique_is_the_whole_file() -> None:
+    base = LONG_FILE + "\n\ndef perimeter(r):\n    return 0\n"
+    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", base)
+    assert parsed.method == METHOD_WHOLE_FILE
+    assert parsed.new_text == "def perimeter(r):\n    return math.tau * r\n"
+
+
+def test_a_short_file_takes_a_short_answer_as_the_whole_file() -> None:
+    parsed = parse_response("```python\ndef area(r):\n    return r\n```", "def area(r):\n    return 3 * r * r\n")
+    assert parsed.method == METHOD_WHOLE_FILE
+
+
+# --- SEARCH/REPLACE specifics -------------------------------------------------------------
+
+
+def test_later_blocks_see_the_earlier_blocks_changes() -> None:
+    answer = _search_block(["        return len(self.items)"], ["        return self.size()"]) + "\n\n" + _search_block(
+        ["        return self.size()"], ["        return self.size() + 0"]
+    )
+    parsed = parse_response(answer, CLASS_FILE)
+    assert "return self.size() + 0" in parsed.new_text
+    assert parsed.notes[0].startswith("block 1 of 2")
+
+
+def test_fuzzy_search_says_how_alike_it_was() -> None:
+    answer = _search_block(
+        ["    def count(self):", "        return len(self.item)", "", "    def empty(self):"],
+        ["    def count(self):", "        return 0", "", "    def empty(self):"],
+    )
+    parsed = parse_response(answer, CLASS_FILE)
+    assert parsed.method == METHOD_SEARCH_FUZZY
+    assert "return 0" in parsed.new_text and "len(self.items)" not in parsed.new_text
+    assert "% alike" in parsed.notes[0]
+
+
+def test_missing_replace_marker_ends_at_the_fence() -> None:
+    answer = "```\n<<<<<<< SEARCH\n        return not self.items\n=======\n        return len(self.items) == 0\n```\nBye."
+    parsed = parse_response(answer, CLASS_FILE)
+    assert parsed.new_text == CLASS_FILE.replace("return not self.items", "return len(self.items) == 0")
+
+
+def test_region_is_ignored_by_search_replace_blocks() -> None:
+    answer = _search_block(["        return not self.items"], ["        return False"])
+    assert parse_response(answer, CLASS_FILE, (1, 2)).new_text.endswith("        return False\n")
+
+
+# --- failure modes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",
+        "   \n\n",
+        "I'm sorry, but I cannot see any problem with this method. It already does what it should.",
+        "The function is fine as it is.\nYou could rename it, but that is a matter of taste.",
+        "```python\n```",
+        "Here you go:\n```\n\n```\nDone.",
+    ],
+)
+def test_answers_without_code_are_no_code(answer: str) -> None:
+    with pytest.raises(NoUsableEdit) as caught:
+        parse_response(answer, CLASS_FILE, (5, 6))
+    assert caught.value.reason == "no-code"
+    assert caught.value.hint.startswith("Ask again")
+
+
+@pytest.mark.parametrize(
+    ("answer", "region"),
+    [
+        ("```python\n    def count(self):\n        return len(self.items)\n```", (5, 6)),
+        ("def count(self):\n    return len(self.items)\n", (5, 6)),
+        (f"```\n{CLASS_FILE}```", None),
+        (_search_block(["        return not self.items"], ["        return not self.items"]), None),
+    ],
+)
+def test_answers_equal_to_the_original_are_unchanged(answer: str, region: tuple[int, int] | None) -> None:
+    with pytest.raises(NoUsableEdit) as caught:
+        parse_response(answer, CLASS_FILE, region)
+    assert caught.value.reason == "unchanged"
+    assert "same as the original" in caught.value.message
+
+
+def test_a_search_that_matches_nowhere_names_the_block_and_the_closest_lines() -> None:
+    good = _search_block(["        return not self.items"], ["        return False"])
+    bad = _search_block(["    def total(self):", "        return sum(self.items)"], ["    pass"])
+    with pytest.raises(NoUsableEdit) as caught:
+        parse_response(good + "\n" + bad, CLASS_FILE)
+    error = caught.value
+    assert error.reason == "search-not-found"
+    assert "block 2 of 2" in error.message and "def total(self):" in error.message
+    assert error.closest and all(line in CLASS_FILE.split("\n") for line in error.closest)
+    assert error.hint.startswith("Ask again")
+
+
+@pytest.mark.parametrize("region", [(0, 2), (3, 2), (5, 99)])
+def test_a_region_outside_the_file_is_an_error(region: tuple[int, int]) -> None:
+    with pytest.raises(EditError, match="not in the file"):
+        parse_response("```\nx = 1\n```", CLASS_FILE, region)
+
+
+# --- the corpus quality gate -------------------------------------------------------------
+
+
+def test_the_response_corpus_applies_at_least_95_percent() -> None:
+    cases = corpus_cases()
+    assert len(cases) >= 36
+    results = run_corpus(cases)
+    failures = [f"{r.name}: {r.detail}" for r in results if not r.passed]
+    assert success_share(results) >= 0.95, failures

@@ -1,0 +1,127 @@
+"""How many realistic small-model answers the edit parser turns into the right file.
+
+``python -m tests.bench.run edit_corpus`` or ``python -m tests.bench.edit_corpus``.
+
+Each folder of ``tests/edit_corpus/`` holds ``original.<ext>``, the model's raw
+``response.txt``, ``expected.<ext>`` (the file the edit should produce) and
+``case.toml`` (``lines = "A-B"`` for a region answer, ``note``, or ``expect_error`` for
+an answer that must be refused with that reason). A case passes when the parsed new
+text equals the expected file (compared with ``\\n`` line endings) or, for an error
+case, when the parser refuses with that reason. The smoke run does the same on the
+first few cases.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.assist.edits.model import EditError, NoUsableEdit
+from desktop.assist.edits.parse import parse_response
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "edit_corpus"
+SMOKE_CASES = 8
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One corpus case: whether the parse gave the expected outcome, and what it did."""
+
+    name: str
+    passed: bool
+    detail: str  # the method and notes, or what went wrong
+
+
+def corpus_cases(directory: Path = CORPUS_DIR) -> list[Path]:
+    """The case folders, in name order."""
+    return sorted(path for path in directory.iterdir() if (path / "case.toml").is_file())
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _single(folder: Path, stem: str) -> Path | None:
+    found = sorted(folder.glob(f"{stem}.*"))
+    return found[0] if found else None
+
+
+def _region(spec: str | None) -> tuple[int, int] | None:
+    if not spec:
+        return None
+    start, _, end = spec.partition("-")
+    return int(start), int(end or start)
+
+
+def run_case(folder: Path) -> CaseResult:
+    """Parse one case's response against its original and compare with the expectation."""
+    config = tomllib.loads((folder / "case.toml").read_text(encoding="utf-8"))
+    original = _single(folder, "original")
+    if original is None:
+        return CaseResult(folder.name, False, "no original.* file")
+    base = _read(original)
+    response = (folder / "response.txt").read_bytes().decode("utf-8")
+    wanted_error = config.get("expect_error")
+    try:
+        parsed = parse_response(response, base, _region(config.get("lines")))
+    except NoUsableEdit as error:
+        if wanted_error == error.reason:
+            return CaseResult(folder.name, True, f"refused: {error.reason}")
+        return CaseResult(folder.name, False, f"refused ({error.reason}): {error}")
+    except EditError as error:
+        return CaseResult(folder.name, False, f"error: {error}")
+    if wanted_error:
+        return CaseResult(folder.name, False, f"expected refusal {wanted_error!r}, got an edit ({parsed.method})")
+    expected = _single(folder, "expected")
+    if expected is None:
+        return CaseResult(folder.name, False, "no expected.* file")
+    detail = "; ".join((parsed.method, *parsed.notes))
+    if parsed.new_text == _read(expected):
+        return CaseResult(folder.name, True, detail)
+    return CaseResult(folder.name, False, f"wrong text ({detail})")
+
+
+def run_corpus(folders: list[Path]) -> list[CaseResult]:
+    """Every case's result, in order."""
+    return [run_case(folder) for folder in folders]
+
+
+def success_share(results: list[CaseResult]) -> float:
+    """The share of cases that passed (0.0 for none)."""
+    return sum(result.passed for result in results) / len(results) if results else 0.0
+
+
+def run(smoke: bool) -> list[str]:
+    """Report lines: the share applied correctly, timing, and each failure."""
+    folders = corpus_cases()
+    if smoke:
+        folders = folders[:SMOKE_CASES]
+    started = time.perf_counter()
+    results = run_corpus(folders)
+    elapsed = time.perf_counter() - started
+    passed = sum(result.passed for result in results)
+    lines = [
+        f"applied correctly: {passed}/{len(results)} = {success_share(results):.1%} (target >= 95%)",
+        f"parse time: {elapsed * 1000 / max(len(results), 1):.1f} ms per case",
+    ]
+    lines += [f"FAIL {result.name}: {result.detail}" for result in results if not result.passed]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the report; ``-v`` also lists how each passing case was parsed."""
+    args = sys.argv[1:] if argv is None else argv
+    for line in run(smoke="--smoke" in args):
+        print(line)
+    if "-v" in args:
+        for result in run_corpus(corpus_cases()):
+            if result.passed:
+                print(f"ok   {result.name}: {result.detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

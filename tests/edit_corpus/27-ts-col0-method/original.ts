@@ -1,0 +1,20 @@
+export interface User {
+  id: number;
+  name: string;
+  email?: string;
+}
+
+export class UserStore {
+  private users = new Map<number, User>();
+
+  save(user: User): void {
+    this.users.set(user.id, user);
+  }
+
+  byEmail(email: string): User | undefined {
+    for (const user of this.users.values()) {
+      if (user.email === email) return user;
+    }
+    return undefined;
+  }
+}
