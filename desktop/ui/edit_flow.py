@@ -173,7 +173,7 @@ class EditFlow(QObject):
 
     def _propose(self, dialog: DiffReviewDialog, target: EditTarget, response: str) -> None:
         def work(token: CancelToken) -> Iterator[ReviewData]:
-            proposal = propose_edit(target, response, CHAT_APPLY_ACTION_ID)
+            proposal = propose_edit(target, response, CHAT_APPLY_ACTION_ID, place_fragments=True)
             yield prepare_review(proposal, token)
 
         dialog.begin_streaming("Reading the code block…")

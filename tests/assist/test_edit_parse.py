@@ -333,7 +333,8 @@ LONG_FILE = (
 
 
 def test_a_fragment_without_region_replaces_the_matching_definition() -> None:
-    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", LONG_FILE)
+    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", LONG_FILE,
+                            place_fragments=True)
     assert parsed.new_text == LONG_FILE.replace("2 * math.pi * r", "math.tau * r")
     assert parsed.method == METHOD_WHOLE_REGION
     assert any("only part of the file" in note and "8-9" in note for note in parsed.notes)
@@ -341,13 +342,21 @@ def test_a_fragment_without_region_replaces_the_matching_definition() -> None:
 
 def test_a_fragment_with_a_new_comment_above_keeps_the_rest_of_the_file() -> None:
     answer = "```python\n# Circumference.\ndef perimeter(r):\n    return 2 * math.pi * r\n```"
-    parsed = parse_response(answer, LONG_FILE)
+    parsed = parse_response(answer, LONG_FILE, place_fragments=True)
     assert parsed.new_text == LONG_FILE.replace("def perimeter", "# Circumference.\ndef perimeter")
 
 
 def test_a_fragment_whose_first_lines_are_not_unique_is_the_whole_file() -> None:
     base = LONG_FILE + "\n\ndef perimeter(r):\n    return 0\n"
-    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", base)
+    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", base,
+                            place_fragments=True)
+    assert parsed.method == METHOD_WHOLE_FILE
+    assert parsed.new_text == "def perimeter(r):\n    return math.tau * r\n"
+
+
+def test_without_fragment_placement_an_answer_without_lines_is_the_whole_file() -> None:
+    # The apply-edit contract: no --lines, a whole-region answer is the whole new file.
+    parsed = parse_response("```python\ndef perimeter(r):\n    return math.tau * r\n```", LONG_FILE)
     assert parsed.method == METHOD_WHOLE_FILE
     assert parsed.new_text == "def perimeter(r):\n    return math.tau * r\n"
 

@@ -4,7 +4,8 @@
 
 Each folder of ``tests/edit_corpus/`` holds ``original.<ext>``, the model's raw
 ``response.txt``, ``expected.<ext>`` (the file the edit should produce) and
-``case.toml`` (``lines = "A-B"`` for a region answer, ``note``, or ``expect_error`` for
+``case.toml`` (``lines = "A-B"`` for a region answer, ``chat_apply = true`` for a chat code
+block applied to a whole file, ``note``, or ``expect_error`` for
 an answer that must be refused with that reason). A case passes when the parsed new
 text equals the expected file (compared with ``\\n`` line endings) or, for an error
 case, when the parser refuses with that reason. The smoke run does the same on the
@@ -66,7 +67,8 @@ def run_case(folder: Path) -> CaseResult:
     response = (folder / "response.txt").read_bytes().decode("utf-8")
     wanted_error = config.get("expect_error")
     try:
-        parsed = parse_response(response, base, _region(config.get("lines")))
+        parsed = parse_response(response, base, _region(config.get("lines")),
+                                place_fragments=bool(config.get("chat_apply", False)))
     except NoUsableEdit as error:
         if wanted_error == error.reason:
             return CaseResult(folder.name, True, f"refused: {error.reason}")

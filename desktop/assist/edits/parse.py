@@ -44,11 +44,16 @@ _LINE_NUMBER = re.compile(r"^[ \t]*(\d{1,6})(?:[ \t]*[:|│][ \t]?|\t| )")
 # --- the entry point --------------------------------------------------------------------
 
 
-def parse_response(response: str, base_text: str, region: tuple[int, int] | None = None) -> ParsedEdit:
+def parse_response(
+    response: str, base_text: str, region: tuple[int, int] | None = None, *, place_fragments: bool = False
+) -> ParsedEdit:
     """The whole new file text a model's ``response`` makes of ``base_text``.
 
     ``region`` is the 1-based inclusive lines of ``base_text`` a whole-region answer
-    replaces; without it such an answer is the whole new file. SEARCH/REPLACE blocks
+    replaces; without it such an answer is the whole new file — unless
+    ``place_fragments`` is set (a code block from the chat applied to a whole file) and
+    the answer is unambiguously one definition of a long file, which it then replaces.
+    ``hearth apply-edit`` keeps it off: its contract is "no lines, whole file". SEARCH/REPLACE blocks
     always apply to the whole of ``base_text``. Raises ``NoUsableEdit`` with reason
     ``"no-code"``, ``"unchanged"`` or ``"search-not-found"``, and ``EditError`` for a
     region outside the text.
@@ -60,7 +65,7 @@ def parse_response(response: str, base_text: str, region: tuple[int, int] | None
     if _has_search_blocks(text):
         new_text, method, notes = _apply_search_blocks(text, base_text)
     else:
-        new_text, method, notes = _whole_region(text, base_text, region)
+        new_text, method, notes = _whole_region(text, base_text, region, place_fragments)
     if new_text == base_text:
         raise NoUsableEdit(
             "The answer is the same as the original code; there is nothing to change.",
@@ -101,7 +106,9 @@ class _Block:
     closed: bool
 
 
-def _whole_region(text: str, base_text: str, region: tuple[int, int] | None) -> tuple[str, str, list[str]]:
+def _whole_region(
+    text: str, base_text: str, region: tuple[int, int] | None, place_fragments: bool
+) -> tuple[str, str, list[str]]:
     base_lines = base_text.split("\n")
     count = _real_line_count(base_lines)
     start, end = region if region is not None else (1, count)
@@ -112,7 +119,7 @@ def _whole_region(text: str, base_text: str, region: tuple[int, int] | None) -> 
     code = _trim_blank_edges(code)
     if not code:
         raise _no_code()
-    if region is None:
+    if region is None and place_fragments:
         anchored = _anchor_fragment(code, base_lines[:count])
         if anchored is not None:
             region = anchored

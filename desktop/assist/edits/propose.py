@@ -8,7 +8,9 @@ from desktop.assist.edits.model import EditProposal, EditTarget, FileChangedOnDi
 from desktop.assist.edits.parse import parse_response
 
 
-def propose_edit(target: EditTarget, response: str, action_id: str = "") -> EditProposal:
+def propose_edit(
+    target: EditTarget, response: str, action_id: str = "", *, place_fragments: bool = False
+) -> EditProposal:
     """Turn ``response`` (a model's raw answer) into a proposal against the file as it is now.
 
     The file is read (its hash is the proposal's base), the answer parsed for the
@@ -16,6 +18,7 @@ def propose_edit(target: EditTarget, response: str, action_id: str = "") -> Edit
     and the syntax errors the edit would introduce are listed. Raises ``NoUsableEdit``
     when the answer holds no code or changes nothing, ``EditError`` when the file
     cannot be read as text, ``FileChangedOnDisk`` when the target lines no longer exist.
+    ``place_fragments``: see ``parse_response`` (for code blocks applied from the chat).
     """
     snapshot = read_snapshot(target.path)
     region = None
@@ -26,7 +29,7 @@ def propose_edit(target: EditTarget, response: str, action_id: str = "") -> Edit
                 f"{target.relative} has fewer lines than the selection {region[0]}-{region[1]} now.",
                 "Select the code again and re-run the action.",
             )
-    parsed = parse_response(response, snapshot.text, region)
+    parsed = parse_response(response, snapshot.text, region, place_fragments=place_fragments)
     new_text = with_trailing_newline(parsed.new_text, snapshot.format)
     if new_text == snapshot.text:
         raise NoUsableEdit(f"The answer does not change {target.relative}.", "unchanged")
