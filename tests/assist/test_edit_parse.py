@@ -7,6 +7,8 @@ intended file. Example tests pin each failure mode and each tolerance on its own
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -193,6 +195,36 @@ def test_search_replace_round_trips(case, fenced: bool, filename: bool, crlf: bo
     parsed = parse_response(answer, base)
     assert parsed.new_text == "\n".join([*lines[:start], *replacement, *lines[end:], ""])
     assert parsed.method == METHOD_SEARCH_EXACT
+
+
+@PROPERTY
+@given(search_cases(), st.integers(0, 3), st.booleans(), st.booleans())
+def test_unified_diff_answers_apply_by_their_text(case, context: int, fenced: bool, wrong_numbers: bool) -> None:
+    base, lines, replacement, start, end = case
+    new = "\n".join([*lines[:start], *replacement, *lines[end:], ""])
+    diff = "".join(difflib.unified_diff(base.splitlines(True), new.splitlines(True), "a/m.py", "b/m.py", n=context))
+    if wrong_numbers:  # models rarely get the @@ numbers right; they are not used
+        diff = re.sub(r"^@@ .* @@", "@@ -90,7 +91,9 @@", diff, flags=re.MULTILINE)
+    answer = f"Here is the patch:\n```diff\n{diff}```\nIt renames the lines." if fenced else diff
+    parsed = parse_response(answer, base)
+    assert parsed.new_text == new
+    assert "unified diff" in parsed.notes[0]
+
+
+def test_a_diff_block_without_hunk_headers_is_read_as_one_hunk() -> None:
+    base = "import os\n\n\ndef area(r):\n    return 3.14 * r * r\n"
+    answer = "Sure:\n```diff\n def area(r):\n-    return 3.14 * r * r\n+    return 3.14159 * r ** 2\n```\n"
+    parsed = parse_response(answer, base, (4, 5))
+    assert parsed.new_text == base.replace("3.14 * r * r", "3.14159 * r ** 2")
+
+
+def test_a_diff_whose_removed_lines_are_not_in_the_file_is_refused_with_the_closest_lines() -> None:
+    base = "def area(r):\n    return 3.14 * r * r\n"
+    answer = "```diff\n@@ -1,2 +1,2 @@\n def volume(r):\n-    return r ** 3\n+    return r ** 3 * 4 / 3\n```"
+    with pytest.raises(NoUsableEdit) as caught:
+        parse_response(answer, base)
+    assert caught.value.reason == "search-not-found"
+    assert caught.value.closest
 
 
 @PROPERTY

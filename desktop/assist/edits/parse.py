@@ -10,6 +10,10 @@ Two kinds of answer are understood:
   number prefixes, an echoed fence line inside the block and CRLF line endings.
 * **SEARCH/REPLACE blocks** — applied in order to the whole file; each SEARCH is found
   exactly, then ignoring whitespace, then by the best fuzzy match above a threshold.
+* **Unified diffs** (a ``diff`` block with ``@@`` hunks, which some models write even
+  when asked for code) — each hunk becomes a SEARCH/REPLACE block (context and ``-``
+  lines to find, context and ``+`` lines to put there); the ``@@`` line numbers are
+  ignored, since models rarely get them right.
 
 Anything else is a ``NoUsableEdit`` with a plain reason and a hint.
 """
@@ -38,6 +42,8 @@ _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?
 _SEARCH = re.compile(r"^[ \t]*<{5,9}[ \t]*SEARCH\b.*$", re.IGNORECASE)
 _DIVIDER = re.compile(r"^[ \t]*={5,9}[ \t]*$")
 _REPLACE = re.compile(r"^[ \t]*>{5,9}[ \t]*REPLACE\b.*$", re.IGNORECASE)
+_HUNK_HEADER = re.compile(r"^@@ .*@@")
+_FILE_HEADER = re.compile(r"^(---|\+\+\+) \S")
 _LINE_NUMBER = re.compile(r"^[ \t]*(\d{1,6})(?:[ \t]*[:|│][ \t]?|\t| )")
 
 
@@ -63,7 +69,10 @@ def parse_response(
     if region is not None:
         _check_region(region, base_lines)
     if _has_search_blocks(text):
-        new_text, method, notes = _apply_search_blocks(text, base_text)
+        new_text, method, notes = _apply_search_blocks(_search_blocks(text), base_text)
+    elif diff_blocks := _diff_hunks(text) or _headerless_diff_hunks(text):
+        new_text, method, notes = _apply_search_blocks(diff_blocks, base_text)
+        notes.insert(0, "the answer is a unified diff; applied its hunks by their text, not their line numbers")
     else:
         new_text, method, notes = _whole_region(text, base_text, region, place_fragments)
     if new_text == base_text:
@@ -625,8 +634,57 @@ def _strip_trailing_fence(lines: list[str]) -> list[str]:
     return lines
 
 
-def _apply_search_blocks(text: str, base_text: str) -> tuple[str, str, list[str]]:
-    blocks = _search_blocks(text)
+def _diff_hunks(text: str) -> list[_SearchBlock]:
+    """The hunks of a unified diff in the answer as SEARCH/REPLACE blocks ([] if none).
+
+    Only lines inside ``@@`` hunks count; a blank line there is a blank context line
+    (models often drop its leading space). Hunks that add or remove nothing are skipped.
+    """
+    blocks: list[_SearchBlock] = []
+    search: list[str] | None = None
+    replace: list[str] = []
+
+    def close() -> None:
+        if search is not None and (search != replace):
+            blocks.append(_SearchBlock(tuple(_trim_blank_edges(search)), tuple(_trim_blank_edges(replace))))
+
+    for line in text.split("\n"):
+        if _HUNK_HEADER.match(line):
+            close()
+            search, replace = [], []
+        elif search is None:
+            continue
+        elif _FILE_HEADER.match(line) or _FENCE_OPEN.match(line):
+            close()
+            search = None
+        elif line.startswith("-"):
+            search.append(line[1:])
+        elif line.startswith("+"):
+            replace.append(line[1:])
+        elif line.startswith(" ") or line == "":
+            search.append(line[1:])
+            replace.append(line[1:])
+        elif line.startswith("\\"):
+            continue  # "\ No newline at end of file"
+        else:
+            close()  # prose after the diff
+            search = None
+    close()
+    return blocks
+
+
+def _headerless_diff_hunks(text: str) -> list[_SearchBlock]:
+    """A ``diff``-tagged block without ``@@`` lines, read as one hunk per block."""
+    blocks: list[_SearchBlock] = []
+    for block in _fenced_blocks(text):
+        body = [line for line in block.lines if not _FILE_HEADER.match(line)]
+        marked = [line for line in body if line[:1] in "+-"]
+        if block.info.lower() in ("diff", "patch", "udiff") and marked:
+            blocks.extend(_diff_hunks("\n".join(["@@ @@", *body])))
+    return blocks
+
+
+def _apply_search_blocks(blocks: list[_SearchBlock], base_text: str) -> tuple[str, str, list[str]]:
     if not blocks:
         raise _no_code()
     lines = base_text.split("\n")
