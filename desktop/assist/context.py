@@ -352,8 +352,9 @@ def _code_blocks(
     map_reserve = min(MAP_MAX_TOKENS, int(room * MAP_SHARE))
     current = focus.current_file if focus.current_file and not is_secret_path(focus.current_file) else None
     hits = search(index, question, k=RETRIEVE_K, current_file=current, selection=focus.selection or None)
+    already_sent = [selection.item] if selection is not None else _quoted_selection(question, focus)
     for hit in hits:
-        if selection is not None and _overlaps(hit, selection.item):
+        if any(_overlaps(hit, item) for item in already_sent):
             continue
         block = _hit_block(index, hit, room - map_reserve - spent, estimator)
         if block is not None:
@@ -492,6 +493,16 @@ def _map_block(
     if item.tokens > room:
         return None
     return _Block(block_text, item)
+
+
+def _quoted_selection(question: str, focus: ChatFocus) -> list[ContextItem]:
+    """The selection's range when the user pasted it into the question (so it is not sent again)."""
+    if not (focus.current_file and focus.selection.strip() and focus.selection_lines is not None):
+        return []
+    if focus.selection.strip() not in question:
+        return []
+    start, end = focus.selection_lines
+    return [ContextItem(focus.current_file, start, end, None, "selection", 0, "selection")]
 
 
 def _overlaps(hit: Hit, item: ContextItem) -> bool:

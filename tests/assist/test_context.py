@@ -182,6 +182,8 @@ def test_selection_already_in_the_question_is_not_repeated(indexed):
     plan = plan_turn(f"what does this do?\n{selection}", [], 8192, SYSTEM, index=index,
                      project_root=root, focus=focus)
     assert all(item.source != "selection" for item in plan.items)
+    # Nor does retrieval send the function around those lines back a second time.
+    assert not any(item.path == "net/http.py" and item.start_line <= 8 <= item.end_line for item in plan.items)
 
 
 def test_symbol_at_the_cursor_is_sent_without_a_selection(indexed):
