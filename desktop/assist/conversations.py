@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from desktop.assist.context import ContextPlan
 from desktop.core.chat import ChatStats
+from desktop.core.app_db import AppDatabase
 from desktop.core.errors import StorageError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TITLE = "New chat"
-SCHEMA_VERSION = 2
 
 # One entry per schema version: the statements that bring version N-1 to N. Later
 # issues append entries; existing ones never change.
@@ -64,6 +61,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 2: what an answer was given (desktop.assist.context.ContextPlan as JSON).
     ("ALTER TABLE messages ADD COLUMN context TEXT",),
 )
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -105,14 +103,13 @@ class ConversationStore:
     def __init__(self, db_path: Path, clock: Callable[[], float] = time.time) -> None:
         self.db_path = Path(db_path)
         self._clock = clock
-        self._lock = threading.RLock()
-        self._conn = self._open()
+        self._db = AppDatabase(self.db_path, "chats database", _MIGRATIONS, foreign_keys=True)
 
     # --- conversations -------------------------------------------------------------
 
     def list_conversations(self, project_key: str) -> list[Conversation]:
         """The project's conversations, most recently updated first."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(
                 "SELECT id, project_key, title, created_at, updated_at FROM conversations"
                 " WHERE project_key = ? ORDER BY updated_at DESC, id DESC",
@@ -124,7 +121,7 @@ class ConversationStore:
         """Start an empty conversation for the project."""
         now = self._clock()
         title = _clean_title(title)
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO conversations (project_key, title, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?)",
@@ -135,7 +132,7 @@ class ConversationStore:
 
     def get_conversation(self, conversation_id: int) -> Conversation | None:
         """The conversation, or None when it does not exist (any more)."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             row = conn.execute(
                 "SELECT id, project_key, title, created_at, updated_at FROM conversations"
                 " WHERE id = ?",
@@ -145,7 +142,7 @@ class ConversationStore:
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         """Give the conversation a new title (blank titles become the default)."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             conn.execute(
                 "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?",
                 (_clean_title(title), self._clock(), conversation_id),
@@ -153,14 +150,14 @@ class ConversationStore:
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Delete the conversation and its messages; unknown ids are ignored."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
     # --- messages --------------------------------------------------------------------
 
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         """The conversation's messages, oldest first."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(
                 "SELECT id, conversation_id, role, content, thinking, model, incomplete,"
                 " error, stats, created_at, context FROM messages WHERE conversation_id = ?"
@@ -186,7 +183,7 @@ class ConversationStore:
         now = self._clock()
         stats_json = json.dumps(asdict(stats)) if stats is not None else None
         context_json = context.to_json() if context is not None else None
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
@@ -210,7 +207,7 @@ class ConversationStore:
 
     def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
         """Delete ``message_id`` and every later message of the conversation."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             conn.execute(
                 "DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
                 (conversation_id, message_id),
@@ -222,111 +219,7 @@ class ConversationStore:
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
-        with self._lock:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                log.debug("closing the chats database failed", exc_info=True)
-
-    # --- opening, schema, errors ----------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise _storage_error(exc, self.db_path) from None
-        try:
-            return self._connect_and_migrate()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise _storage_error(exc, self.db_path) from None
-            self._move_aside(exc)
-            try:
-                return self._connect_and_migrate()
-            except sqlite3.Error as retry_exc:
-                raise _storage_error(retry_exc, self.db_path) from None
-
-    def _connect_and_migrate(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None,
-                               timeout=10.0)
-        try:
-            # Reading the schema is what reveals a file that is not a database.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({check})")
-            if version > SCHEMA_VERSION:
-                raise StorageError(
-                    f"The chats database {self.db_path} was written by a newer Hearth "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION}).",
-                    "Update Hearth, or move the file away to start with no chats.",
-                )
-            self._migrate(conn, version)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection, version: int) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _MIGRATIONS[target - 1]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-
-    def _move_aside(self, reason: Exception) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}")
-        suffix = 1
-        while target.exists():
-            suffix += 1
-            target = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}-{suffix}")
-        log.warning("chats database %s is unreadable (%s); moved it to %s and started a new one",
-                    self.db_path, reason, target)
-        try:
-            self.db_path.replace(target)
-            for side in ("-wal", "-shm"):
-                side_file = self.db_path.with_name(self.db_path.name + side)
-                if side_file.exists():
-                    side_file.replace(target.with_name(target.name + side))
-        except OSError as exc:
-            raise _storage_error(exc, self.db_path) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run statements atomically under the lock; SQLite errors become StorageError."""
-        with self._lock:
-            conn = self._conn
-            try:
-                conn.execute("BEGIN")
-                yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                raise _storage_error(exc, self.db_path) from None
-            except BaseException:
-                _rollback(conn)
-                raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite already rolled back on some errors (e.g. a full disk); then there is
-    # nothing left to undo.
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            log.debug("rollback failed", exc_info=True)
-
+        self._db.close()
 
 def _message_from_row(row: tuple) -> StoredMessage:
     (message_id, conversation_id, role, content, thinking, model, incomplete, error,
@@ -371,33 +264,3 @@ def _stats_from_json(text: str | None) -> ChatStats | None:
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     return title or DEFAULT_TITLE
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
-def _storage_error(exc: BaseException, db_path: Path) -> StorageError:
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        return StorageError(
-            f"Could not save chats to {db_path}: the disk is full.",
-            "Free some disk space; nothing already saved was lost.",
-        )
-    if "readonly" in text or "read-only" in text or getattr(exc, "errno", None) in (13, 30):
-        return StorageError(
-            f"Could not save chats to {db_path}: the location is read-only.",
-            "Check the permissions of Hearth's data folder (or set HEARTH_HOME).",
-        )
-    if "unable to open" in text or isinstance(exc, OSError):
-        return StorageError(
-            f"Could not open the chats database at {db_path}.",
-            "Check that Hearth's data folder exists and is writable (or set HEARTH_HOME).",
-        )
-    if "locked" in text or "busy" in text:
-        return StorageError(
-            f"The chats database {db_path} is locked by another program.",
-            "Close other Hearth windows and try again.",
-        )
-    return StorageError(f"The chats database {db_path} failed: {exc}.")

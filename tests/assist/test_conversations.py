@@ -191,8 +191,9 @@ def test_disk_full_is_a_storage_error_and_keeps_earlier_data(store):
     conversation = store.create_conversation("proj")
     store.add_message(conversation.id, "user", "saved before the disk filled")
     # SQLite's own page limit produces the same SQLITE_FULL error as a full disk.
-    page_count = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {page_count}")
+    with store._db.transaction() as conn:
+        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {page_count}")
     with pytest.raises(StorageError, match="disk is full"):
         store.add_message(conversation.id, "assistant", "y" * 200_000)
     assert [m.content for m in store.messages(conversation.id)] == ["saved before the disk filled"]

@@ -16,23 +16,18 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Iterator
 
 from desktop.assist.edits.files import current_mode, current_sha256, encode_text, sha256_of, write_atomically
 from desktop.assist.edits.model import AppliedEdit, FileFormat, OutsideProject, UndoRefused
-from desktop.core.errors import StorageError
+from desktop.core.app_db import AppDatabase
 from desktop.core.paths import HearthPaths
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "edits.sqlite3"
-SCHEMA_VERSION = 1
 
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -67,8 +62,7 @@ class UndoHistory:
     def __init__(self, db_path: Path, root: Path) -> None:
         self.db_path = Path(db_path)
         self.root = Path(root).expanduser().resolve()
-        self._lock = threading.RLock()
-        self._conn = self._open()
+        self._db = AppDatabase(self.db_path, "edit history", _MIGRATIONS)
 
     @classmethod
     def for_project(cls, paths: HearthPaths, root: Path) -> "UndoHistory":
@@ -79,7 +73,7 @@ class UndoHistory:
 
     def record(self, applied: AppliedEdit) -> AppliedEdit:
         """Store an applied edit; returns it with its id."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             cursor = conn.execute(
                 f"INSERT INTO edits ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (applied.relative, applied.before_sha256, applied.after_sha256, applied.before_text,
@@ -92,19 +86,19 @@ class UndoHistory:
 
     def entries(self, limit: int = 50) -> list[AppliedEdit]:
         """The latest ``limit`` edits, newest first (undone ones included, marked)."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM edits ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [_entry(row) for row in rows]
 
     def get(self, entry_id: int) -> AppliedEdit | None:
         """One entry, or None when there is no such id."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM edits WHERE id = ?", (entry_id,)).fetchone()
         return _entry(row) if row else None
 
     def last_undoable(self) -> AppliedEdit | None:
         """The newest edit not undone yet (it may still be refused if the file changed)."""
-        with self._transaction() as conn:
+        with self._db.transaction() as conn:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM edits WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -120,7 +114,7 @@ class UndoHistory:
         ``OutsideProject`` when the path now leads out of the project; ``EditError``
         when the write fails (the file is then untouched).
         """
-        with self._lock:
+        with self._db.lock:
             entry = self.last_undoable() if entry_id is None else self.get(entry_id)
             if entry is None:
                 raise UndoRefused("There is no edit to undo." if entry_id is None else f"There is no edit {entry_id} in the history.")
@@ -142,7 +136,7 @@ class UndoHistory:
             if sha256_of(data) != entry.before_sha256:
                 log.info("undo of %s restored the text; the bytes differ from the original (mixed line endings)",
                          entry.relative)
-            with self._transaction() as conn:
+            with self._db.transaction() as conn:
                 conn.execute("UPDATE edits SET undone_at = ? WHERE id = ?", (time.time(), entry.id))
         return replace(entry, undone=True)
 
@@ -154,98 +148,7 @@ class UndoHistory:
 
     def close(self) -> None:
         """Close the database; the history cannot be used afterwards."""
-        with self._lock:
-            try:
-                self._conn.close()
-            except sqlite3.Error:
-                log.debug("closing the edit history failed", exc_info=True)
-
-    # --- opening, schema, errors ----------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise _storage_error(exc, self.db_path) from None
-        try:
-            return self._connect_and_migrate()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise _storage_error(exc, self.db_path) from None
-            self._move_aside(exc)
-            try:
-                return self._connect_and_migrate()
-            except sqlite3.Error as retry_exc:
-                raise _storage_error(retry_exc, self.db_path) from None
-
-    def _connect_and_migrate(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, check_same_thread=False, isolation_level=None, timeout=10.0)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # reveals a non-database
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({check})")
-            if version > SCHEMA_VERSION:
-                raise StorageError(
-                    f"The edit history {self.db_path} was written by a newer Hearth "
-                    f"(schema {version}, this one knows {SCHEMA_VERSION}).",
-                    "Update Hearth, or move the file away to start a new history.",
-                )
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                conn.execute("BEGIN IMMEDIATE")
-                for statement in _MIGRATIONS[target - 1]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
-                conn.execute("COMMIT")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _move_aside(self, reason: Exception) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}")
-        suffix = 1
-        while target.exists():
-            suffix += 1
-            target = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}-{suffix}")
-        log.warning("edit history %s is unreadable (%s); moved it to %s and started a new one",
-                    self.db_path, reason, target)
-        try:
-            self.db_path.replace(target)
-            for side in ("-wal", "-shm"):
-                side_file = self.db_path.with_name(self.db_path.name + side)
-                if side_file.exists():
-                    side_file.replace(target.with_name(target.name + side))
-        except OSError as exc:
-            raise _storage_error(exc, self.db_path) from None
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._conn
-            try:
-                conn.execute("BEGIN")
-                yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                raise _storage_error(exc, self.db_path) from None
-            except BaseException:
-                _rollback(conn)
-                raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite has already rolled back after some errors (a full disk, a closed database).
-    try:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        log.debug("rollback failed", exc_info=True)
-
+        self._db.close()
 
 def _entry(row: tuple) -> AppliedEdit:
     (entry_id, relative, before_sha, after_sha, before_text, after_text, fmt_json,
@@ -270,20 +173,3 @@ def _format(text: str) -> FileFormat:
     values = json.loads(text)
     known = {key: values[key] for key in FileFormat.__dataclass_fields__ if key in values}
     return FileFormat(**known)
-
-
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
-def _storage_error(exc: BaseException, db_path: Path) -> StorageError:
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        return StorageError(f"Could not save the edit history {db_path}: the disk is full.")
-    if "locked" in text or "busy" in text:
-        return StorageError(f"The edit history {db_path} is locked by another program.")
-    return StorageError(
-        f"Could not open or write the edit history {db_path}: {exc}.",
-        "Check that Hearth's data folder is writable (or set HEARTH_HOME).",
-    )
