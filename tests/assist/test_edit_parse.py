@@ -25,7 +25,7 @@ from desktop.assist.edits.model import (
     NoUsableEdit,
 )
 from desktop.assist.edits.parse import parse_response
-from tests.bench.edit_corpus import corpus_cases, run_corpus, success_share
+from tests.bench.edit_corpus import CORPUS_DIR, HELDOUT_DIR, corpus_cases, run_corpus, success_share
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -490,9 +490,89 @@ def test_a_region_outside_the_file_is_an_error(region: tuple[int, int]) -> None:
 # --- the corpus quality gate -------------------------------------------------------------
 
 
-def test_the_response_corpus_applies_at_least_95_percent() -> None:
-    cases = corpus_cases()
-    assert len(cases) >= 36
+@pytest.mark.parametrize("directory", [CORPUS_DIR, HELDOUT_DIR], ids=["corpus", "heldout"])
+def test_the_response_corpus_applies_at_least_95_percent(directory) -> None:
+    cases = corpus_cases(directory)
+    assert len(cases) >= 30
     results = run_corpus(cases)
     failures = [f"{r.name}: {r.detail}" for r in results if not r.passed]
     assert success_share(results) >= 0.95, failures
+
+
+# --- what small models wrap around or add to the code -------------------------------------
+
+CART_FILE = (
+    "class Cart:\n"
+    "    def total(self, items):\n"
+    "        result = 0\n"
+    "        for item in items:\n"
+    "            result += item.price\n"
+    "        return result\n"
+)
+
+
+def test_codellama_tags_are_read_as_a_fence() -> None:
+    answer = "[PYTHON]\ndef total(self, items):\n    return sum(i.price for i in items)\n[/PYTHON]\nShorter now."
+    parsed = parse_response(answer, CART_FILE, (2, 6))
+    assert parsed.new_text == "class Cart:\n    def total(self, items):\n        return sum(i.price for i in items)\n"
+
+
+def test_html_code_tags_are_read_as_a_fence() -> None:
+    answer = "Here:\n<code>\n    def total(self, items):\n        return 0\n</code>"
+    parsed = parse_response(answer, CART_FILE, (2, 6))
+    assert parsed.new_text == "class Cart:\n    def total(self, items):\n        return 0\n"
+
+
+def test_a_php_open_tag_added_to_a_snippet_is_left_out() -> None:
+    base = "<?php\nclass A\n{\n    public function f()\n    {\n        return 1;\n    }\n}\n"
+    answer = "```php\n<?php\n\n    public function f()\n    {\n        return 2;\n    }\n```"
+    parsed = parse_response(answer, base, (4, 7))
+    assert parsed.new_text == base.replace("return 1;", "return 2;")
+    assert any("<?php" in note for note in parsed.notes)
+
+
+def test_an_example_appended_after_the_code_is_left_out() -> None:
+    base = "import math\n\n\ndef area(r):\n    return 3.14 * r * r\n"
+    answer = "```python\ndef area(r):\n    return math.pi * r * r\n\n# Example usage\nprint(area(2))\n```"
+    parsed = parse_response(answer, base, (4, 5))
+    assert parsed.new_text == "import math\n\n\ndef area(r):\n    return math.pi * r * r\n"
+    assert any("example" in note for note in parsed.notes)
+
+
+def test_a_main_block_that_was_already_in_the_file_is_kept() -> None:
+    base = "def main():\n    print(1)\n\n\nif __name__ == \"__main__\":\n    main()\n"
+    answer = "```python\ndef main():\n    print(2)\n\n\nif __name__ == \"__main__\":\n    main()\n```"
+    parsed = parse_response(answer, base)
+    assert parsed.new_text == base.replace("print(1)", "print(2)")
+
+
+@pytest.mark.parametrize("elision", [
+    "    # ... existing code ...",
+    "    // ...",
+    "    # rest of the function unchanged",
+    "    …",
+])
+def test_an_answer_that_elides_code_is_refused_rather_than_deleting_it(elision: str) -> None:
+    answer = f"```python\ndef total(self, items):\n{elision}\n        return result\n```"
+    with pytest.raises(NoUsableEdit) as caught:
+        parse_response(answer, CART_FILE, (2, 6))
+    assert caught.value.reason == "no-code"
+    assert "leaves code out" in caught.value.message
+
+
+def test_ordinary_comments_and_comments_already_in_the_file_are_not_elisions() -> None:
+    base = "def f(xs):\n    # ... keep this note ...\n    return xs\n"
+    answer = "```python\ndef f(xs):\n    # ... keep this note ...\n    # skip existing entries; keep the cache unchanged\n    return list(xs)\n```"
+    parsed = parse_response(answer, base, (1, 3))
+    assert "return list(xs)" in parsed.new_text
+
+
+@pytest.mark.parametrize(("file_unit", "answer_unit"), [("    ", "  "), ("  ", "    ")])
+def test_an_answer_nested_by_another_width_gets_the_files_width(file_unit: str, answer_unit: str) -> None:
+    u = file_unit
+    base = f"class A:\n{u}def f(self, xs):\n{u}{u}for x in xs:\n{u}{u}{u}print(x)\n{u}{u}return xs\n"
+    a = answer_unit
+    answer = f"```python\ndef f(self, xs):\n{a}for x in xs:\n{a}{a}if x:\n{a}{a}{a}print(x)\n{a}return xs\n```"
+    parsed = parse_response(answer, base, (2, 5))
+    assert parsed.new_text == (f"class A:\n{u}def f(self, xs):\n{u}{u}for x in xs:\n{u}{u}{u}if x:\n"
+                               f"{u}{u}{u}{u}print(x)\n{u}{u}return xs\n")

@@ -24,6 +24,7 @@ from desktop.assist.edits.model import EditError, NoUsableEdit
 from desktop.assist.edits.parse import parse_response
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "edit_corpus"
+HELDOUT_DIR = Path(__file__).resolve().parent.parent / "edit_corpus_heldout"  # written apart from the parser
 SMOKE_CASES = 8
 
 
@@ -96,9 +97,9 @@ def success_share(results: list[CaseResult]) -> float:
     return sum(result.passed for result in results) / len(results) if results else 0.0
 
 
-def run(smoke: bool) -> list[str]:
+def run(smoke: bool, directory: Path = CORPUS_DIR) -> list[str]:
     """Report lines: the share applied correctly, timing, and each failure."""
-    folders = corpus_cases()
+    folders = corpus_cases(directory)
     if smoke:
         folders = folders[:SMOKE_CASES]
     started = time.perf_counter()
@@ -114,12 +115,19 @@ def run(smoke: bool) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the report; ``-v`` also lists how each passing case was parsed."""
+    """Print the report; ``-v`` also lists how each passing case was parsed.
+
+    ``--heldout`` runs ``tests/edit_corpus_heldout/`` instead of ``tests/edit_corpus/``;
+    ``--dir PATH`` runs any corpus folder.
+    """
     args = sys.argv[1:] if argv is None else argv
-    for line in run(smoke="--smoke" in args):
+    directory = HELDOUT_DIR if "--heldout" in args else CORPUS_DIR
+    if "--dir" in args and args.index("--dir") + 1 < len(args):
+        directory = Path(args[args.index("--dir") + 1])
+    for line in run(smoke="--smoke" in args, directory=directory):
         print(line)
     if "-v" in args:
-        for result in run_corpus(corpus_cases()):
+        for result in run_corpus(corpus_cases(directory)):
             if result.passed:
                 print(f"ok   {result.name}: {result.detail}")
     return 0

@@ -7,7 +7,11 @@ Two kinds of answer are understood:
   fences, prose around it, a missing closing fence, no fences at all (when the answer
   looks like code), several blocks (the one most like the target wins), the code moved
   to column 0 (indented back), tabs where the file has spaces (and the reverse), line
-  number prefixes, an echoed fence line inside the block and CRLF line endings.
+  number prefixes, an echoed fence line inside the block and CRLF line endings;
+  also CodeLlama's ``[PYTHON]…[/PYTHON]`` and ``<code>`` wrappers, a ``<?php`` tag or an
+  "# Example usage" section the model added, and 2-space nesting in a 4-space file
+  (or the reverse). An answer that writes "# ... rest unchanged" instead of the code
+  is refused: applying it would silently delete that code.
 * **SEARCH/REPLACE blocks** — applied in order to the whole file; each SEARCH is found
   exactly, then ignoring whitespace, then by the best fuzzy match above a threshold.
 * **Unified diffs** (a ``diff`` block with ``@@`` hunks, which some models write even
@@ -64,7 +68,7 @@ def parse_response(
     ``"no-code"``, ``"unchanged"`` or ``"search-not-found"``, and ``EditError`` for a
     region outside the text.
     """
-    text = _normalise_newlines(response)
+    text = _wrappers_as_fences(_normalise_newlines(response))
     base_lines = base_text.split("\n")
     if region is not None:
         _check_region(region, base_lines)
@@ -142,6 +146,11 @@ def _whole_region(
         notes.append("the answer is the whole file, not just the selected lines; used it as the new file")
         whole_file = True
         start, end, target = 1, count, base_lines[:count]
+    code = _drop_added_open_tags(code, target, notes)
+    code = _drop_appended_examples(code, target, notes)
+    if not code:
+        raise _no_code()
+    _refuse_elisions(code, target)
     if not whole_file:
         code = _trim_echoed_context(code, base_lines, start, end, notes)
     code = _match_indentation(code, target, _indent_style(base_lines), notes)
@@ -261,6 +270,142 @@ def _blank_edges(lines: list[str]) -> tuple[int, int]:
     lead = next(i for i, line in enumerate(lines) if line.strip())
     trail = next(i for i, line in enumerate(reversed(lines)) if line.strip())
     return lead, trail
+
+
+# --- what small models wrap around or add to the code ---------------------------------------
+
+_WRAPPER_OPEN = re.compile(r"^[ \t]*(?:\[(?P<tag>[A-Za-z][A-Za-z0-9+#]*)\]|<pre>\s*<code[^>]*>|<code[^>]*>|<pre>)[ \t]*$")
+_WRAPPER_CLOSE = re.compile(r"^[ \t]*(?:\[/[A-Za-z][A-Za-z0-9+#]*\]|</code>\s*</pre>|</code>|</pre>)[ \t]*$")
+_OPEN_TAGS = ("<?php", "<?", "?>")
+_EXAMPLE_HEADING = re.compile(
+    r"^(#|//|--|/\*)\s*(example|usage|test(s|ing)?|demo|output|sample|how to use)\b|^if __name__ == ['\"]__main__['\"]:",
+    re.IGNORECASE,
+)
+_ELISION_COMMENT = re.compile(
+    r"^(#|//|/\*|\*|--|<!--|;)\s*("
+    r".*(\.\.\.|…)"  # "# ... existing arguments ...", "// …"
+    r"|.*\b(rest|remainder) of (the )?(code|function|method|file|class|body|implementation)\b"
+    r"|.*\b(code|lines|rest|everything else)\b.*\b(unchanged|the same|as before)\b"
+    r"|.*\bsame as (before|above)\b|.*\bomitted\b"
+    r"|.*\b(existing|previous|original) (code|logic|implementation|lines)\b"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def _wrappers_as_fences(text: str) -> str:
+    """``[PYTHON]…[/PYTHON]`` (CodeLlama) and ``<code>…</code>`` lines read as fences.
+
+    Only when the answer has no fence of its own, so code that mentions such tags in a
+    fenced block is left alone.
+    """
+    lines = text.split("\n")
+    if any(_FENCE_OPEN.match(line) for line in lines):
+        return text
+    opened = False
+    out = []
+    for line in lines:
+        opening = None if opened else _WRAPPER_OPEN.match(line)
+        if opening:
+            out.append("```" + (opening.group("tag") or "").lower())
+            opened = True
+        elif opened and _WRAPPER_CLOSE.match(line):
+            out.append("```")
+            opened = False
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _drop_added_open_tags(code: list[str], target: list[str], notes: list[str]) -> list[str]:
+    """A ``<?php`` (or closing ``?>``) the model put around a snippet that has none."""
+    target_keys = {line.strip() for line in target}
+    keys = [line.strip() for line in code]
+    start, end = 0, len(code)
+    while start < end and (not keys[start] or keys[start] in _OPEN_TAGS) and keys[start] not in target_keys:
+        start += 1
+    while end > start and (not keys[end - 1] or keys[end - 1] in _OPEN_TAGS) and keys[end - 1] not in target_keys:
+        end -= 1
+    if any(keys[i] for i in (*range(start), *range(end, len(code)))):
+        notes.append("left out the <?php / ?> tags the answer added around the code")
+        return code[start:end]
+    return code
+
+
+def _drop_appended_examples(code: list[str], target: list[str], notes: list[str]) -> list[str]:
+    """Cut an "# Example usage" (or ``__main__``) section the model appended after the code.
+
+    It must start at the answer's least indentation, after some code, and be absent from
+    the original lines; otherwise it is part of the edit.
+    """
+    base = min((len(_leading(line).expandtabs(4)) for line in code if line.strip()), default=0)
+    target_keys = {line.strip() for line in target}
+    for i, line in enumerate(code[1:], start=1):
+        stripped = line.strip()
+        if len(_leading(line).expandtabs(4)) != base or stripped in target_keys:
+            continue
+        if _EXAMPLE_HEADING.match(stripped) and any(other.strip() for other in code[:i]):
+            notes.append(f"left out the example the answer added after the code (from “{stripped[:40]}”)")
+            return _trim_blank_edges(code[:i])
+    return code
+
+
+def _refuse_elisions(code: list[str], original: list[str]) -> None:
+    """Refuse an answer that writes "# ... rest unchanged" instead of the code.
+
+    Applying it would delete the code it leaves out, silently, so there is no usable edit.
+    A comment that is already in the original lines is not an elision.
+    """
+    original_keys = {" ".join(line.split()) for line in original}
+    for line in code:
+        key = " ".join(line.split())
+        if key in original_keys:
+            continue
+        if _ELISION_COMMENT.match(key) or key in ("...", "…"):
+            raise NoUsableEdit(
+                f"The answer leaves code out (“{key[:60]}”) instead of writing it; applying it would delete that code.",
+                reason="no-code",
+                hint=ASK_AGAIN + "ask for every line of the code, with nothing left out.",
+            )
+
+
+def _rescale_indent_width(code: list[str], target: list[str], file: _IndentStyle, notes: list[str]) -> list[str]:
+    """An answer nested by 2 spaces for a file nested by 4 (or the reverse) is re-nested.
+
+    The step of each side is read from its indentation relative to its own least-indented
+    line; nothing changes unless both are clear, both use spaces, and they differ.
+    """
+    if file.tabs or any(line.startswith("\t") for line in code):
+        return code
+    answer_step = _relative_step(code)
+    target_step = _relative_step(target) or file.width
+    if not answer_step or answer_step == target_step:
+        return code
+    base = min(len(_leading(line)) for line in code if line.strip())
+    out = []
+    for line in code:
+        if not line.strip():
+            out.append(line)
+            continue
+        extra = len(_leading(line)) - base
+        out.append(" " * (base + extra // answer_step * target_step + extra % answer_step) + line.lstrip(" "))
+    notes.append(f"changed the answer's indentation from {answer_step} to {target_step} spaces per level, as in the file")
+    return out
+
+
+def _relative_step(lines: list[str]) -> int | None:
+    """Spaces per nesting level, from indents relative to the least-indented line (None: unclear)."""
+    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip() and not line.startswith("\t")]
+    if not widths:
+        return None
+    base = min(widths)
+    steps = sorted({width - base for width in widths if width > base})
+    if not steps:
+        return None
+    step = steps[0]
+    if step not in (2, 4) or any(other % step for other in steps):
+        return None
+    return step
 
 
 # --- answers without fences ---------------------------------------------------------------
@@ -499,7 +644,7 @@ def _match_indentation(code: list[str], target: list[str], style: _IndentStyle, 
     converted = _convert_indent_chars(code, _indent_style(code), style)
     if converted != code:
         notes.append("changed the answer's indentation to the file's " + ("tabs" if style.tabs else "spaces"))
-    code = converted
+    code = _rescale_indent_width(converted, target, style, notes)
     code_base = _base_columns(code, style)
     target_base = _base_columns(target, style)
     first_code = _first_columns(code, style)

@@ -1,0 +1,32 @@
+'use strict';
+
+const TAX_RATE = 0.08;
+
+class Cart {
+  constructor() {
+    this.lines = [];
+  }
+
+  add(product, quantity = 1) {
+    const existing = this.lines.find((line) => line.product.id === product.id);
+    if (existing) {
+      existing.quantity += quantity;
+    } else {
+      this.lines.push({ product, quantity });
+    }
+  }
+
+  subtotal() {
+    let total = 0;
+    for (let i = 0; i < this.lines.length; i++) {
+      total += this.lines[i].product.price * this.lines[i].quantity;
+    }
+    return total;
+  }
+
+  total() {
+    return this.subtotal() * (1 + TAX_RATE);
+  }
+}
+
+module.exports = { Cart, TAX_RATE };
