@@ -25,7 +25,7 @@ from desktop.assist.edits.model import (
     NoUsableEdit,
 )
 from desktop.assist.edits.parse import parse_response
-from tests.bench.edit_corpus import CORPUS_DIR, HELDOUT_DIR, corpus_cases, run_corpus, success_share
+from tests.bench.edit_corpus import CORPUS_DIR, FRESH_DIR, HELDOUT_DIR, corpus_cases, run_corpus, success_share
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -490,7 +490,7 @@ def test_a_region_outside_the_file_is_an_error(region: tuple[int, int]) -> None:
 # --- the corpus quality gate -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("directory", [CORPUS_DIR, HELDOUT_DIR], ids=["corpus", "heldout"])
+@pytest.mark.parametrize("directory", [CORPUS_DIR, HELDOUT_DIR, FRESH_DIR], ids=["corpus", "heldout", "fresh"])
 def test_the_response_corpus_applies_at_least_95_percent(directory) -> None:
     cases = corpus_cases(directory)
     assert len(cases) >= 30
@@ -576,3 +576,42 @@ def test_an_answer_nested_by_another_width_gets_the_files_width(file_unit: str, 
     parsed = parse_response(answer, base, (2, 5))
     assert parsed.new_text == (f"class A:\n{u}def f(self, xs):\n{u}{u}for x in xs:\n{u}{u}{u}if x:\n"
                                f"{u}{u}{u}{u}print(x)\n{u}{u}return xs\n")
+
+
+def test_an_answer_repeating_the_enclosing_class_replaces_only_that_class() -> None:
+    base = ("interface Item {\n  id: number;\n}\n\nclass Store {\n  items: Item[] = [];\n\n"
+            "  size(): number {\n    return this.items.length;\n  }\n}\n")
+    answer = ("```ts\nclass Store {\n  items: Item[] = [];\n\n  size(): number {\n"
+              "    return this.items.filter(Boolean).length;\n  }\n}\n```")
+    parsed = parse_response(answer, base, (8, 10))
+    assert parsed.new_text == base.replace("this.items.length", "this.items.filter(Boolean).length")
+    assert parsed.method == METHOD_WHOLE_REGION
+
+
+def test_an_answer_repeating_most_of_the_file_but_not_its_top_keeps_the_top() -> None:
+    head = "import { x } from './x';\n\ninterface Item {\n  id: number;\n}\n\n"
+    body = "".join(f"  m{i}(): number {{\n    return {i};\n  }}\n\n" for i in range(4))
+    base = head + "class Store {\n" + body + "}\n"
+    answer = "```ts\nclass Store {\n" + body.replace("return 2;", "return 20;") + "}\n```"
+    parsed = parse_response(answer, base, (16, 18))
+    assert parsed.new_text == base.replace("return 2;", "return 20;")
+    assert any("around the selection" in note for note in parsed.notes)
+
+
+def test_a_closing_brace_just_below_the_selection_is_not_doubled() -> None:
+    base = "func f() int {\n\tx := 1\n\treturn x\n}\n"
+    answer = "```go\nfunc f() int {\n\tx := 2\n\treturn x\n}\n```"
+    parsed = parse_response(answer, base, (1, 3))
+    assert parsed.new_text == base.replace("x := 1", "x := 2")
+
+
+def test_a_ruby_method_whose_first_line_lost_its_indent_keeps_the_rest() -> None:
+    base = "class A\n  def total\n    @x.sum\n  end\nend\n"
+    answer = "```ruby\ndef total\n    @x.sum(0)\n  end\n```"
+    parsed = parse_response(answer, base, (2, 4))
+    assert parsed.new_text == base.replace("@x.sum", "@x.sum(0)")
+
+
+def test_a_one_line_answer_in_an_inline_code_span_loses_the_backticks() -> None:
+    parsed = parse_response("`TIMEOUT = 30`", "import os\n\nTIMEOUT = 10\n", (3, 3))
+    assert parsed.new_text == "import os\n\nTIMEOUT = 30\n"

@@ -143,9 +143,15 @@ def _whole_region(
             )
     whole_file = region is None
     if region is not None and _looks_like_whole_file(code, base_lines, start, end):
-        notes.append("the answer is the whole file, not just the selected lines; used it as the new file")
-        whole_file = True
-        start, end, target = 1, count, base_lines[:count]
+        span = _enclosing_span(code, base_lines[:count], start, end)
+        if span is not None and span != (1, count):
+            start, end = span
+            target = base_lines[start - 1 : end]
+            notes.append(f"the answer repeats lines {start}-{end} around the selection; it replaces those lines")
+        else:
+            notes.append("the answer is the whole file, not just the selected lines; used it as the new file")
+            whole_file = True
+            start, end, target = 1, count, base_lines[:count]
     code = _drop_added_open_tags(code, target, notes)
     code = _drop_appended_examples(code, target, notes)
     if not code:
@@ -178,7 +184,7 @@ def _extract_code(text: str, target: list[str], notes: list[str]) -> list[str]:
         return _choose_block(blocks, target, notes)
     if fenced:
         raise _no_code()  # only empty code blocks
-    lines = text.split("\n")
+    lines = [_unticked(line) for line in text.split("\n")]
     code = _bare_code(lines)
     if code is None:
         raise _no_code()
@@ -425,6 +431,12 @@ _HEADING = re.compile(r"^[A-Z][A-Za-z' ,]{0,40}[:.!?]$")  # "Explanation:", "Don
 _COMMENT = re.compile(r"^(//|/\*|\*|#|--|;)")
 
 
+def _unticked(line: str) -> str:
+    """A line that is one inline code span (`` `x = 1` ``) without its backticks."""
+    match = re.fullmatch(r"(\s*)`([^`]+)`\s*", line)
+    return match.group(1) + match.group(2) if match else line
+
+
 def _bare_code(lines: list[str]) -> list[str] | None:
     """The code in an answer without fences, with prose lines at either end left out.
 
@@ -547,6 +559,32 @@ def _block_end(lines: list[str], start: int) -> int:
     return last
 
 
+def _enclosing_span(code: list[str], base: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """The lines of ``base`` an answer covers when it repeats code around the selection.
+
+    A model asked for one method often answers with its whole class. The answer's first
+    line must occur once in the file, at or above the selection; its last line is
+    matched at or below the selection where the span's length is closest to the
+    answer's. None when that is not clear, or when the answer also carries lines from
+    outside the span (then it is more likely the whole file, rewritten).
+    """
+    keys = [line.strip() for line in code if line.strip()]
+    base_keys = [line.strip() for line in base]
+    if not keys or base_keys.count(keys[0]) != 1:
+        return None
+    first = base_keys.index(keys[0])
+    if first > start - 1:
+        return None
+    candidates = [j for j in range(end - 1, len(base)) if base_keys[j] == keys[-1]]
+    if not candidates:
+        return None
+    last = min(candidates, key=lambda j: abs((j - first + 1) - len(code)))
+    outside = {key for key in base_keys[:first] + base_keys[last + 1 :] if key} - set(base_keys[first : last + 1])
+    if any(key in outside for key in keys):
+        return None
+    return first + 1, last + 1
+
+
 def _looks_like_whole_file(code: list[str], base_lines: list[str], start: int, end: int) -> bool:
     """Whether an answer for lines ``start..end`` is really the whole file.
 
@@ -587,11 +625,22 @@ def _trim_echoed_context(code: list[str], base_lines: list[str], start: int, end
         if _has_words(echoed) or lead:
             trail = k
             break
+    if not trail and after and stripped and stripped[-1] == after[0] and re.fullmatch(r"[}\])]+[;,]?", after[0]):
+        # The selection stopped before a closing brace the answer also writes: it is
+        # the file's, when without it the answer balances its brackets like the selection.
+        if _bracket_balance(code[lead:-1]) == _bracket_balance(base_lines[start - 1 : end]):
+            trail = 1
     if lead:
         notes.append(f"left out {lead} line(s) before the selection that the answer repeated")
     if trail:
         notes.append(f"left out {trail} line(s) after the selection that the answer repeated")
-    return code[lead : len(code) - trail]
+    # The blank lines between the repeated context and the code are the file's own.
+    return _trim_blank_edges(code[lead : len(code) - trail])
+
+
+def _bracket_balance(lines: list[str]) -> int:
+    text = "\n".join(lines)
+    return sum(text.count(c) for c in "{([") - sum(text.count(c) for c in "})]")
 
 
 def _has_words(lines: list[str]) -> bool:
@@ -652,7 +701,8 @@ def _match_indentation(code: list[str], target: list[str], style: _IndentStyle, 
     if code_base is None or target_base is None or first_code is None or first_target is None:
         return code
     rest_base = _base_columns(code[_first_index(code) + 1 :], style)
-    if first_code == 0 < first_target and rest_base is not None and rest_base > first_target:
+    rest_in_place = rest_base is not None and (rest_base > first_target or _closes_at(code, first_target, style))
+    if first_code == 0 < first_target and rest_in_place:
         notes.append("indented the answer's first line like the original's")
         return _shift_first(code, first_target - first_code, style)
     if code_base != target_base:
@@ -660,6 +710,16 @@ def _match_indentation(code: list[str], target: list[str], style: _IndentStyle, 
         notes.append(f"re-indented the answer by {delta:+d} columns to match the original code")
         return _shift(code, delta, style)
     return code
+
+
+def _closes_at(code: list[str], columns: int, style: _IndentStyle) -> bool:
+    """Whether the answer ends with a block closer (``}``, ``end``) at ``columns``.
+
+    Such a closer aligns with its opening line, so an answer whose first line sits at
+    column 0 but whose closer sits at the original's depth only lost its first indent.
+    """
+    last = next((line for line in reversed(code) if line.strip()), "")
+    return bool(_CLOSER.match(last.strip())) and _columns(_leading(last), style.width) == columns
 
 
 def _first_index(lines: list[str]) -> int:

@@ -1,0 +1,33 @@
+'use strict';
+
+const TAX_RATE = 0.2;
+
+function formatPrice(cents) {
+  return (cents / 100).toFixed(2);
+}
+
+class Cart {
+  constructor(owner) {
+    this.owner = owner;
+    this.lines = [];
+  }
+
+  add(product, qty) {
+    const existing = this.lines.find((l) => l.product.id === product.id);
+    if (existing) {
+      existing.qty += qty;
+    } else {
+      this.lines.push({ product, qty });
+    }
+  }
+
+  subtotal() {
+    return this.lines.reduce((sum, line) => sum + line.product.price * line.qty, 0);
+  }
+
+  total() {
+    return Math.round(this.subtotal() * (1 + TAX_RATE));
+  }
+}
+
+module.exports = { Cart, formatPrice };

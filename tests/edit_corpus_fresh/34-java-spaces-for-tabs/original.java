@@ -1,0 +1,24 @@
+package com.example.shapes;
+
+import java.util.Arrays;
+
+public final class Geometry {
+	private Geometry() {
+	}
+
+	public static double circleArea(double radius) {
+		return Math.PI * radius * radius;
+	}
+
+	public static double distance(double x1, double y1, double x2, double y2) {
+		double dx = x2 - x1;
+		double dy = y2 - y1;
+		return Math.sqrt(dx * dx + dy * dy);
+	}
+
+	public static boolean isRightTriangle(double a, double b, double c) {
+		double[] sides = {a, b, c};
+		Arrays.sort(sides);
+		return sides[0] * sides[0] + sides[1] * sides[1] == sides[2] * sides[2];
+	}
+}
