@@ -25,7 +25,7 @@ from desktop.assist.edits.model import (
     NoUsableEdit,
 )
 from desktop.assist.edits.parse import parse_response
-from tests.bench.edit_corpus import CORPUS_DIR, FRESH_DIR, HELDOUT_DIR, corpus_cases, run_corpus, success_share
+from tests.bench.edit_corpus import CORPUS_DIR, FINAL_DIR, FRESH_DIR, HELDOUT_DIR, corpus_cases, run_corpus, success_share
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -490,7 +490,8 @@ def test_a_region_outside_the_file_is_an_error(region: tuple[int, int]) -> None:
 # --- the corpus quality gate -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("directory", [CORPUS_DIR, HELDOUT_DIR, FRESH_DIR], ids=["corpus", "heldout", "fresh"])
+@pytest.mark.parametrize("directory", [CORPUS_DIR, HELDOUT_DIR, FRESH_DIR, FINAL_DIR],
+                         ids=["corpus", "heldout", "fresh", "final"])
 def test_the_response_corpus_applies_at_least_95_percent(directory) -> None:
     cases = corpus_cases(directory)
     assert len(cases) >= 30

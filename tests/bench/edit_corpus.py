@@ -26,6 +26,7 @@ from desktop.assist.edits.parse import parse_response
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "edit_corpus"
 HELDOUT_DIR = Path(__file__).resolve().parent.parent / "edit_corpus_heldout"  # written apart from the parser
 FRESH_DIR = Path(__file__).resolve().parent.parent / "edit_corpus_fresh"  # written apart, after the held-out fixes
+FINAL_DIR = Path(__file__).resolve().parent.parent / "edit_corpus_final"  # written apart, after all fixes; run once
 SMOKE_CASES = 8
 
 

@@ -1,0 +1,24 @@
+type Listener<S> = (state: S) => void;
+
+export class Store<S extends object> {
+  private state: S;
+  private listeners = new Set<Listener<S>>();
+
+  constructor(initial: S) {
+    this.state = initial;
+  }
+
+  get(): S {
+    return this.state;
+  }
+
+  set(patch: Partial<S>): void {
+    this.state = { ...this.state, ...patch };
+    this.listeners.forEach((listener) => listener(this.state));
+  }
+
+  subscribe(listener: Listener<S>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
