@@ -616,3 +616,14 @@ def test_a_ruby_method_whose_first_line_lost_its_indent_keeps_the_rest() -> None
 def test_a_one_line_answer_in_an_inline_code_span_loses_the_backticks() -> None:
     parsed = parse_response("`TIMEOUT = 30`", "import os\n\nTIMEOUT = 10\n", (3, 3))
     assert parsed.new_text == "import os\n\nTIMEOUT = 30\n"
+
+
+def test_chat_template_tokens_stuck_to_the_closing_fence_are_dropped() -> None:
+    parsed = parse_response("```python\nTIMEOUT = 30\n```<|im_end|>", "import os\n\nTIMEOUT = 10\n", (3, 3))
+    assert parsed.new_text == "import os\n\nTIMEOUT = 30\n"
+    assert not any("no closing fence" in note for note in parsed.notes)
+
+
+def test_a_labelled_inline_span_is_the_new_single_line() -> None:
+    parsed = parse_response("Updated line: `TIMEOUT = 30`", "import os\n\nTIMEOUT = 10\n", (3, 3))
+    assert parsed.new_text == "import os\n\nTIMEOUT = 30\n"

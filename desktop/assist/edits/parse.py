@@ -68,7 +68,7 @@ def parse_response(
     ``"no-code"``, ``"unchanged"`` or ``"search-not-found"``, and ``EditError`` for a
     region outside the text.
     """
-    text = _wrappers_as_fences(_normalise_newlines(response))
+    text = _wrappers_as_fences(_without_chat_tokens(_normalise_newlines(response)))
     base_lines = base_text.split("\n")
     if region is not None:
         _check_region(region, base_lines)
@@ -185,7 +185,7 @@ def _extract_code(text: str, target: list[str], notes: list[str]) -> list[str]:
     if fenced:
         raise _no_code()  # only empty code blocks
     lines = [_unticked(line) for line in text.split("\n")]
-    code = _bare_code(lines)
+    code = _bare_code(lines) or _single_inline_span(text, target)
     if code is None:
         raise _no_code()
     if len(code) < len(_trim_blank_edges(lines)):
@@ -297,6 +297,17 @@ _ELISION_COMMENT = re.compile(
     r")",
     re.IGNORECASE,
 )
+
+
+_CHAT_TOKEN = re.compile(
+    r"<\|(?:im_start|im_end|end|eot_id|endoftext|end_of_text|assistant|user|system|"
+    r"start_header_id|end_header_id|EOT)\|>|<｜[^｜>]{1,40}｜>|</s>|<end_of_turn>|<start_of_turn>(?:model)?"
+)
+
+
+def _without_chat_tokens(text: str) -> str:
+    """Chat-template tokens a server leaked into the answer (``<|im_end|>``, ``</s>`` …)."""
+    return _CHAT_TOKEN.sub("", text)
 
 
 def _wrappers_as_fences(text: str) -> str:
@@ -429,6 +440,14 @@ _BULLET = re.compile(r"^([-*+•]|\d{1,2}[.)])\s+\S+(\s+\S+){2,}")
 _TICKED = re.compile(r"`[^`]*`")
 _HEADING = re.compile(r"^[A-Z][A-Za-z' ,]{0,40}[:.!?]$")  # "Explanation:", "Done.", "Sure thing!"
 _COMMENT = re.compile(r"^(//|/\*|\*|#|--|;)")
+
+
+def _single_inline_span(text: str, target: list[str]) -> list[str] | None:
+    """The code of "Updated line: `x = 1`" when the target is one line and the answer has one span."""
+    spans = re.findall(r"`([^`\n]+)`", text)
+    if len([line for line in target if line.strip()]) != 1 or len(spans) != 1:
+        return None
+    return [spans[0]] if _line_kind(spans[0]) == "code" else None
 
 
 def _unticked(line: str) -> str:
