@@ -60,19 +60,14 @@ def _engine_factory(secrets: SecretStore):  # noqa: ANN202 - an EngineFactory
     return make_engine
 
 
-def load_window_plugins(paths: HearthPaths):  # noqa: ANN201 - desktop.plugins.loader.PluginSet
-    """Bundled plugins, the user's (``paths.plugins_dir``) and installed ones, with the
-    built-in actions; a plugin action may not take a key of the window's commands."""
-    from desktop.plugins.loader import load_default_plugins
-    from desktop.ui.commands import COMMANDS
-
-    reserved = [keys for entry in COMMANDS for keys in entry.shortcuts]
-    return load_default_plugins(paths, reserved_shortcuts=reserved)  # a skipped plugin is logged there
-
-
 def build_main_window(project: Path | None = None, host_flag: str | None = None,
-                      paths: HearthPaths | None = None, check_server: bool = True) -> AppParts:
-    """Build the services and the main window (not shown, no event loop)."""
+                      paths: HearthPaths | None = None, check_server: bool = True,
+                      load_plugins: bool = True) -> AppParts:
+    """Build the services and the main window (not shown, no event loop).
+
+    Once the event loop runs, the project opens, the server is checked (``check_server``)
+    and the plugins load (``load_plugins``), all on the worker.
+    """
     from PySide6.QtCore import QTimer
 
     from desktop.assist.conversations import ConversationStore
@@ -85,7 +80,6 @@ def build_main_window(project: Path | None = None, host_flag: str | None = None,
     settings_store = SettingsStore(paths.settings_file)
     settings = settings_store.load()
     secrets = SecretStore()  # finds the keychain backend on first use
-    plugins = load_window_plugins(paths)
     services = WindowServices(
         paths=paths,
         settings_store=settings_store,
@@ -95,8 +89,6 @@ def build_main_window(project: Path | None = None, host_flag: str | None = None,
         app_state=AppState(paths.ui_state_file),
         make_engine=_engine_factory(secrets),
         host_flag=host_flag,
-        actions=plugins.registry,
-        plugins=plugins,
     )
     window = MainWindow(services, settings, services.make_engine(settings, host_flag))
     # Background work starts once the event loop runs, so it does not compete with
@@ -105,6 +97,9 @@ def build_main_window(project: Path | None = None, host_flag: str | None = None,
         QTimer.singleShot(0, lambda: window.open_project(project))
     if check_server:
         QTimer.singleShot(0, window.check_server)  # once the window is up; runs on the worker
+    if load_plugins:
+        # The window opens with the built-in actions; the plugins' join the menus when loaded.
+        QTimer.singleShot(0, window.load_plugins)
     return AppParts(window, services, paths)
 
 

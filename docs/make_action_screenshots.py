@@ -113,7 +113,8 @@ def render(out_dir: Path) -> list[Path]:
         window.resize(1400, 820)
         window.show()
         window.splitter.setSizes([200, 600, 600])
-        _spin(app, 10, lambda: window.chat_service is not None and window.chat_panel.current_model)
+        _spin(app, 10, lambda: window.chat_service is not None and window.chat_panel.current_model
+              and window.code_actions.plugins is not None)
         window.tree.expand(window.tree.index_for(project / "src"))
         window.open_file(project / "src" / "shapes.py")
         _spin(app, 5, lambda: window.code_view.lexer_name == "Python")
@@ -121,14 +122,14 @@ def render(out_dir: Path) -> list[Path]:
         window.index_updated.connect(indexed.append)
         _spin(app, 10, lambda: bool(indexed))  # so the label names the function
         _select_lines(window, 6, 8)
-        window.run_action(window.action_registry.get("explain"))
+        window.code_actions.run_action(window.code_actions.registry.get("explain"))
         _spin(app, 15, lambda: "ValueError" in window.chat_panel.transcript.plain_text()
               and not window.chat_panel.is_streaming)
         _select_lines(window, 6, 8)
         editor = window.code_view.editor
         anchor = editor.cursorRect().bottomRight()
         anchor.setX(anchor.x() + 40)
-        menu = window.code_context_menu()
+        menu = window.code_actions.code_context_menu()
         menu.popup(editor.viewport().mapToGlobal(anchor))
         _spin(app, 1.0)
         menu.setActiveAction(menu.actions()[0])

@@ -13,33 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QByteArray, QProcess, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
-from desktop.assist.actions import (
-    RESULT_EDIT,
-    SCOPE_FILE,
-    SCOPE_FOLDER,
-    SCOPE_SELECTION,
-    Action,
-    ActionContext,
-    ActionRegistry,
-    fills_chat_input,
-)
-from desktop.assist.hooks import NO_HOOKS, Hooks
-from desktop.core.chat import ChatOptions
 from desktop.core.errors import HearthError, SettingsError
 from desktop.core.paths import HearthPaths, project_key
 from desktop.core.secrets import SecretStore
@@ -47,36 +24,31 @@ from desktop.core.settings import Settings, SettingsStore
 from desktop.engine.base import Engine
 from desktop.engine.hosts import resolve_host, sends_code_in_clear
 from desktop.qt.worker import TaskRunner, Worker
-from desktop.ui.action_menu import (
-    add_grouped,
-    create_qaction,
-    scope_for_menu,
-    set_availability,
-    unavailable_reason,
-)
 from desktop.ui.app_state import AppState
 from desktop.ui.chat.chat_panel import ChatPanel
+from desktop.ui.code_actions import CodeActions
 from desktop.ui.code_view import CodeView
-from desktop.ui.chat.references import CodeTarget, action_label
 from desktop.ui.commands import CODE_MENU, COMMANDS, MENUS, Command
 from desktop.ui.index_ui import IndexStatus, QuickOpenDialog, SkippedFilesDialog
 from desktop.ui.project_tree import ProjectTree
 from desktop.ui.server_banner import ServerBanner
-from desktop.ui.settings_dialog import SettingsDialog
 
 
+# Dialogs and Qt classes used only on demand are imported where used: each PySide class
+# costs its first import (its enums are built then), and start-up should not pay for them.
 if TYPE_CHECKING:  # imported lazily at run time, to keep start-up lean
+    from PySide6.QtGui import QCloseEvent
+
+    from desktop.core.chat import ChatOptions
+    from desktop.ui.settings_dialog import SettingsDialog
     from desktop.assist.chat_service import ChatService
     from desktop.assist.conversations import ConversationStore
     from desktop.engine.base import ServerInfo
     from desktop.engine.lifecycle import ServerDiagnosis
     from desktop.assist.context import ChatFocus
-    from desktop.assist.edits.model import AppliedEdit, EditTarget
-    from desktop.assist.edits.undo import UndoHistory
     from desktop.index.ignore import IgnoreRules
-    from desktop.plugins.loader import PluginSet
-    from desktop.ui.edit_flow import EditFlow
     from desktop.index.indexer import Indexer, IndexProgress
+    from desktop.plugins.loader import PluginSet
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +69,6 @@ class WindowServices:
     app_state: AppState
     make_engine: EngineFactory  # (settings, --host flag) -> engine
     host_flag: str | None = None
-    actions: ActionRegistry | None = None  # built-in and plugin actions (None: the built-ins)
-    plugins: PluginSet | None = None  # what was loaded, for the Plugins page and the hooks
-
-    @property
-    def hooks(self) -> Hooks:
-        """The loaded plugins' hooks (no-ops without plugins)."""
-        return self.plugins.hooks if self.plugins is not None else NO_HOOKS
 
 
 def editor_command(template: str, path: Path, line: int) -> list[str]:
@@ -128,7 +93,7 @@ class MainWindow(QMainWindow):
     problem_shown = Signal(str)  # text of any problem shown to the user
     index_updated = Signal(object)  # IndexSummary after a full update, LiveUpdate after a live one
     location_opened = Signal(object, int)  # Path, line: the code view shows a chip's or match's place
-    action_refused = Signal(str)  # why a code action did not run (no file, secret file, …)
+    plugins_loaded = Signal(object)  # the PluginSet, once its actions are in the menus
 
     def __init__(self, services: WindowServices, settings: Settings, engine: Engine,
                  parent: QWidget | None = None) -> None:
@@ -158,13 +123,6 @@ class MainWindow(QMainWindow):
         self.ask_line: Callable[[int, int], int | None] = self._ask_line
         self.report_problem: Callable[[str, str], None] = self._message_box
         self.settings_dialog: SettingsDialog | None = None
-        self.action_registry = services.actions or ActionRegistry.with_builtins()
-        self.edit_flow: EditFlow | None = None
-        self.undo_history: UndoHistory | None = None
-        self.context_menu: QMenu | None = None  # the right-click menu shown last (kept for tests)
-        # Asks what Edit… should change: (action, label) -> instruction, or None to cancel.
-        self.ask_instruction: Callable[[Action, str], str | None] = self._ask_instruction
-        self.instruction_history: list[str] = []
         self.models_dialog: object | None = None  # desktop.ui.models.ModelsDialog, kept while pulls run
         self.hardware_budget: object | None = None  # desktop.engine.memory.HardwareBudget once probed
         self._build_widgets()
@@ -181,11 +139,11 @@ class MainWindow(QMainWindow):
         self.tree = ProjectTree(self)
         self.tree.file_activated.connect(self.open_file)
         self.tree.context_menu_requested.connect(
-            lambda path, folder, where: self.tree_context_menu(path, folder).popup(where))
+            lambda path, folder, where: self.code_actions.tree_context_menu(path, folder).popup(where))
         self.code_view = CodeView(runner, self)
         self.code_view.load_failed.connect(lambda path, error: self.statusBar().showMessage(error.message, 8000))
         self.code_view.file_loaded.connect(self._on_file_loaded)
-        self.code_view.context_menu_requested.connect(lambda where: self.code_context_menu().popup(where))
+        self.code_view.context_menu_requested.connect(lambda where: self.code_actions.code_context_menu().popup(where))
         self.banner = ServerBanner(self)
         self.banner.start_requested.connect(self.start_ollama)
         self.banner.retry_requested.connect(self.check_server)
@@ -230,7 +188,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> dict[str, QAction]:
         menus = {title: self.menuBar().addMenu(title) for title in MENUS}
         actions: dict[str, QAction] = {}
-        self.code_actions = self._build_code_menu(menus[CODE_MENU])
+        self.code_actions = CodeActions(self, menus[CODE_MENU])  # built-in actions now, plugins' later
         for entry in COMMANDS:
             menu = menus[entry.menu]
             if entry.separator_before:
@@ -263,36 +221,6 @@ class MainWindow(QMainWindow):
             self.addAction(action)  # shortcuts work even while the menu bar is hidden
         return action
 
-    def _build_code_menu(self, menu: QMenu) -> dict[str, QAction]:
-        """The Code menu: every registered action, grouped by what it works on; each key window-wide."""
-        menu.setObjectName("codeMenu")
-        sections: dict[str, list[tuple[Action, QAction]]] = {}
-        qactions: dict[str, QAction] = {}
-        for action in self.action_registry.all():
-            qaction = create_qaction(action, self, self.run_action)
-            self.addAction(qaction)  # the key works even while the menu bar is hidden
-            qactions[action.id] = qaction
-            sections.setdefault(scope_for_menu(action), []).append((action, qaction))
-        for scope in (SCOPE_SELECTION, SCOPE_FILE, SCOPE_FOLDER):
-            if sections.get(scope):
-                if menu.actions():
-                    menu.addSeparator()
-                add_grouped(menu, sections[scope])
-        menu.aboutToShow.connect(self._refresh_code_actions)
-        menu.aboutToHide.connect(self._enable_code_actions)
-        return qactions
-
-    def _refresh_code_actions(self) -> None:
-        """Grey out what cannot run now, with the reason as the tip."""
-        for action in self.action_registry.all():
-            scope = scope_for_menu(action)
-            set_availability(self.code_actions[action.id], action, self._action_reason(action, scope, None))
-
-    def _enable_code_actions(self) -> None:
-        # Keys stay live while no menu is open; running checks again and says why not.
-        for action in self.action_registry.all():
-            set_availability(self.code_actions[action.id], action, "")
-
     def _restore_state(self) -> None:
         state = self.services.app_state
         geometry = state.bytes_value("window/geometry")
@@ -307,7 +235,7 @@ class MainWindow(QMainWindow):
         panel.before_send = self.allow_send
         panel.focus_provider = self._chat_focus
         panel.location_requested.connect(self.open_location)
-        panel.apply_requested.connect(self.apply_code_block)
+        panel.apply_requested.connect(self.code_actions.apply_code_block)
         panel.model_changed.connect(self._on_model_changed)
         panel.set_options(self.chat_options(), self.settings.chat_model)
         QWidget.setTabOrder(self.code_view.editor, panel)
@@ -325,6 +253,8 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def _ask_folder(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(self.project.parent) if self.project else str(Path.home())
         chosen = QFileDialog.getExistingDirectory(self, "Open Project Folder", start)
         return Path(chosen) if chosen else None
@@ -361,7 +291,7 @@ class MainWindow(QMainWindow):
         self._start_watcher(root, rules)
         self._start_index(root, rules)
         self._start_chat(root, rules)
-        self._start_edits(root)
+        self.code_actions.open_project(root)
         self.project_opened.emit(root)
 
     def _start_chat(self, root: Path, rules: IgnoreRules) -> None:
@@ -373,7 +303,7 @@ class MainWindow(QMainWindow):
         self.chat_service = ChatService(self.services.store, root, self.engine, rules,
                                         index_db=index_db_path(paths, root),
                                         calibration=TokenCalibration(paths.data_dir / CALIBRATION_FILE),
-                                        hooks=self.services.hooks)
+                                        hooks=self.code_actions.hooks)
         self.chat_panel.set_project(project_key(root), self.chat_service)
 
     def _start_watcher(self, root: Path, rules: IgnoreRules) -> None:
@@ -652,6 +582,8 @@ class MainWindow(QMainWindow):
             self.code_view.go_to_line(line)
 
     def _ask_line(self, current: int, last: int) -> int | None:
+        from PySide6.QtWidgets import QInputDialog
+
         line, ok = QInputDialog.getInt(self, "Go to Line", f"Line (1–{last}):", current, 1, last)
         return line if ok else None
 
@@ -688,6 +620,9 @@ class MainWindow(QMainWindow):
 
     def open_in_external_editor(self, path: Path | None = None) -> bool:
         """Open ``path`` (default: the shown file) in the user's editor; Hearth never changes the file."""
+        from PySide6.QtCore import QProcess, QUrl
+        from PySide6.QtGui import QDesktopServices
+
         shown = self.code_view.current_path
         path = shown if path is None else path
         if path is None:
@@ -711,244 +646,6 @@ class MainWindow(QMainWindow):
             self.report_problem("Can't start the editor", f"Could not run “{words[0]}”. Check the command in Settings.")
         return bool(started)
 
-    # --- code actions ------------------------------------------------------------------
-
-    def code_context_menu(self) -> QMenu:
-        """The code view's right-click menu: the selection actions (plugins' below), then Copy."""
-        menu = self._new_context_menu("codeContextMenu")
-        entries = [(action, self.code_actions[action.id])
-                   for action in self.action_registry.for_scope(SCOPE_SELECTION)]
-        for action, qaction in entries:
-            set_availability(qaction, action, self._action_reason(action, SCOPE_SELECTION, None))
-        add_grouped(menu, entries)
-        menu.aboutToHide.connect(self._enable_code_actions)
-        menu.addSeparator()
-        copy = QAction("&Copy", menu)
-        copy.setObjectName("codeContextCopy")
-        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # shown only: the window's Copy has the key
-        copy.setEnabled(bool(self.code_view.selected_text()))
-        copy.triggered.connect(self.code_view.editor.copy)
-        menu.addAction(copy)
-        return menu
-
-    def tree_context_menu(self, path: Path, folder: bool) -> QMenu:
-        """The tree's right-click menu for ``path``: its file or folder actions (and the editor)."""
-        from desktop.index.scanner import is_secret_path
-
-        scope = SCOPE_FOLDER if folder else SCOPE_FILE
-        menu = self._new_context_menu("treeContextMenu")
-        relative = self._relative(path)
-        if not folder and relative is not None and is_secret_path(relative):
-            note = menu.addAction(f"{path.name}: secret file, never sent to a model")
-            note.setObjectName("secretNote")
-            note.setEnabled(False)
-            menu.addSeparator()
-        entries: list[tuple[Action, QAction]] = []
-        for action in self.action_registry.for_scope(scope):
-            qaction = create_qaction(action, menu, lambda chosen, p=path: self.run_action(chosen, scope, p), keys=False)
-            set_availability(qaction, action, self._action_reason(action, scope, path))
-            entries.append((action, qaction))
-        add_grouped(menu, entries)
-        if not entries:
-            menu.addAction("No actions for folders" if folder else "No actions for files").setEnabled(False)
-        if not folder:
-            menu.addSeparator()
-            external = menu.addAction("Open in &External Editor")
-            external.setObjectName("treeExternalEditor")
-            external.triggered.connect(lambda _checked=False, p=path: self.open_in_external_editor(p))
-        return menu
-
-    def _new_context_menu(self, name: str) -> QMenu:
-        if self.context_menu is not None:
-            self.context_menu.deleteLater()
-        menu = QMenu(self)
-        menu.setObjectName(name)
-        menu.setToolTipsVisible(True)  # a disabled entry's tip says why
-        self.context_menu = menu
-        return menu
-
-    def _relative(self, path: Path | None) -> str | None:
-        if path is None or self.project is None:
-            return None
-        path = Path(path)
-        return path.relative_to(self.project).as_posix() if path.is_relative_to(self.project) else None
-
-    def _default_target(self, scope: str) -> Path | None:
-        return self.project if scope == SCOPE_FOLDER else self.code_view.current_path
-
-    def _action_reason(self, action: Action, scope: str, path: Path | None) -> str:
-        """Why ``action`` cannot run on ``path`` (None: the open file or the project); "" if it can."""
-        from desktop.index.scanner import is_secret_path
-
-        shown = path is None and scope != SCOPE_FOLDER
-        path = self._default_target(scope) if path is None else path
-        relative = self._relative(path)
-        secret = scope != SCOPE_FOLDER and relative is not None and is_secret_path(relative)
-        reason = unavailable_reason(action, scope, has_project=self.project is not None, relative=relative,
-                                    is_secret=secret)
-        if not reason and shown and not self.code_view.is_showing_file:
-            reason = "Open a file first."
-        return reason
-
-    def run_action(self, action: Action, scope: str | None = None, path: Path | None = None) -> bool:
-        """Run ``action`` on ``path`` (None: the code view's selection or symbol, or the project).
-
-        Chat actions become a chat turn, edit actions a reviewed edit, "Add to chat" a
-        block in the message box. What the action works on is read on the worker; a
-        refusal (no file, a secret file) is said, never sent. False when it did not start.
-        """
-        scope = scope or scope_for_menu(action)
-        if fills_chat_input(action) and path is None and (
-                not self.code_view.is_showing_file or self.chat_panel.isAncestorOf(QApplication.focusWidget())):
-            self.chat_panel.focus_input()  # nothing to add: Ctrl+L just moves to the chat
-            return True
-        reason = self._action_reason(action, scope, path)
-        if not reason and action.result == RESULT_EDIT and self.edit_flow is None:
-            reason = "Edits need an open project."
-        if not reason and action.result != RESULT_EDIT and not fills_chat_input(action) and self.chat_panel.is_streaming:
-            reason = "An answer is still being written; wait for it or stop it (Esc)."
-        if reason:
-            self._refuse(action, reason)
-            return False
-        relative = self._relative(self._default_target(scope) if path is None else path)
-        lines = cursor = None
-        if scope == SCOPE_SELECTION:
-            lines = self.code_view.selected_line_range() if self.code_view.selected_text() else None
-            cursor = self.code_view.current_line()
-        instruction = ""
-        if action.asks_instruction:
-            where = action_label(action.title, relative, *(lines or (None, None)))
-            instruction = (self.ask_instruction(action, where) or "").strip()
-            if not instruction:
-                return False
-            self.instruction_history = [instruction] + [h for h in self.instruction_history if h != instruction][:19]
-        self._resolve_action(action, scope, relative, lines, cursor, instruction)
-        return True
-
-    def _refuse(self, action: Action, reason: str) -> None:
-        self.statusBar().showMessage(f"{action.title.rstrip('…')}: {reason}", 10000)
-        self.action_refused.emit(reason)
-
-    def _resolve_action(self, action: Action, scope: str, relative: str | None, lines: tuple[int, int] | None,
-                        cursor: int | None, instruction: str) -> Worker:
-        root, paths, hooks = self.project, self.services.paths, self.services.hooks
-        assert root is not None
-
-        def work(token):  # noqa: ANN001, ANN202 - a Work function
-            context = _resolve_context(root, paths, relative, scope, lines, cursor, instruction)
-            token.raise_if_cancelled()
-            variables = dict(hooks.context_will_be_built(action, context))
-            target = None
-            if action.result == RESULT_EDIT:
-                from desktop.assist.edits.checks import resolve_target
-
-                region = None if scope == SCOPE_FILE or context.start_line is None or context.end_line is None \
-                    else (context.start_line, context.end_line)
-                target = resolve_target(root, root / (context.relative or ""), region)
-            yield action, context, variables, target
-
-        return self.services.runner.run(
-            work, name="action-context",
-            on_item=lambda item: self._on_action_resolved(*item),
-            on_error=lambda error: self._on_action_failed(action, error))
-
-    def _on_action_failed(self, action: Action, error: HearthError) -> None:
-        from desktop.assist.edits.model import SecretFile
-
-        if isinstance(error, SecretFile):
-            self.action_refused.emit(error.message)
-        self._show_problem(f"“{action.title.rstrip('…')}” did not run", error)
-
-    def _on_action_resolved(self, action: Action, context: ActionContext, variables: dict[str, str],
-                            target: EditTarget | None) -> None:
-        from desktop.assist.actions import render_prompt
-
-        if context.root != self.project:
-            return  # another project was opened meanwhile
-        if fills_chat_input(action):
-            self.chat_panel.insert_into_input(render_prompt(action, context, variables).strip() + "\n\n")
-            return
-        if action.result == RESULT_EDIT:
-            if self.edit_flow is not None and target is not None:
-                self.edit_flow.start(action, context, target)
-            return
-        if context.scope == SCOPE_FOLDER:
-            label = action_label(action.title, f"{context.relative}/" if context.relative else None)
-        elif context.scope == SCOPE_FILE:
-            label = action_label(action.title, context.relative)
-        else:
-            label = action_label(action.title, context.relative, context.start_line, context.end_line, context.symbol)
-        if not self.chat_panel.send_action(label, render_prompt(action, context, variables), _focus_for(context)):
-            self._refuse(action, "the chat could not send it now.")
-
-    def _ask_instruction(self, action: Action, where: str) -> str | None:
-        from desktop.ui.action_menu import InstructionDialog
-
-        if action.result == RESULT_EDIT:
-            question, placeholder = f"What should change in {where}?", "e.g. handle an empty list; use pathlib"
-        else:
-            question, placeholder = f"{action.title.rstrip('…')} — {where}:", ""
-        dialog = InstructionDialog(action.title, question, self.instruction_history, self, placeholder)
-        return dialog.instruction() if dialog.exec() == InstructionDialog.DialogCode.Accepted else None
-
-    def apply_code_block(self, code: str, target: CodeTarget) -> bool:
-        """Chat "Apply": review ``code`` as the new text of ``target``'s lines (no model call)."""
-        from desktop.assist.edits.checks import resolve_target
-        from desktop.index.languages import language_for_path
-
-        if self.edit_flow is None or self.project is None:
-            self.statusBar().showMessage("Open the project the answer was about first.", 8000)
-            return False
-        try:
-            edit_target = resolve_target(self.project, self.project / target.path,
-                                         (target.start_line, target.end_line))
-        except HearthError as error:
-            self._show_problem("Can't apply the code", error)
-            return False
-        self.edit_flow.apply_code_block(code, language_for_path(target.path) or "", edit_target)
-        return True
-
-    def undo_last_edit(self) -> None:
-        """Put back the file as it was before the last edit Hearth applied (Ctrl+Alt+Z)."""
-        if self.edit_flow is None:
-            self.statusBar().showMessage("Open a project folder first; there is nothing to undo.", 8000)
-            return
-        self.edit_flow.undo_last()
-
-    def _start_edits(self, root: Path) -> None:
-        """The project's undo history (it survives restarts) and the edit flow that uses it."""
-        from desktop.assist.edits.undo import UndoHistory
-
-        try:
-            history = UndoHistory.for_project(self.services.paths, root)
-        except HearthError as error:
-            self._show_problem("The undo history could not be opened", error)
-            history = None
-        if self.undo_history is not None:
-            self.undo_history.close()
-        self.undo_history = history
-        if self.edit_flow is None:
-            self.edit_flow = self._make_edit_flow(history)
-        else:
-            self.edit_flow.set_history(history)
-
-    def _make_edit_flow(self, history: UndoHistory | None) -> EditFlow:
-        from desktop.assist.edits.service import EditService
-        from desktop.ui.edit_flow import EditFlow
-
-        hooks = self.services.hooks
-        flow = EditFlow(self.services.runner, lambda: EditService(self.engine, hooks), history,
-                        lambda: (self.chat_panel.current_model, self.chat_options()), self)
-        flow.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        flow.applied.connect(self._on_edit_written)
-        flow.undone.connect(self._on_edit_written)
-        return flow
-
-    def _on_edit_written(self, applied: AppliedEdit) -> None:
-        if self.project is not None and self.code_view.current_path == self.project / applied.relative:
-            self.code_view.reload()  # the watcher would too, a moment later
-
     # --- chat ----------------------------------------------------------------------------
 
     def allow_send(self) -> bool:
@@ -963,6 +660,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _ask_plain_http(self, host: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, "Send code without encryption?",
                           f"{host} is another computer reached over plain http. Your question and "
                           "the project's code would travel unencrypted, readable by anyone on the "
@@ -1072,12 +771,39 @@ class MainWindow(QMainWindow):
         self.chat_panel.refresh_models()
         self.server_started.emit(info)
 
+    # --- plugins --------------------------------------------------------------------------
+
+    def load_plugins(self) -> Worker:
+        """Load the plugins on the worker (after the window shows); ``plugins_loaded`` says when."""
+        from desktop.ui.code_actions import load_window_plugins
+
+        paths = self.services.paths
+        return self.services.runner.run(
+            lambda token: [load_window_plugins(paths)], name="load-plugins", on_item=self._on_plugins_loaded,
+            on_error=lambda error: self.statusBar().showMessage(
+                f"Plugins were not loaded: {error.message}", 10000))
+
+    def _on_plugins_loaded(self, plugins: PluginSet) -> None:
+        self.code_actions.set_plugins(plugins)
+        if self.chat_service is not None:
+            self.chat_service.hooks = plugins.hooks
+        dialog = self.settings_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.set_plugins(plugins.plugins, plugins.problems())
+        self.plugins_loaded.emit(plugins)
+
+    def undo_last_edit(self) -> None:
+        """Edit ▸ Undo Last Applied Edit (the command table calls the window)."""
+        self.code_actions.undo_last_edit()
+
     # --- settings -------------------------------------------------------------------------
 
     def show_settings(self) -> SettingsDialog:
         """Open the settings dialog (window-modal, not blocking); saving applies it."""
+        from desktop.ui.settings_dialog import SettingsDialog
+
         flag = self.services.host_flag
-        plugins = self.services.plugins
+        plugins = self.code_actions.plugins
         dialog = SettingsDialog(self.settings, self.services.secrets,
                                 lambda typed: resolve_host(flag, typed), self,
                                 plugins=plugins.plugins if plugins is not None else (),
@@ -1085,6 +811,7 @@ class MainWindow(QMainWindow):
                                 plugin_problems=plugins.problems() if plugins is not None else ())
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings, dialog.token_changed))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.destroyed.connect(lambda: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.open()
         return dialog
@@ -1120,6 +847,8 @@ class MainWindow(QMainWindow):
         self.report_problem(title, f"{error.message} {error.hint}".strip())
 
     def _message_box(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         self.problem_shown.emit(text)
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1136,49 +865,12 @@ class MainWindow(QMainWindow):
         self._stop_project_tasks()
         if self.chat_panel.is_streaming:
             self.chat_panel.stop()
-        if self.edit_flow is not None:
-            self.edit_flow.close_dialog()
-        if self.undo_history is not None:
-            self.undo_history.close()
-            self.undo_history = None
+        self.code_actions.close()
         super().closeEvent(event)
 
 
-def _resolve_context(root: Path, paths: HearthPaths, relative: str | None, scope: str,
-                     lines: tuple[int, int] | None, cursor: int | None, instruction: str) -> ActionContext:
-    """What an action works on (worker thread): the index, when there is one, names the symbol."""
-    import sqlite3
-
-    from desktop.assist.actions import resolve_context
-    from desktop.index.store import IndexReader, index_db_path, open_reader
-
-    conn = None
-    if scope == SCOPE_SELECTION:
-        try:
-            conn = open_reader(index_db_path(paths, root))
-        except (HearthError, sqlite3.Error) as exc:
-            log.info("no index for the action (%s); working without symbols", exc)
-    try:
-        return resolve_context(root, relative, scope=scope, selection_lines=lines, cursor_line=cursor,
-                               index_reader=IndexReader(conn) if conn is not None else None,
-                               instruction=instruction)
-    finally:
-        if conn is not None:
-            conn.close()
-
-
-def _focus_for(context: ActionContext) -> ChatFocus | None:
-    """The chat focus of an action's target: its file, and its lines for a selection."""
-    from desktop.assist.context import ChatFocus
-
-    if context.relative is None or context.scope == SCOPE_FOLDER:
-        return None
-    if context.scope == SCOPE_SELECTION and context.start_line is not None and context.end_line is not None:
-        return ChatFocus(context.relative, context.text, (context.start_line, context.end_line), context.start_line)
-    return ChatFocus(context.relative)
-
-
 def _load_rules(root: Path) -> IgnoreRules:
+    # Also imported here, on the worker, so that _on_rules does not wait for them on the GUI thread.
     from desktop.assist.context import ChatFocus
     from desktop.index.ignore import IgnoreRules
     from desktop.index.indexer import Indexer, IndexProgress

@@ -209,6 +209,19 @@ class SettingsDialog(QDialog):
         """Bring the Plugins tab to the front."""
         self.tabs.setCurrentWidget(self.plugins_page)
 
+    def set_plugins(self, plugins: Sequence[PluginInfo], problems: Sequence[PluginProblem] = ()) -> None:
+        """Show these plugins on the Plugins tab (they load after the window opens)."""
+        old = self.plugins_page
+        showing = self.tabs.currentWidget() is old
+        self.plugins_page = PluginsPage(plugins, old.plugins_dir, problems, self)
+        self.plugins_page.open_folder = old.open_folder
+        index = self.tabs.indexOf(old)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self.plugins_page, "&Plugins")
+        if showing:
+            self.tabs.setCurrentWidget(self.plugins_page)
+        old.deleteLater()
+
     def _token_host(self) -> str:
         """The host the token belongs to: the one typed, else the one in use."""
         try:

@@ -49,11 +49,15 @@ def entry(menu: QMenu, text: str) -> QAction:
     return next(action for action in menu.actions() if action.text().replace("&", "") == text)
 
 
+def wait_indexed(qtbot, window: MainWindow) -> None:
+    """Wait until the first full index update is done (it may be done already)."""
+    qtbot.waitUntil(lambda: window.index_status.text.startswith("Index:"), timeout=15000)
+
+
 def ready_window(qtbot, make_window, project: Path, fake_ollama) -> MainWindow:  # noqa: F811
     """A window on ``project`` whose index is built and whose chat has a model."""
     window = make_window(project, host=fake_ollama.host)
-    with qtbot.waitSignal(window.index_updated, timeout=15000):
-        pass
+    wait_indexed(qtbot, window)
     qtbot.waitUntil(lambda: window.chat_panel.current_model != "", timeout=10000)
     open_file(qtbot, window, project / "src" / "app.py")
     return window
@@ -71,10 +75,10 @@ def last_user_message(fake_ollama) -> str:
 def test_code_menu_on_a_selection_lists_the_actions_then_copy(qtbot, make_window, project, fake_ollama):  # noqa: F811
     window = ready_window(qtbot, make_window, project, fake_ollama)
     select_lines(window, 1, 3)
-    menu = window.code_context_menu()
+    menu = window.code_actions.code_context_menu()
     texts = entries(menu)
     assert texts[:len(BUILT_IN_SELECTION)] == BUILT_IN_SELECTION
-    plugin_titles = [a.title for a in window.action_registry.for_scope("selection") if a.source != "built-in"]
+    plugin_titles = [a.title for a in window.code_actions.registry.for_scope("selection") if a.source != "built-in"]
     assert plugin_titles and texts[len(BUILT_IN_SELECTION)] == "—"
     assert all(title in texts for title in plugin_titles)
     assert texts[-2:] == ["—", "Copy"]
@@ -82,7 +86,7 @@ def test_code_menu_on_a_selection_lists_the_actions_then_copy(qtbot, make_window
     assert entry(menu, "Edit…").shortcut().toString() == "Ctrl+I"
     assert entry(menu, "Add to Chat").shortcut().toString() == "Ctrl+L"
     # The same QActions as the Code menu: one place makes them, one key each.
-    assert entry(menu, "Explain") is window.code_actions["explain"]
+    assert entry(menu, "Explain") is window.code_actions.qactions["explain"]
 
 
 # A popup menu on the offscreen platform: it cannot raise itself or grab the keyboard.
@@ -95,23 +99,23 @@ def test_right_click_without_a_selection_moves_the_cursor_and_offers_the_actions
     place_cursor(window, 1)
     line_three = editor.cursorRect(QTextCursor(editor.document().findBlockByNumber(2))).center()
     editor.customContextMenuRequested.emit(line_three)
-    menu = window.context_menu
+    menu = window.code_actions.context_menu
     assert menu is not None and menu.objectName() == "codeContextMenu"
     qtbot.waitUntil(menu.isVisible, timeout=3000)
     assert window.code_view.current_line() == 3
     assert entry(menu, "Explain").isEnabled()
     assert not entry(menu, "Copy").isEnabled()  # nothing selected
     menu.close()
-    qtbot.waitUntil(lambda: window.code_actions["explain"].isEnabled(), timeout=3000)
+    qtbot.waitUntil(lambda: window.code_actions.qactions["explain"].isEnabled(), timeout=3000)
 
 
 def test_without_a_file_the_actions_are_disabled_and_say_why(qtbot, make_window, project):  # noqa: F811
     window = make_window(project)
-    menu = window.code_context_menu()
+    menu = window.code_actions.code_context_menu()
     explain = entry(menu, "Explain")
     assert not explain.isEnabled()
     assert explain.toolTip() == "Open a file first."
-    assert not window.run_action(window.action_registry.get("explain"))
+    assert not window.code_actions.run_action(window.code_actions.registry.get("explain"))
 
 
 # --- running actions ------------------------------------------------------------------------
@@ -123,7 +127,7 @@ def test_explain_on_a_selection_sends_a_chat_turn_with_a_short_label(qtbot, make
     panel = window.chat_panel
     select_lines(window, 1, 3)
     with qtbot.waitSignal(panel.answer_finished, timeout=15000):
-        entry(window.code_context_menu(), "Explain").trigger()
+        entry(window.code_actions.code_context_menu(), "Explain").trigger()
     sent = last_user_message(fake_ollama)
     assert "### Explain `main` (src/app.py lines 1–3)" in sent
     assert "return 42" in sent and "Start with one sentence" in sent  # the whole prompt went out
@@ -145,13 +149,12 @@ def test_without_a_selection_the_action_works_on_the_symbol_at_the_cursor(
         "import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef double(x):\n    return 2 * x\n",
         encoding="utf-8")
     window = make_window(project, host=fake_ollama.host)
-    with qtbot.waitSignal(window.index_updated, timeout=15000):
-        pass
+    wait_indexed(qtbot, window)
     qtbot.waitUntil(lambda: window.chat_panel.current_model != "", timeout=10000)
     open_file(qtbot, window, project / "src" / "calc.py")
     place_cursor(window, 9)
     with qtbot.waitSignal(window.chat_panel.answer_finished, timeout=15000):
-        entry(window.code_context_menu(), "Find Problems").trigger()
+        entry(window.code_actions.code_context_menu(), "Find Problems").trigger()
     sent = last_user_message(fake_ollama)
     assert "### Find Problems `double` (src/calc.py lines 8–9)" in sent
     assert "return 2 * x" in sent and "math.pi" not in sent.split("###", 1)[1].split("\n\n", 1)[1]
@@ -162,7 +165,7 @@ def test_add_to_chat_with_the_chat_focused_only_moves_there(qtbot, make_window, 
     window.show()
     window.chat_panel.focus_input()
     qtbot.waitUntil(window.chat_panel.input.hasFocus, timeout=3000)
-    assert window.run_action(window.action_registry.get("add_to_chat"))
+    assert window.code_actions.run_action(window.code_actions.registry.get("add_to_chat"))
     assert window.chat_panel.input.toPlainText() == ""
 
 
@@ -172,22 +175,22 @@ def test_edit_asks_an_instruction_then_reviews_applies_and_undoes(qtbot, make_wi
     fake_ollama.answer = 'Here you go:\n```python\ndef main():\n    """Entry point."""\n    return 43\n```\n'
     window = ready_window(qtbot, make_window, project, fake_ollama)
     asked: list[str] = []
-    window.ask_instruction = lambda action, where: asked.append(where) or "return 43 instead"
+    window.code_actions.ask_instruction = lambda action, where: asked.append(where) or "return 43 instead"
     select_lines(window, 1, 3)
-    window.code_actions["edit"].trigger()  # Ctrl+I
-    qtbot.waitUntil(lambda: window.edit_flow.dialog is not None and window.edit_flow.dialog.review is not None,
-                    timeout=15000)
+    window.code_actions.qactions["edit"].trigger()  # Ctrl+I
+    flow = window.code_actions.edit_flow
+    qtbot.waitUntil(lambda: flow.dialog is not None and flow.dialog.review is not None, timeout=15000)
     assert asked == ["Edit (src/app.py lines 1–3)"]
     assert "return 43 instead" in last_user_message(fake_ollama)
-    assert window.instruction_history == ["return 43 instead"]
-    dialog = window.edit_flow.dialog
+    assert window.code_actions.instruction_history == ["return 43 instead"]
+    dialog = window.code_actions.edit_flow.dialog
     assert dialog.accepted_indexes() == (0,)
-    with qtbot.waitSignal(window.edit_flow.applied, timeout=10000):
+    with qtbot.waitSignal(window.code_actions.edit_flow.applied, timeout=10000):
         dialog.request_apply()
     assert source.read_text(encoding="utf-8") == before.replace("return 42", "return 43")
     undo = window.actions_by_id["edit.undo_applied"]
     assert undo.shortcut().toString() == "Ctrl+Alt+Z"
-    with qtbot.waitSignal(window.edit_flow.undone, timeout=10000):
+    with qtbot.waitSignal(window.code_actions.edit_flow.undone, timeout=10000):
         undo.trigger()
     assert source.read_text(encoding="utf-8") == before
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "", timeout=3000)
@@ -195,10 +198,10 @@ def test_edit_asks_an_instruction_then_reviews_applies_and_undoes(qtbot, make_wi
 
 def test_cancelling_the_instruction_sends_nothing(qtbot, make_window, project, fake_ollama):  # noqa: F811
     window = ready_window(qtbot, make_window, project, fake_ollama)
-    window.ask_instruction = lambda action, where: None
+    window.code_actions.ask_instruction = lambda action, where: None
     select_lines(window, 1, 3)
-    assert not window.run_action(window.action_registry.get("edit"))
-    assert window.edit_flow.dialog is None and fake_ollama.last_chat_body is None
+    assert not window.code_actions.run_action(window.code_actions.registry.get("edit"))
+    assert window.code_actions.edit_flow.dialog is None and fake_ollama.last_chat_body is None
 
 
 def test_undo_with_nothing_applied_says_so(qtbot, make_window, project):  # noqa: F811
@@ -212,10 +215,10 @@ def test_undo_with_nothing_applied_says_so(qtbot, make_window, project):  # noqa
 
 def test_tree_menu_for_a_file_and_a_folder(qtbot, make_window, project):  # noqa: F811
     window = make_window(project)
-    texts = entries(window.tree_context_menu(project / "src" / "app.py", folder=False))
+    texts = entries(window.code_actions.tree_context_menu(project / "src" / "app.py", folder=False))
     assert texts[:3] == ["Explain File", "Add File to Chat", "Write Tests for File"]
     assert texts[-1] == "Open in External Editor"
-    folder_texts = entries(window.tree_context_menu(project, folder=True))
+    folder_texts = entries(window.code_actions.tree_context_menu(project, folder=True))
     assert "Write Commit Message" in folder_texts  # the bundled commit-message plugin
     assert "Open in External Editor" not in folder_texts
 
@@ -224,12 +227,12 @@ def test_tree_menu_on_a_secret_file_refuses(qtbot, make_window, project, fake_ol
     secret = project / ".env"
     secret.write_text("API_TOKEN=abc123\n", encoding="utf-8")
     window = make_window(project, host=fake_ollama.host)
-    menu = window.tree_context_menu(secret, folder=False)
+    menu = window.code_actions.tree_context_menu(secret, folder=False)
     assert "secret file, never sent to a model" in entries(menu)[0]
     explain = entry(menu, "Explain File")
     assert not explain.isEnabled() and explain.toolTip() == SECRET_FILE
-    with qtbot.waitSignal(window.action_refused, timeout=3000) as refused:
-        assert not window.run_action(window.action_registry.get("explain_file"), SCOPE_FILE, secret)
+    with qtbot.waitSignal(window.code_actions.action_refused, timeout=3000) as refused:
+        assert not window.code_actions.run_action(window.code_actions.registry.get("explain_file"), SCOPE_FILE, secret)
     assert refused.args == [SECRET_FILE]
     assert fake_ollama.last_chat_body is None
 
@@ -239,7 +242,7 @@ def test_explain_file_from_the_tree_asks_about_that_file(qtbot, make_window, pro
     window = make_window(project, host=fake_ollama.host)
     qtbot.waitUntil(lambda: window.chat_panel.current_model != "", timeout=10000)
     with qtbot.waitSignal(window.chat_panel.answer_finished, timeout=15000):
-        entry(window.tree_context_menu(project / "src" / "app.py", folder=False), "Explain File").trigger()
+        entry(window.code_actions.tree_context_menu(project / "src" / "app.py", folder=False), "Explain File").trigger()
     sent = last_user_message(fake_ollama)
     assert "### Explain File (src/app.py)" in sent and "return 42" in sent
     # Nothing says which lines an answer about a whole file would replace: no Apply.
@@ -250,9 +253,9 @@ def test_folder_action_runs_on_the_project(qtbot, make_window, project, fake_oll
     fake_ollama.answer = "Add the sample project"
     window = make_window(project, host=fake_ollama.host)
     qtbot.waitUntil(lambda: window.chat_panel.current_model != "", timeout=10000)
-    action = window.action_registry.get("commit_message")
+    action = window.code_actions.registry.get("commit_message")
     with qtbot.waitSignal(window.chat_panel.answer_finished, timeout=15000):
-        assert window.run_action(action, SCOPE_FOLDER, project)
+        assert window.code_actions.run_action(action, SCOPE_FOLDER, project)
     assert "### Write Commit Message (the project)" in last_user_message(fake_ollama)
 
 
@@ -271,10 +274,10 @@ def test_apply_link_sends_the_block_to_review_against_the_selection(qtbot, make_
     assert 'href="apply:0"' in transcript.toHtml()
     assert transcript.apply_target(0) == CodeTarget("src/app.py", 1, 3)
     assert transcript.request_apply(0)
-    qtbot.waitUntil(lambda: window.edit_flow.dialog is not None and window.edit_flow.dialog.review is not None,
-                    timeout=10000)
-    with qtbot.waitSignal(window.edit_flow.applied, timeout=10000):
-        window.edit_flow.dialog.request_apply()
+    flow = window.code_actions.edit_flow
+    qtbot.waitUntil(lambda: flow.dialog is not None and flow.dialog.review is not None, timeout=10000)
+    with qtbot.waitSignal(window.code_actions.edit_flow.applied, timeout=10000):
+        window.code_actions.edit_flow.dialog.request_apply()
     assert source.read_text(encoding="utf-8") == "def main():\n    return 7\n"
 
 
@@ -289,7 +292,7 @@ def test_apply_is_disabled_when_the_answer_is_about_no_file(qtbot, make_window, 
     assert "apply:0" not in html and ">Apply<" in html  # shown, greyed, not a link
     assert panel.transcript.apply_target(0) is None
     assert not panel.transcript.request_apply(0)
-    assert window.edit_flow.dialog is None
+    assert window.code_actions.edit_flow.dialog is None
 
 
 def test_apply_link_after_add_to_chat_uses_the_place_in_the_question(qtbot, make_window, project, fake_ollama):  # noqa: F811
@@ -297,7 +300,7 @@ def test_apply_link_after_add_to_chat_uses_the_place_in_the_question(qtbot, make
     window = ready_window(qtbot, make_window, project, fake_ollama)
     panel = window.chat_panel
     select_lines(window, 1, 3)
-    window.code_actions["add_to_chat"].trigger()
+    window.code_actions.qactions["add_to_chat"].trigger()
     qtbot.waitUntil(lambda: "return 42" in panel.input.toPlainText(), timeout=5000)
     window.code_view.clear()  # the question alone says where the code is from
     with qtbot.waitSignal(panel.answer_finished, timeout=15000):
@@ -330,7 +333,7 @@ def test_plugins_page_lists_each_plugin_and_a_broken_one_with_its_error(qtbot, m
     assert "your plugin folder" in broken_card.text()
     assert "Not loaded:" in broken_card.text() and "sideways" in broken_card.text()
     assert "#c0392b" in broken_card.text()  # in red
-    assert "Oops" not in window.code_actions  # skipped, not in the menus
+    assert "oops" not in window.code_actions.qactions  # skipped, not in the menus
     opened: list[Path] = []
     page.open_folder = lambda path: opened.append(path) or True
     page.open_button.click()
@@ -368,12 +371,87 @@ def test_a_user_plugin_adds_an_action_and_sees_the_chat_prompt(qtbot, make_windo
         "        return [*messages[:-1], ChatMessage('user', messages[-1].content + '\\n[stamped]')]\n",
         encoding="utf-8")
     window = ready_window(qtbot, make_window, project, fake_ollama)
-    assert "stamp_explain" in window.code_actions
+    assert "stamp_explain" in window.code_actions.qactions
     select_lines(window, 1, 3)
-    menu = window.code_context_menu()
+    menu = window.code_actions.code_context_menu()
     assert entries(menu).index("Explain Briefly") > entries(menu).index("Add to Chat")  # under the built-ins
     with qtbot.waitSignal(window.chat_panel.answer_finished, timeout=15000):
         entry(menu, "Explain Briefly").trigger()
     sent = last_user_message(fake_ollama)
     assert "### Explain Briefly `main` (src/app.py lines 1–3)" in sent
     assert "In one line, what does main do?" in sent and sent.endswith("[stamped]")
+
+
+# --- plugins load after the window is shown ---------------------------------------------------
+
+
+def menu_texts(window: MainWindow) -> list[str]:
+    return entries(window.code_actions.menu)
+
+
+def test_the_window_opens_with_the_built_ins_and_plugins_join_the_menus_when_loaded(qtbot, make_window):  # noqa: F811
+    window = make_window(plugins=False)
+    actions = window.code_actions
+    assert actions.plugins is None
+    assert {action.source for action in actions.registry.all()} == {"built-in"}
+    assert "Write Commit Message" not in menu_texts(window) and "Explain" in menu_texts(window)
+    explain = actions.qactions["explain"]
+    with qtbot.waitSignal(window.plugins_loaded, timeout=10000) as loaded:
+        window.load_plugins()
+    plugins = loaded.args[0]
+    assert actions.plugins is plugins and actions.registry is plugins.registry
+    texts = menu_texts(window)
+    assert {"Write Commit Message", "Add Type Hints", "Translate To…"} <= set(texts)
+    assert texts.count("Explain") == 1  # the menu was laid out again, not added to
+    assert actions.qactions["explain"] is explain  # the built-ins' QActions (and keys) stay
+    bound = [action for action in window.actions() if action.objectName().startswith("action.")]
+    assert sorted(action.data() for action in bound) == sorted(actions.qactions)
+    assert "Translate To…" in entries(actions.code_context_menu())
+
+
+def test_plugin_hooks_reach_a_chat_opened_before_they_loaded(qtbot, make_window, project, fake_ollama):  # noqa: F811
+    from desktop.assist.hooks import NO_HOOKS
+    from desktop.core.paths import HearthPaths
+
+    folder = HearthPaths.from_env().plugins_dir / "stamp"
+    folder.mkdir(parents=True)
+    (folder / "plugin.toml").write_text('id = "stamp"\nname = "Stamp"\nversion = "1.0"\nmodule = "main.py"\n',
+                                        encoding="utf-8")
+    (folder / "main.py").write_text(
+        "from desktop.plugins.api import ChatMessage\n\n\n"
+        "def setup(plugin):\n"
+        "    @plugin.on('prompt_will_be_sent')\n"
+        "    def stamp(action, messages):\n"
+        "        return [*messages[:-1], ChatMessage('user', messages[-1].content + '\\n[stamped]')]\n",
+        encoding="utf-8")
+    window = make_window(project, host=fake_ollama.host, plugins=False)
+    assert window.chat_service is not None and window.chat_service.hooks is NO_HOOKS
+    with qtbot.waitSignal(window.plugins_loaded, timeout=10000):
+        window.load_plugins()
+    assert window.chat_service.hooks is window.code_actions.plugins.hooks is window.code_actions.hooks
+    panel = window.chat_panel
+    qtbot.waitUntil(lambda: panel.current_model != "", timeout=10000)
+    with qtbot.waitSignal(panel.answer_finished, timeout=15000):
+        panel.send_question("What is this?")
+    assert last_user_message(fake_ollama).endswith("[stamped]")
+
+
+def test_an_open_plugins_page_shows_the_plugins_once_loaded_with_a_broken_ones_error(qtbot, make_window):  # noqa: F811
+    from desktop.core.paths import HearthPaths
+
+    broken = HearthPaths.from_env().plugins_dir / "broken"
+    broken.mkdir(parents=True)
+    (broken / "plugin.toml").write_text('id = "broken"\nname = "Broken One"\nversion = "0.1"\nmodule = "gone.py"\n',
+                                        encoding="utf-8")
+    window = make_window(plugins=False)
+    dialog = window.show_settings()
+    dialog.show_plugins()
+    assert dialog.plugins_page.cards == []  # not loaded yet
+    with qtbot.waitSignal(window.plugins_loaded, timeout=10000):
+        window.load_plugins()
+    page = dialog.plugins_page
+    assert dialog.tabs.currentWidget() is page and dialog.tabs.tabText(dialog.tabs.indexOf(page)) == "&Plugins"
+    assert any("Commit Message" in card.text() for card in page.cards)
+    broken_card = next(card for card in page.cards if "Broken One" in card.text())
+    assert broken_card.objectName() == "pluginCardBroken" and "Not loaded:" in broken_card.text()
+    dialog.reject()

@@ -82,7 +82,7 @@ def test_pause_button_becomes_resume(qtbot):
 
 
 def test_opening_a_project_indexes_it_and_reports_in_the_status_bar(qtbot, make_window, project):
-    window = make_window(project)
+    window = make_window(project, plugins=False)  # listening for the first update as soon as the project opens
     summary = wait_indexed(qtbot, window)
     assert summary is not None and summary.files_indexed == 3 and summary.skipped == {"secret": 1}
     assert window.index_status.text == f"Index: 3 files · {summary.symbols} symbols · 1 skipped"
@@ -95,7 +95,7 @@ def test_cancel_keeps_the_work_and_resume_finishes(qtbot, make_window, tmp_path)
     root.mkdir()
     for n in range(400):
         (root / f"module_{n}.py").write_text(f"def function_{n}(value):\n    return value + {n}\n", encoding="utf-8")
-    window = make_window(root)
+    window = make_window(root, plugins=False)  # cancel or pause while the update still runs
     window.cancel_indexing()
     qtbot.waitUntil(lambda: window._index_worker is None, timeout=20000)
     text = window.index_status.text
@@ -113,7 +113,7 @@ def test_pause_then_resume(qtbot, make_window, tmp_path):
     root.mkdir()
     for n in range(400):
         (root / f"module_{n}.py").write_text(f"def function_{n}(value):\n    return value - {n}\n", encoding="utf-8")
-    window = make_window(root)
+    window = make_window(root, plugins=False)  # cancel or pause while the update still runs
     window.pause_indexing()
     qtbot.waitUntil(lambda: window._index_worker is None, timeout=20000)
     if window.index_status.text.startswith("Index:"):

@@ -150,7 +150,7 @@ def test_add_to_chat_brings_the_selection_along(qtbot, make_window, project: Pat
     window.show()
     open_file(qtbot, window, project / "src" / "app.py")
     window.code_view.editor.selectAll()
-    window.code_actions["add_to_chat"].trigger()  # Ctrl+L: the old "Focus Chat", folded in
+    window.code_actions.qactions["add_to_chat"].trigger()  # Ctrl+L: the old "Focus Chat", folded in
     qtbot.waitUntil(lambda: "return 42" in window.chat_panel.input.toPlainText(), timeout=5000)
     text = window.chat_panel.input.toPlainText()
     assert "src/app.py, lines 1-3" in text and "```python" in text
@@ -323,9 +323,10 @@ def test_no_two_commands_or_actions_share_a_key(qtbot, make_window):
     """Window commands, built-in actions and bundled plugins' actions: every key once."""
     window = make_window()
     bound = [(entry.id, keys) for entry in COMMANDS for keys in entry.shortcuts]
-    bound += [(f"action.{action.id}", action.shortcut) for action in window.action_registry.all() if action.shortcut]
+    registered = window.code_actions.registry.all()
+    bound += [(f"action.{action.id}", action.shortcut) for action in registered if action.shortcut]
     assert ("action.add_to_chat", "Ctrl+L") in bound and ("action.edit", "Ctrl+I") in bound
-    assert any(action.source != "built-in" for action in window.action_registry.all()), "bundled plugins loaded"
+    assert any(action.source != "built-in" for action in registered), "bundled plugins loaded"
     seen: dict[str, str] = {}
     for owner, keys in bound:
         normalized = QKeySequence(keys).toString()

@@ -52,16 +52,24 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
-    """Build real main windows (``make(project=None, host=None, check_server=False)``)."""
+    """Build real main windows (``make(project=None, host=None, check_server=False, plugins=True)``).
+
+    Returns once the project is open and, with ``plugins``, the plugins are in the menus
+    (both happen on the worker after construction). ``plugins=False`` leaves the window
+    with the built-in actions; call ``window.load_plugins()`` to load them.
+    """
     made: list[AppParts] = []
 
-    def make(project: Path | None = None, host: str | None = None, check_server: bool = False) -> MainWindow:
-        parts = build_main_window(project, host, check_server=check_server)
+    def make(project: Path | None = None, host: str | None = None, check_server: bool = False,
+             plugins: bool = True) -> MainWindow:
+        parts = build_main_window(project, host, check_server=check_server, load_plugins=plugins)
         made.append(parts)
-        if project is not None:
-            with qtbot.waitSignal(parts.window.project_opened, timeout=10000):
+        window = parts.window
+        signals = ([window.project_opened] if project is not None else []) + ([window.plugins_loaded] if plugins else [])
+        if signals:
+            with qtbot.waitSignals(signals, timeout=10000):
                 pass
-        return parts.window
+        return window
 
     yield make
     for parts in made:
