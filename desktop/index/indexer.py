@@ -12,6 +12,7 @@ found enough changed files, so parsing overlaps the rest of the walk.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -35,7 +36,7 @@ from desktop.index.identifiers import identifier_words, identifier_words_each, n
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_path
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
-from desktop.index.store import FileInsert, FileState, IndexStore, index_db_path
+from desktop.index.store import FileInsert, FileState, IndexStore, doc_summary, index_db_path
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,10 @@ def process_file(path: str, relative: str, size: int, mtime_ns: int, old_hash: s
     result = extract(text.text, language, data)
     definitions = result.definitions
     symbols = tuple(
-        (d.name, d.kind, d.scope, d.signature, d.doc, d.start_line, d.end_line, name_terms(d.name, d.scope))
+        (
+            d.name, d.kind, d.scope, d.signature, d.doc, d.start_line, d.end_line,
+            name_terms(d.name, d.scope), doc_summary(d.doc),
+        )
         for d in definitions
     )
     words = identifier_words_each([c.text for c in result.chunks])
@@ -229,6 +233,9 @@ class Indexer:
         written: set[str] = set()  # paths whose results are already written
         feed: _Feed | None = None
         last_progress = 0.0
+        cold = not known and not known_skips
+        if cold:
+            store.bulk_writes(True)
         try:
             for item in scan(self.root, self.rules, cancel):
                 relative = item.relative
@@ -257,10 +264,16 @@ class Indexer:
         except BaseException:
             if feed is not None:
                 self._abandon(feed, cancel)
+            if cold:
+                with contextlib.suppress(sqlite3.Error):
+                    self._commit(store)  # what is done is kept, as after any cancel
+                    store.bulk_writes(False)
             raise
         self._check_root()
         store.set_meta("complete", "1")
         self._commit(store)
+        if cold:
+            store.bulk_writes(False)
         self.summary = self._summarise(store, started, len(jobs), len(gone))
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 

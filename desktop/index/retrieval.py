@@ -10,6 +10,11 @@ private names, ``__all__``) scale the fused score. Rankers that *generate* candi
 run first; rankers that only *reorder* (path, graph) see the pool the generators
 produced, which keeps a query's cost independent of the repo's size.
 
+People ask in other words than code uses: a query word that the code rarely uses
+brings in its synonyms from a general programming vocabulary (``vocabulary.py``), and a
+definition's name is matched against the query by its words, their abbreviations, the
+words run together inside it (``relpath``) and the order the query says them in.
+
 An embedding ranker (Ollama ``/api/embed``) would be one more generator: implement
 ``Ranker`` and pass it in ``rankers``.
 """
@@ -29,15 +34,18 @@ from typing import Protocol, Sequence
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.store import IndexReader, open_reader
+from desktop.index.vocabulary import alternatives, synonyms
 
 RRF_K = 60
 MAX_HITS_PER_FILE = 2
 CANDIDATES = 60
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 2
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
+ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
 MENTION_CHUNKS = 20
 MATCH_MEMO_LIMIT = 300
 MIN_PREFIX = 4  # shortest word that matches the words it begins
+RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
 PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)  # top-level code chunks of a file read for mentions
 
 STOP_WORDS = frozenset(
@@ -85,6 +93,12 @@ class Query:
     names: tuple[str, ...]  # identifiers the question may name exactly
     seeds: dict[int, float] = field(default_factory=dict)  # file id -> personalisation weight
     demote_tests: bool = True  # test files weigh less (the question is not about tests)
+    expanded: tuple[str, ...] = ()  # terms and their other words (vocabulary); terms when empty
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The terms with the other words people and code use for them."""
+        return self.expanded or self.terms
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class SearchIndex:
         self._exports: dict[int, frozenset[str]] = {}
         self._mentions: dict[int, Mentions] = {}
         self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
+        self._rare: dict[str, bool] = {}
+        self._chunk_count = 0
         self._index_file_names()
 
     @classmethod
@@ -174,6 +190,8 @@ class SearchIndex:
             self._exports = _exports(self.conn)
             self._mentions = {}
             self._matches = {}
+            self._rare = {}
+            self._chunk_count = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
             self._symbol_chunks = dict(
                 self.conn.execute("SELECT symbol_id, MIN(id) FROM chunks WHERE symbol_id IS NOT NULL GROUP BY symbol_id")
             )
@@ -269,6 +287,18 @@ class SearchIndex:
             found.update(self._name_stems.get(term, ()))
         return found
 
+    def is_rare(self, word: str) -> bool:
+        """True when fewer than ``RARE_SHARE`` of the chunks use ``word`` (kept per generation)."""
+        rare = self._rare.get(word)
+        if rare is None:
+            limit = max(1, int(self._chunk_count * RARE_SHARE))
+            count = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)",
+                (fts_query([word]), limit),
+            ).fetchone()[0]
+            rare = self._rare[word] = count < limit
+        return rare
+
     def own_chunk(self, symbol_id: int) -> int | None:
         """The first chunk of a definition that has chunks of its own (None when it sits
         inside another definition's chunk)."""
@@ -349,7 +379,14 @@ def prepare_query(
             if len(part) > 1 and part not in STOP_WORDS and part not in terms:
                 terms.append(part)
     demote = demote_tests and not {"test", "tests", "testing"} & set(terms)
-    return Query(text, tuple(terms), _candidate_names(words), _seeds(index, current_file, selection), demote)
+    # A word the code rarely uses is probably the asker's word, not the code's
+    # ("biggest" where code says "largest"): bring in its synonyms. Common words stay
+    # alone, or their synonyms would flood the matches.
+    expanded = [*terms, *(alt for t in terms if synonyms(t) and index.is_rare(t) for alt in synonyms(t))]
+    return Query(
+        text, tuple(terms), _candidate_names(words), _seeds(index, current_file, selection), demote,
+        tuple(dict.fromkeys(expanded)),
+    )
 
 
 def _candidate_names(words: Sequence[str]) -> tuple[str, ...]:
@@ -408,10 +445,11 @@ class Bm25Ranker:
     reorders: bool = False
     weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     limit: int = CANDIDATES
+    expand: bool = True  # also match the terms' other words (off for the plain baseline)
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids in BM25 order for any of the query's words."""
-        match = fts_query(query.terms)
+        match = fts_query(query.words if self.expand else query.terms)
         if not match:
             return []
         return [chunk_id for chunk_id, _ in index.match_chunks(match, self.limit, self.weights)]
@@ -428,19 +466,19 @@ class SymbolRanker:
     name: str = "symbol"
     weight: float = 1.0
     reorders: bool = False
-    weights: tuple[float, float] = (1.0, 2.0)  # name, doc
+    weights: tuple[float, float, float] = (1.0, 2.0, 2.0)  # name, doc, summary (first sentence)
     limit: int = CANDIDATES
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids of exactly named definitions first, then of matching ones."""
         exact = self._exact(index, query)
-        match = fts_query(query.terms)
+        match = fts_query(query.words)
         partial: list[int] = []
         if match:
-            name_w, doc_w = self.weights
+            name_w, doc_w, summary_w = self.weights
             rows = index.conn.execute(
                 f"SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ?"
-                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}) LIMIT ?",
+                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}, {summary_w}) LIMIT ?",
                 (match, self.limit),
             ).fetchall()
             partial = [row[0] for row in rows]
@@ -492,8 +530,11 @@ class PathRanker:
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Pool chunks whose path shares words with the query, most shared first."""
         scored = []
+        overlaps: dict[str, int] = {}  # many chunks of the pool share a file
         for position, chunk in enumerate(pool):
-            overlap = len(related_words(query.terms, path_words(chunk.path)))
+            overlap = overlaps.get(chunk.path)
+            if overlap is None:
+                overlap = overlaps[chunk.path] = len(related_words(query.terms, path_words(chunk.path)))
             if overlap:
                 scored.append((-overlap, position, chunk.id))
         return [chunk_id for *_, chunk_id in sorted(scored)]
@@ -585,7 +626,7 @@ class FileRanker:
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """The best definitions of the best files, file by file."""
-        match = fts_query(query.terms)
+        match = fts_query(query.words)
         if not match:
             return []
         scored = index.match_chunks(match, self.limit, self.weights)
@@ -620,7 +661,8 @@ def best_in_file(
         return []
     _first_chunk, _last_chunk, first_symbol, last_symbol = span
     symbol_rows = index.conn.execute(
-        "SELECT rowid, -bm25(symbol_fts, 1.0, 2.0) FROM symbol_fts WHERE symbol_fts MATCH ? AND rowid BETWEEN ? AND ?",
+        "SELECT rowid, -bm25(symbol_fts, 1.0, 2.0, 2.0) FROM symbol_fts"
+        " WHERE symbol_fts MATCH ? AND rowid BETWEEN ? AND ?",
         (match, first_symbol, last_symbol),
     ).fetchall()
     scores: dict[int, float] = defaultdict(float)
@@ -644,6 +686,7 @@ def best_in_file(
             (
                 score
                 + NAME_WEIGHT * name_coverage(infos[c].symbol, query.terms)
+                + ORDER_WEIGHT * name_order(infos[c].symbol, query.terms)
                 + MENTION_WEIGHT * mentions.get(infos[c].symbol or "", 0.0)
             )
             * prior(index, infos[c], query),
@@ -725,10 +768,12 @@ def mention_scores(index: SearchIndex, query: Query, file_id: int) -> dict[str, 
     """Per definition name of a file: the best share of the query's words on a line of
     the file's prose that mentions the name (anchor text: how a module describes its own
     parts, often in other words than the part's own docstring)."""
-    wanted = {_stem(t) for t in query.terms}
+    wanted = _term_stems(query.terms)
+    if not wanted:
+        return {}
     best: dict[str, float] = {}
     for mentioned, stems in index.mention_lines(file_id).lines:
-        share = len(wanted & stems) / len(wanted)
+        share = sum(1 for group in wanted if not group.isdisjoint(stems)) / len(wanted)
         if share:
             for name in mentioned:
                 if share > best.get(name, 0.0):
@@ -737,22 +782,99 @@ def mention_scores(index: SearchIndex, query: Query, file_id: int) -> dict[str, 
 
 
 def name_coverage(name: str | None, terms: Sequence[str]) -> float:
-    """The share of a name's words that the query uses (``guess_type`` for "guess the type": 1)."""
+    """The share of a name's words that the query uses: by the word, by its other words
+    (vocabulary: ``cmp`` for "comparison") or inside a run-together word (``relpath``
+    for "relative path", ``nlargest`` for "largest"). ``guess_type`` for "guess the type": 1."""
     if not name:
         return 0.0
     parts = _name_words(name)
     if not parts:
         return 0.0
-    return len(related_words(terms, parts)) / len(parts)
+    terms = tuple(terms)
+    spelled = _spellings(terms)
+    covered = sum(
+        1.0 if _term_position(part, terms) is not None else _inside_coverage(part, spelled) for part in parts
+    )
+    return covered / len(parts)
+
+
+def name_order(name: str | None, terms: Sequence[str]) -> float:
+    """Up to 1 when the query says every word of a multi-word name in the name's order and
+    close together (``format_exception`` for "format an exception", rather than
+    ``format_list`` for "format ... as a list"); 0 otherwise."""
+    parts = _name_words(name) if name else ()
+    if len(parts) < 2:
+        return 0.0
+    terms = tuple(terms)
+    positions = [_term_position(part, terms) for part in parts]
+    if any(at is None for at in positions):
+        return 0.0
+    order = [at for at in positions if at is not None]
+    if order != sorted(order) or len(set(order)) != len(order):
+        return 0.0
+    return len(parts) / (max(order) - min(order) + 1)
+
+
+def _term_position(part: str, terms: tuple[str, ...]) -> int | None:
+    """The position of the first query term that ``part`` stands for (itself or one of
+    its other words, or the initials of neighbouring terms), or None."""
+    stem = _stem(part)
+    for position, stems in enumerate(_term_stems(terms)):
+        if _related(stem, stems):
+            return position
+    if 2 <= len(part) <= 3:  # an acronym of neighbouring words: qs for "query string"
+        for position in range(len(terms) - len(part) + 1):
+            if all(terms[position + i].startswith(letter) for i, letter in enumerate(part)):
+                return position
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _term_stems(terms: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Per query term: the stems of the term and of its other words."""
+    return tuple(frozenset(_stem(w) for w in (term, *alternatives(term))) for term in terms)
+
+
+@functools.lru_cache(maxsize=256)
+def _spellings(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms, their stems and every other word for them, abbreviations included."""
+    return tuple(dict.fromkeys(w for t in terms for w in (t, _stem(t), *alternatives(t))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _inside_coverage(part: str, words: tuple[str, ...]) -> float:
+    """The share of a run-together word's letters spelled by query words inside it
+    (``nlargest`` and "largest": 1, a leading letter or two being a prefix such as
+    ``n``/``is``); 0 for a word shorter than five letters."""
+    if len(part) < 5:
+        return 0.0
+    marked = [False] * len(part)
+    for word in words:
+        if len(word) < 3 or len(word) >= len(part):
+            continue
+        at = part.find(word)
+        while at >= 0:
+            marked[at : at + len(word)] = [True] * len(word)
+            at = part.find(word, at + 1)
+    if not any(marked):
+        return 0.0
+    lead = 0
+    while lead < len(marked) and not marked[lead]:
+        lead += 1
+    if lead <= 2:
+        marked[:lead] = [True] * lead
+    return sum(marked) / len(part)
 
 
 @functools.lru_cache(maxsize=65536)
 def _name_words(name: str) -> tuple[str, ...]:
-    return tuple({p for p in split_identifier(name) if len(p) > 1 and not p.isdigit()})
+    """A name's words in order, without digits, single letters and stop words."""
+    parts = [p for p in split_identifier(name) if len(p) > 1 and not p.isdigit() and p not in STOP_WORDS]
+    return tuple(dict.fromkeys(parts))
 
 
 DEFAULT_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(), SymbolRanker(), FileRanker(), PathRanker(), GraphRanker())
-BASELINE_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(),)
+BASELINE_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(expand=False),)
 
 
 # --- fusion ---------------------------------------------------------------------------
@@ -814,9 +936,8 @@ def search(
     weighted = [(_weight(r, prepared), ids) for r, ids in rankings]
     # Votes are counted per definition; its best-placed chunk stands for it.
     per_chunk = reciprocal_rank_fusion(weighted)
-    fused = reciprocal_rank_fusion(
-        [(weight, list(dict.fromkeys(by_id[i].unit for i in ids if i in by_id))) for weight, ids in weighted]
-    )
+    unit_rankings = [list(dict.fromkeys(by_id[i].unit for i in ids if i in by_id)) for _, ids in rankings]
+    fused = reciprocal_rank_fusion([(weight, units) for (weight, _), units in zip(weighted, unit_rankings)])
     best: dict[tuple[str, int], ChunkInfo] = {}
     for chunk in sorted(pool, key=lambda c: -per_chunk.get(c.id, 0.0)):
         best.setdefault(chunk.unit, chunk)
@@ -825,7 +946,11 @@ def search(
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
-    return [_hit(chunk, fused[chunk.unit], rankings, by_id) for chunk in chosen]
+    places = [
+        (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
+        for (ranker, _), units in zip(rankings, unit_rankings)
+    ]
+    return [_hit(chunk, fused[chunk.unit], places) for chunk in chosen]
 
 
 def _weight(ranker: Ranker, query: Query) -> float:
@@ -835,12 +960,9 @@ def _weight(ranker: Ranker, query: Query) -> float:
     return ranker.weight
 
 
-def _hit(
-    chunk: ChunkInfo, score: float, rankings: Sequence[tuple[Ranker, list[int]]], by_id: dict[int, ChunkInfo]
-) -> Hit:
-    reasons = []
-    for ranker, ids in rankings:
-        units = list(dict.fromkeys(by_id[i].unit for i in ids if i in by_id))
-        if chunk.unit in units:
-            reasons.append(f"{ranker.name} #{units.index(chunk.unit) + 1}")
+def _hit(chunk: ChunkInfo, score: float, places: Sequence[tuple[str, dict[tuple[str, int], int]]]) -> Hit:
+    """The hit for a chosen chunk; ``why`` names each ranker that placed its definition,
+    and where (``places``: per ranker, unit -> 1-based place)."""
+    unit = chunk.unit
+    reasons = [f"{name} #{found[unit]}" for name, found in places if unit in found]
     return Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, chunk.kind, round(score, 6), ", ".join(reasons))

@@ -12,6 +12,7 @@ The schema and the read API are described for other modules in
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from desktop.core.paths import HearthPaths
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "index.sqlite3"
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
@@ -50,13 +51,28 @@ CREATE TABLE chunks(
     end_line INTEGER NOT NULL, kind TEXT NOT NULL, symbol_id INTEGER, symbol TEXT);
 CREATE INDEX chunks_file ON chunks(file_id);
 CREATE VIRTUAL TABLE chunk_fts USING fts5(path, name, body, words, tokenize = '{FTS_TOKENIZE}');
-CREATE VIRTUAL TABLE symbol_fts USING fts5(name, doc, tokenize = '{FTS_TOKENIZE}');
+CREATE VIRTUAL TABLE symbol_fts USING fts5(name, doc, summary, tokenize = '{FTS_TOKENIZE}');
 CREATE VIEW chunk_view AS
     SELECT c.id AS id, c.file_id AS file_id, f.path AS path, c.start_line AS start_line,
            c.end_line AS end_line, c.kind AS kind, c.symbol_id AS symbol_id, c.symbol AS symbol,
            t.body AS text
     FROM chunks c JOIN files f ON f.id = c.file_id JOIN chunk_fts t ON t.rowid = c.id;
 """
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n\s*\n")
+MAX_SUMMARY_CHARS = 300
+
+
+def doc_summary(doc: str) -> str:
+    """A docstring's first sentence (or first paragraph): what the definition is for.
+
+    Indexed on its own so that the purpose of a definition outweighs the details a
+    long docstring goes on to give (arguments, caveats, examples)."""
+    if not doc:
+        return ""
+    match = _SENTENCE_END.search(doc)
+    return (doc[: match.start()] if match else doc)[:MAX_SUMMARY_CHARS]
 
 
 class IndexMissing(ProjectError):
@@ -91,8 +107,8 @@ class FileInsert:
     mtime_ns: int
     hash: str
     line_count: int
-    # (name, kind, scope, signature, doc, start_line, end_line, fts_name)
-    symbols: tuple[tuple[str, str, str, str, str, int, int, str], ...]
+    # (name, kind, scope, signature, doc, start_line, end_line, fts_name, fts_summary)
+    symbols: tuple[tuple[str, str, str, str, str, int, int, str, str], ...]
     refs: tuple[tuple[str, int, int], ...]  # (name, count, first line)
     # (start_line, end_line, kind, symbol index or -1, text, fts_name, fts_words)
     chunks: tuple[tuple[int, int, str, int, str, str, str], ...]
@@ -187,8 +203,8 @@ class IndexStore:
                 [(sid, file_id, *sym[:7]) for sid, sym in zip(symbol_ids, item.symbols)],
             )
             conn.executemany(
-                "INSERT INTO symbol_fts(rowid, name, doc) VALUES(?,?,?)",
-                [(sid, sym[7], sym[4]) for sid, sym in zip(symbol_ids, item.symbols)],
+                "INSERT INTO symbol_fts(rowid, name, doc, summary) VALUES(?,?,?,?)",
+                [(sid, sym[7], sym[4], sym[8]) for sid, sym in zip(symbol_ids, item.symbols)],
             )
         if item.refs:
             conn.executemany(
@@ -271,6 +287,17 @@ class IndexStore:
         """Set one ``meta`` value (committed with the next commit)."""
         self._changed()
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", (key, value))
+
+    def bulk_writes(self, on: bool) -> None:
+        """Commit, then stop (``on``) or resume (off) waiting for the disk at checkpoints.
+
+        For a cold build only: a machine crash mid-build may then leave a damaged file,
+        which ``open`` detects and rebuilds; the index is a cache and a cold build has
+        nothing to lose. Process crashes and quits are safe either way."""
+        self.commit()
+        if self.conn.in_transaction:
+            self.conn.commit()
+        self.conn.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
 
     def commit(self) -> None:
         """Commit, making the work visible to readers; bumps the generation when
@@ -468,8 +495,8 @@ class IndexReader:
         if not match:
             return []
         rows = self.conn.execute(
-            "SELECT rowid, -bm25(symbol_fts, 3.0, 1.0) FROM symbol_fts WHERE symbol_fts MATCH ?"
-            " ORDER BY bm25(symbol_fts, 3.0, 1.0) LIMIT ?",
+            "SELECT rowid, -bm25(symbol_fts, 3.0, 1.0, 1.0) FROM symbol_fts WHERE symbol_fts MATCH ?"
+            " ORDER BY bm25(symbol_fts, 3.0, 1.0, 1.0) LIMIT ?",
             (match, limit),
         )
         return [(row[0], row[1]) for row in rows]

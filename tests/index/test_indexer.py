@@ -259,6 +259,22 @@ def test_cancel_keeps_work_and_next_run_resumes(tmp_path, make_indexer, workers)
     assert indexer.summary.files_changed == total - done_before
 
 
+def test_a_cold_build_leaves_the_writer_durable_again_done_or_cancelled(tmp_path, make_indexer):
+    root = tmp_path / "many"
+    many_files(root, PARALLEL_MIN_FILES)
+    indexer = make_indexer(root, workers=1)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        for progress in indexer.update(token):
+            if progress.phase == "indexing":
+                token.cancel()
+    # The writer's connection is kept for the next update (a private detail, read only).
+    assert indexer._store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    run(indexer)
+    assert indexer._store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert indexer.summary.files_indexed == PARALLEL_MIN_FILES
+
+
 def test_update_paths_handles_created_changed_deleted_and_folders(project, make_indexer):
     indexer = make_indexer(project, workers=1)
     run(indexer)

@@ -13,6 +13,7 @@ from desktop.index.retrieval import (
     SearchIndex,
     cap_per_file,
     name_coverage,
+    name_order,
     prepare_query,
     reciprocal_rank_fusion,
     related_words,
@@ -308,6 +309,52 @@ def test_related_words_and_name_coverage():
     assert name_coverage("DictReader", ["read", "rows"]) == 0.5
     assert name_coverage(None, ["read"]) == 0.0
     assert name_coverage("__init__", ["init"]) == 1.0
+
+
+def test_name_coverage_meets_abbreviated_and_run_together_names():
+    assert name_coverage("cmp_to_key", ["comparison", "sort", "key"]) == 1.0  # "to" is no evidence
+    assert name_coverage("relpath", ["relative", "path"]) == 1.0
+    assert name_coverage("nlargest", ["biggest", "items"]) == 1.0  # n + largest (biggest)
+    assert 0.5 < name_coverage("getstatusoutput", ["status", "output"]) < 1.0  # "get" is not said
+    assert name_coverage("parse_qs", ["parse", "query", "string"]) == 1.0  # qs: query string
+    assert name_coverage("parse_qs", ["parse", "url"]) == 0.5
+    assert name_coverage("heap", ["heapq"]) == 1.0
+    assert name_coverage("sort", ["resorted"]) == 0.0  # short words are not looked for inside
+
+
+def test_name_order_prefers_names_said_in_order_and_close_together():
+    said = ["format", "exception", "traceback", "list", "strings"]
+    assert name_order("format_exception", said) == 1.0
+    assert 0 < name_order("format_list", said) < name_order("format_exception", said)
+    assert name_order("exception_format", said) == 0.0  # the other order
+    assert name_order("format_exception_chain", said) == 0.0  # "chain" is not said
+    assert name_order("format", said) == 0.0  # one word: nothing to order
+    assert name_order(None, said) == 0.0
+
+
+def test_rare_query_words_bring_in_their_synonyms(tmp_path):
+    root = tmp_path / "vocab"
+    root.mkdir()
+    (root / "ranking.py").write_text(
+        'def top_items(values, n):\n    """Return the n largest values."""\n    return sorted(values)[-n:]\n'
+    )
+    (root / "store.py").write_text(
+        "".join(
+            f'def drop_{i}(table):\n    """Remove row {i} from the table."""\n    table.remove({i})\n\n\n'
+            for i in range(40)
+        )
+    )
+    opened = open_index(root, tmp_path)
+    try:
+        opened.refresh()
+        biggest = prepare_query(opened, "the biggest values")
+        assert "largest" in biggest.words  # "biggest" is nowhere in the code
+        assert search(opened, "the biggest values")[0].symbol == "top_items"
+        remove = prepare_query(opened, "remove a row")
+        assert "delete" not in remove.words  # the code says "remove" itself, often
+        assert remove.words == remove.terms
+    finally:
+        opened.close()
 
 
 def test_match_memo_agrees_with_the_reader(index):

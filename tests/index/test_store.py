@@ -11,7 +11,15 @@ from desktop.core.cancel import CancelToken
 from desktop.core.paths import HearthPaths
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.indexer import Indexer, process_file
-from desktop.index.store import SCHEMA_VERSION, IndexMissing, IndexReader, IndexStore, index_db_path, open_reader
+from desktop.index.store import (
+    SCHEMA_VERSION,
+    IndexMissing,
+    IndexReader,
+    IndexStore,
+    doc_summary,
+    index_db_path,
+    open_reader,
+)
 
 SOURCE = '''\
 class ResponseParser:
@@ -151,6 +159,49 @@ def test_older_schema_is_rebuilt(tmp_path):
     version = reopened.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     assert version == str(SCHEMA_VERSION)
     assert reopened.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+
+
+def test_a_version_1_index_without_docstring_summaries_is_rebuilt_and_indexes(tmp_path):
+    # Version 1 had symbol_fts(name, doc); writing a summary into it would fail.
+    db = tmp_path / "db" / "index.sqlite3"
+    db.parent.mkdir()
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+        "INSERT INTO meta VALUES('schema_version', '1');"
+        "CREATE VIRTUAL TABLE symbol_fts USING fts5(name, doc);"
+    )
+    conn.commit()
+    conn.close()
+    store = IndexStore.open(db, tmp_path)
+    assert store.rebuilt
+    insert(store, tmp_path, "parser.py", SOURCE)
+    store.commit()
+    rows = store.conn.execute(
+        "SELECT s.name, t.summary FROM symbol_fts t JOIN symbols s ON s.id = t.rowid ORDER BY s.id"
+    ).fetchall()
+    assert ("read_chunked", "Decode a chunked transfer body.") in rows
+    store.close()
+
+
+def test_doc_summary_is_the_first_sentence_or_paragraph():
+    assert doc_summary("Find the n largest elements.  Equivalent to sorted()[:n].") == "Find the n largest elements."
+    two_lines = "Split the string\nusing shell syntax."
+    assert doc_summary(two_lines + "\n\nMore details.") == two_lines
+    assert doc_summary("Version 1.2 of the format") == "Version 1.2 of the format"  # no space after the dot
+    assert doc_summary("") == ""
+    assert len(doc_summary("word " * 200)) == 300
+
+
+def test_bulk_writes_skip_syncing_and_then_restore_it(tmp_path):
+    store = IndexStore.open(tmp_path / "db" / "index.sqlite3", tmp_path)
+    store.bulk_writes(True)
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 0
+    insert(store, tmp_path, "parser.py", SOURCE)  # left uncommitted: bulk_writes(False) commits
+    store.bulk_writes(False)
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert reader_for(store).stats().files == 1
+    store.close()
 
 
 def test_garbage_file_is_rebuilt(tmp_path):
