@@ -45,7 +45,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.assist.edits.diff import compute_hunks, split_lines
-from desktop.assist.edits.model import EditProposal, Hunk, NoUsableEdit
+from desktop.assist.edits.model import (
+    METHOD_SEARCH_EXACT,
+    METHOD_SEARCH_FUZZY,
+    METHOD_SEARCH_WHITESPACE,
+    METHOD_WHOLE_FILE,
+    METHOD_WHOLE_REGION,
+    EditProposal,
+    Hunk,
+    NoUsableEdit,
+)
 from desktop.core.cancel import CancelToken
 from desktop.core.errors import HearthError
 from desktop.ui import theme
@@ -470,6 +479,20 @@ class _Banner(QFrame):
         self.setPalette(palette)
 
 
+def method_description(method: str) -> str:
+    """How the model's answer was read, in words for the review's info line."""
+    return _METHOD_WORDS.get(method, f"Read as: {method}")
+
+
+_METHOD_WORDS = {
+    METHOD_WHOLE_REGION: "The answer replaces the selected lines",
+    METHOD_WHOLE_FILE: "The answer is the whole new file",
+    METHOD_SEARCH_EXACT: "Search/replace blocks, each found exactly",
+    METHOD_SEARCH_WHITESPACE: "Search/replace blocks, found ignoring whitespace",
+    METHOD_SEARCH_FUZZY: "Search/replace blocks, found by a close match (check the diff)",
+}
+
+
 class DiffReviewDialog(QDialog):
     """Review one edit: streamed answer → inline diff → Apply the accepted hunks."""
 
@@ -626,7 +649,7 @@ class DiffReviewDialog(QDialog):
         self._force_override = False
         self.problem_banner.hide()
         proposal = review.proposal
-        notes = [f"Read as: {proposal.method}", *proposal.notes]
+        notes = [method_description(proposal.method), *proposal.notes]
         self.notes_label.setText("  ·  ".join(notes))
         self.notes_label.setToolTip("\n".join(notes))
         self.notes_label.show()

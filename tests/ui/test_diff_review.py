@@ -183,7 +183,7 @@ def test_escape_closes_without_asking_to_apply(qtbot, shapes):
 
 def test_notes_say_how_the_answer_was_read(qtbot, shapes):
     dialog = open_dialog(qtbot, proposal_for(shapes, NEW))
-    assert "whole-file" in dialog.notes_text
+    assert "The answer is the whole new file" in dialog.notes_text
 
 
 # --- syntax problems -------------------------------------------------------------------
