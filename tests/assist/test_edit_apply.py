@@ -23,7 +23,7 @@ from desktop.assist.edits.model import (
     UndoRefused,
 )
 from desktop.assist.edits.propose import propose_edit
-from desktop.assist.edits.undo import UndoHistory
+from desktop.assist.edits.undo import KEEP_ENTRIES, UndoHistory
 from desktop.assist.hooks import Hooks
 from desktop.core.paths import HearthPaths
 
@@ -273,6 +273,17 @@ def test_undo_newest_first_then_older(project, history):
     assert path.read_text() == SOURCE.replace("return 1", "return 100")
     history.undo()
     assert path.read_text() == SOURCE
+
+
+def test_the_history_keeps_only_the_newest_entries(project, history):
+    for value in range(KEEP_ENTRIES + 5):
+        target = resolve_target(project, Path("mod.py"), (2, 2))
+        apply_edit(propose_edit(target, f"```\n    return {value + 1000}\n```"), history=history)
+    kept = history.entries(limit=KEEP_ENTRIES + 50)
+    assert len(kept) == KEEP_ENTRIES
+    assert kept[0].after_text.count(f"return {KEEP_ENTRIES + 4 + 1000}") == 1
+    history.undo()  # the newest still undoes
+    assert f"return {KEEP_ENTRIES + 3 + 1000}" in (project / "mod.py").read_text()
 
 
 def test_unknown_entry_is_refused(history):

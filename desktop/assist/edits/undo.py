@@ -28,6 +28,8 @@ from desktop.core.paths import HearthPaths
 log = logging.getLogger(__name__)
 
 DB_NAME = "edits.sqlite3"
+KEEP_ENTRIES = 200
+"""The newest edits kept per project; each holds two copies of a file, so older ones go."""
 
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -72,7 +74,7 @@ class UndoHistory:
     # --- entries ---------------------------------------------------------------------
 
     def record(self, applied: AppliedEdit) -> AppliedEdit:
-        """Store an applied edit; returns it with its id."""
+        """Store an applied edit (forgetting all but the newest ``KEEP_ENTRIES``); returns it with its id."""
         with self._db.transaction() as conn:
             cursor = conn.execute(
                 f"INSERT INTO edits ({_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -82,6 +84,7 @@ class UndoHistory:
                  time.time() if applied.undone else None),
             )
             new_id = int(cursor.lastrowid or 0)
+            conn.execute("DELETE FROM edits WHERE id <= ?", (new_id - KEEP_ENTRIES,))
         return replace(applied, id=new_id)
 
     def entries(self, limit: int = 50) -> list[AppliedEdit]:
