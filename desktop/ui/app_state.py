@@ -1,4 +1,5 @@
-"""UI state that is not a setting: window geometry, splitter sizes, recent projects.
+"""UI state that is not a setting: window geometry, splitter sizes, recent projects,
+the instructions given to Edit….
 
 Kept in QSettings, INI format, at ``HearthPaths.ui_state_file`` so HEARTH_HOME relocates
 it with everything else.
@@ -11,7 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
+MAX_INSTRUCTIONS = 20
 _RECENT_KEY = "projects/recent"
+_INSTRUCTIONS_KEY = "edit/instructions"
 
 
 class AppState:
@@ -44,6 +47,19 @@ class AppState:
 
     def _write_recent(self, folders: list[Path]) -> None:
         self._settings.setValue(_RECENT_KEY, [str(p) for p in folders])
+
+    def instructions(self) -> list[str]:
+        """What Edit… was asked to do lately, newest first."""
+        raw = self._settings.value(_INSTRUCTIONS_KEY, [])
+        entries = [raw] if isinstance(raw, str) else list(raw or [])
+        return [entry for entry in entries if isinstance(entry, str) and entry.strip()]
+
+    def remember_instruction(self, text: str) -> list[str]:
+        """Put ``text`` first in the instruction history (max 20) and return the history."""
+        history = [text] + [entry for entry in self.instructions() if entry != text]
+        history = history[:MAX_INSTRUCTIONS]
+        self._settings.setValue(_INSTRUCTIONS_KEY, history)
+        return history
 
     def bytes_value(self, key: str) -> QByteArray | None:
         """A saved QByteArray (geometry, splitter state) or None."""

@@ -85,10 +85,14 @@ class CodeActions(QObject):
         self.context_menu: QMenu | None = None  # the right-click menu shown last (kept for tests)
         # Asks what Edit… should change: (action, label) -> instruction, or None to cancel.
         self.ask_instruction: Callable[[Action, str], str | None] = self._ask_instruction
-        self.instruction_history: list[str] = []
         self.menu.aboutToShow.connect(self._refresh_availability)
         self.menu.aboutToHide.connect(self._enable_all)
         self._rebuild_menu()
+
+    @property
+    def instruction_history(self) -> list[str]:
+        """Earlier Edit… instructions, newest first (kept across restarts)."""
+        return self.window.services.app_state.instructions()
 
     @property
     def hooks(self) -> Hooks:
@@ -262,7 +266,7 @@ class CodeActions(QObject):
             instruction = (self.ask_instruction(action, where) or "").strip()
             if not instruction:
                 return False
-            self.instruction_history = [instruction] + [h for h in self.instruction_history if h != instruction][:19]
+            self.window.services.app_state.remember_instruction(instruction)
         self._resolve_action(action, scope, relative, lines, cursor, instruction)
         return True
 

@@ -345,3 +345,19 @@ def test_chat_commands_run_from_the_window_menu(qtbot, make_window):
     qtbot.waitExposed(window)
     action.trigger()
     qtbot.waitUntil(lambda: window.chat_panel.model_selector.hasFocus(), timeout=3000)
+
+
+def test_edit_instructions_are_remembered_across_restarts_newest_first(tmp_path: Path) -> None:
+    from desktop.ui.app_state import MAX_INSTRUCTIONS, AppState
+
+    path = tmp_path / "state" / "ui-state.ini"
+    state = AppState(path)
+    for text in ("add a docstring", "use pathlib", "add a docstring"):
+        state.remember_instruction(text)
+    state.sync()
+    reopened = AppState(path)
+    assert reopened.instructions() == ["add a docstring", "use pathlib"]
+    for number in range(MAX_INSTRUCTIONS + 5):
+        reopened.remember_instruction(f"change {number}")
+    assert len(reopened.instructions()) == MAX_INSTRUCTIONS
+    assert reopened.instructions()[0] == f"change {MAX_INSTRUCTIONS + 4}"
