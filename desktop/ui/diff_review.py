@@ -520,10 +520,10 @@ class DiffReviewDialog(QDialog):
     def _build(self, title: str, relative: str, lines: tuple[int, int] | None, model: str) -> None:
         self.title_label = QLabel(f"<b>{html.escape(title)}</b>", self)
         self.title_label.setObjectName("editTitle")
-        where = "whole file" if lines is None else (f"line {lines[0]}" if lines[0] == lines[1]
-                                                    else f"lines {lines[0]}–{lines[1]}")
-        parts = [relative, where] + ([model] if model else [])
-        self.target_label = QLabel("  ·  ".join(html.escape(p) for p in parts), self)
+        self._where = (relative, "whole file" if lines is None else (
+            f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}–{lines[1]}"))
+        self.target_label = QLabel(self)
+        self.set_model(model)
         self.target_label.setObjectName("editTarget")
         self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel("", self)
@@ -618,6 +618,11 @@ class DiffReviewDialog(QDialog):
         return button
 
     # --- what the flow tells the dialog ------------------------------------------------
+
+    def set_model(self, model: str) -> None:
+        """Name the model that writes this edit in the header (a re-run may use another)."""
+        parts = [*self._where] + ([model] if model else [])
+        self.target_label.setText("  ·  ".join(html.escape(p) for p in parts))
 
     def begin_streaming(self, status: str = "Waiting for the model…") -> None:
         """Show the (empty) answer page with a Stop button."""

@@ -168,6 +168,7 @@ class EditFlow(QObject):
             for event in service.stream(action, run_context, run_target, model, options, token):
                 yield prepare_review(event, token) if isinstance(event, EditProposal) else event
 
+        dialog.set_model(model)
         dialog.begin_streaming(f"Waiting for {model}…")
         self._launch(dialog, work, "edit-stream")
 

@@ -267,3 +267,22 @@ def test_chat_block_identical_to_the_file_is_not_an_edit(qtbot, flow, project):
 def test_fence_code_survives_backticks_inside():
     block = fence_code('s = """```"""', "python")
     assert block.startswith("````python\n") and block.endswith("\n````\n")
+
+
+def test_run_again_names_the_model_it_now_uses(qtbot, task_runner, fake_ollama, history, window, project):
+    chosen = ["mistral:7b"]
+    service = EditService(OllamaEngine(fake_ollama.host))
+    flow = EditFlow(task_runner, lambda: service, history, lambda: (chosen[0], ChatOptions()), window)
+    try:
+        fake_ollama.answer = "I would leave this as it is."
+        start_edit(flow, project)
+        qtbot.waitUntil(lambda: flow.dialog.problem_text != "", timeout=10000)
+        assert "mistral:7b" in flow.dialog.target_label.text()
+        chosen[0] = "qwen2.5-coder:7b"
+        fake_ollama.answer = CHATTY
+        qtbot.mouseClick(flow.dialog.rerun_button, Qt.MouseButton.LeftButton)
+        wait_review(qtbot, flow)
+        assert "qwen2.5-coder:7b" in flow.dialog.target_label.text()
+        assert "mistral" not in flow.dialog.target_label.text()
+    finally:
+        flow.close_dialog()
