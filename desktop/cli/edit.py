@@ -108,8 +108,19 @@ def run_apply_edit(args: argparse.Namespace, out: TextIO) -> int:
     return _print_and_apply(proposal, args, out)
 
 
-def _print_and_apply(proposal, args: argparse.Namespace, out: TextIO) -> int:  # noqa: ANN001 - EditProposal
-    """The shared second half of both commands: print the diff, check, maybe write."""
+def _plugin_hooks():  # noqa: ANN202 - desktop.assist.hooks.Hooks
+    """The installed plugins' hooks, as the app runs them (a broken plugin is logged and skipped)."""
+    from desktop.core.paths import HearthPaths
+    from desktop.plugins.loader import load_default_plugins
+
+    return load_default_plugins(HearthPaths.from_env()).hooks
+
+
+def _print_and_apply(proposal, args: argparse.Namespace, out: TextIO, hooks=None) -> int:  # noqa: ANN001
+    """The shared second half of both commands: print the diff, check, maybe write.
+
+    ``proposal`` is an ``EditProposal``; ``hooks`` hear ``edit_did_apply`` (loaded when not given).
+    """
     from desktop.assist.edits.apply import apply_edit
     from desktop.assist.edits.diff import unified_diff
 
@@ -127,7 +138,8 @@ def _print_and_apply(proposal, args: argparse.Namespace, out: TextIO) -> int:  #
         return EXIT_OK
     history = _history(target.root)
     try:
-        applied = apply_edit(proposal, allow_syntax_errors=args.allow_syntax_errors, history=history)
+        applied = apply_edit(proposal, allow_syntax_errors=args.allow_syntax_errors, history=history,
+                             hooks=hooks if hooks is not None else _plugin_hooks())
     finally:
         if history is not None:
             history.close()
@@ -197,8 +209,9 @@ def run_edit(args: argparse.Namespace, host_flag: str | None, out: TextIO) -> in
     model = args.model or settings.edit_model or settings.chat_model or _first_chat_model(engine)
     cancel = CancelToken()
     proposal: EditProposal | None = None
+    hooks = _plugin_hooks()
     try:
-        for item in EditService(engine).stream(action, context, target, model, settings.options_for(model), cancel):
+        for item in EditService(engine, hooks).stream(action, context, target, model, settings.options_for(model), cancel):
             if isinstance(item, EditProposal):
                 proposal = item
     except KeyboardInterrupt:
@@ -210,5 +223,5 @@ def run_edit(args: argparse.Namespace, host_flag: str | None, out: TextIO) -> in
     if proposal is None:  # pragma: no cover - stream always ends with a proposal or raises
         fail(f"the answer from {engine.host} held no edit.")
         return EXIT_NO_EDIT
-    return _print_and_apply(proposal, args, out)
+    return _print_and_apply(proposal, args, out, hooks)
 

@@ -282,7 +282,8 @@ class CodeActions(QObject):
         def work(token):  # noqa: ANN001, ANN202 - a Work function
             context = _resolve_context(root, paths, relative, scope, lines, cursor, instruction)
             token.raise_if_cancelled()
-            variables = dict(hooks.context_will_be_built(action, context))
+            # An edit's variables are gathered by the EditService when it runs (once).
+            variables = {} if action.result == RESULT_EDIT else dict(hooks.context_will_be_built(action, context))
             target = None
             if action.result == RESULT_EDIT:
                 from desktop.assist.edits.checks import resolve_target

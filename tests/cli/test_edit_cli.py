@@ -231,3 +231,31 @@ def test_edit_commands_never_import_qt(fake_ollama, repo, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+STAMPING_PLUGIN = '''
+from desktop.plugins import api
+
+
+def setup(plugin):
+    @plugin.on("prompt_will_be_sent")
+    def stamp(action, messages):
+        return [*messages[:-1], api.ChatMessage("user", messages[-1].content + "\\n[stamped by a plugin]")]
+
+    @plugin.on("edit_did_apply")
+    def note(applied):
+        (plugin.root / "applied.txt").write_text(applied.relative)
+'''
+
+
+def test_edit_runs_the_users_plugin_hooks_like_the_app(fake_ollama, repo):
+    from desktop.core.paths import HearthPaths
+    from tests.plugins.plugin_files import write_plugin
+
+    plugin = write_plugin(HearthPaths.from_env().plugins_dir, "stamper", module=STAMPING_PLUGIN, actions="")
+    fake_ollama.answer = "```python\ndef sub(a, b):\n    return b - a\n```"
+    result = hearth("edit", str(repo), "pkg/calc.py", "--lines", "5-6", "--instruction", "swap",
+                    "--model", "mistral:7b", "--host", fake_ollama.host, "--write")
+    assert result.returncode == 0, result.stderr
+    assert fake_ollama.last_chat_body["messages"][-1]["content"].endswith("[stamped by a plugin]")
+    assert (plugin / "applied.txt").read_text() == "pkg/calc.py"
