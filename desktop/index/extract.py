@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -113,22 +114,19 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
 
 def _tags(loaded: LoadedLanguage, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
     defs: dict[tuple[int, int], _Def] = {}
-    counts: dict[bytes, list[int]] = {}  # keyed by the raw name: decoded once, at the end
+    references: list[list[Node]] = []  # each reference match's name captures
     roles = loaded.roles
+    # References outnumber definitions about five to one: for them the loop only
+    # collects; the names are counted afterwards, in C.
     for pattern, captures in QueryCursor(loaded.tags).matches(root):
-        names = captures.get("name")
-        if not names:
-            continue
         role = roles[pattern]
-        name_node = names[0]
         if role is None:
-            name = name_node.text
-            entry = counts.get(name)
-            if entry is None:
-                counts[name] = [1, name_node.start_point[0] + 1]
-            else:
-                entry[0] += 1
+            references.append(captures.get("name"))
         elif role[0]:
+            names = captures.get("name")
+            if not names:
+                continue
+            name_node = names[0]
             node = _definition_node(captures[role[0]][0])
             key = (node.start_byte, name_node.start_byte)
             if key not in defs:
@@ -137,11 +135,18 @@ def _tags(loaded: LoadedLanguage, root: Node) -> tuple[list[_Def], tuple[Referen
                     name_node.start_point[0], node.start_point[0], node.end_point[0],
                 )
     ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
-    refs = tuple(
-        Reference((name or b"").decode("utf-8", errors="replace"), count, line)
-        for name, (count, line) in counts.items()
+    return ordered, _references([names[0] for names in references if names])
+
+
+def _references(nodes: list[Node]) -> tuple[Reference, ...]:
+    """Each name among ``nodes`` (in file order) once: how often, and its first line."""
+    names = [node.text or b"" for node in nodes]
+    counts = Counter(names)
+    first = dict(zip(reversed(names), reversed(nodes)))  # the earliest node wins
+    return tuple(
+        Reference(name.decode("utf-8", errors="replace"), count, first[name].start_point[0] + 1)
+        for name, count in counts.items()
     )
-    return ordered, refs
 
 
 def _definition_node(node: Node) -> Node:
@@ -235,10 +240,10 @@ class _Chunker:
 
     def chunks(self, root: Node) -> Iterator[Chunk]:
         top = _outermost([d for d in self.defs if d.kind not in _INLINE_KINDS])
-        yield from self._region(0, len(self.lines) - 1, top, _boundaries(root), "code", None)
+        yield from self._region(0, len(self.lines) - 1, top, _Boundaries(root), "code", None)
 
     def _region(
-        self, start: int, end: int, defs: list[_Def], boundaries: list[int], kind: str, owner: int | None
+        self, start: int, end: int, defs: list[_Def], boundaries: _Boundaries, kind: str, owner: int | None
     ) -> Iterator[Chunk]:
         """Chunks of rows start..end: each definition in ``defs``, the code between them."""
         cursor = start
@@ -255,11 +260,13 @@ class _Chunker:
             yield from self._emit(d.start, d.end, d.kind, d.index)
             return
         inner = _outermost(list(self._nested(d)))
-        yield from self._region(d.start, d.end, inner, _boundaries(d.node), d.kind, d.index)
+        yield from self._region(d.start, d.end, inner, _Boundaries(d.node), d.kind, d.index)
 
     def _nested(self, d: _Def) -> Iterator[_Def]:
         """Definitions inside ``d``: they follow it in the position-sorted list."""
-        for x in self.defs[d.index + 1:]:
+        defs = self.defs
+        for index in range(d.index + 1, len(defs)):
+            x = defs[index]
             if x.node.start_byte >= d.node.end_byte:
                 return
             if x.node.end_byte <= d.node.end_byte and x.kind not in _INLINE_KINDS:
@@ -268,18 +275,22 @@ class _Chunker:
     def _fits(self, start: int, end: int) -> bool:
         return end - start + 1 <= MAX_CHUNK_LINES and self.prefix[end + 1] - self.prefix[start] <= MAX_CHUNK_CHARS
 
-    def _split(self, start: int, end: int, boundaries: list[int], kind: str, owner: int | None) -> Iterator[Chunk]:
+    def _split(
+        self, start: int, end: int, boundaries: _Boundaries | list[int], kind: str, owner: int | None
+    ) -> Iterator[Chunk]:
         """Rows start..end in pieces within the limits, cut at statement starts where possible."""
+        prefix = self.prefix
         while start <= end:
             if self._fits(start, end):
                 yield from self._emit(start, end, kind, owner)
                 return
-            limit = start
-            while limit + 1 <= end and self._fits(start, limit + 1):
-                limit += 1
+            # the last row that keeps the piece within the limits (at least one row)
+            within_chars = bisect.bisect_right(prefix, prefix[start] + MAX_CHUNK_CHARS) - 2
+            limit = max(start, min(end, start + MAX_CHUNK_LINES - 1, within_chars))
+            rows = boundaries.rows() if isinstance(boundaries, _Boundaries) else boundaries
             # the last statement start that keeps the piece within the limits
-            at = bisect.bisect_right(boundaries, limit + 1) - 1
-            cut = boundaries[at] if at >= 0 and boundaries[at] > start else limit + 1
+            at = bisect.bisect_right(rows, limit + 1) - 1
+            cut = rows[at] if at >= 0 and rows[at] > start else limit + 1
             yield from self._emit(start, cut - 1, kind, owner)
             start = cut
 
@@ -304,6 +315,20 @@ def _outermost(defs: list[_Def]) -> list[_Def]:
             continue  # shares lines with the previous one (two defs on a line): keep one
         result.append(d)
     return result
+
+
+class _Boundaries:
+    """The statement starts of one node, found only if a piece of it must be split."""
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+        self._rows: list[int] | None = None
+
+    def rows(self) -> list[int]:
+        """Rows where a statement starts in the node (see ``_boundaries``)."""
+        if self._rows is None:
+            self._rows = _boundaries(self._node)
+        return self._rows
 
 
 def _boundaries(node: Node) -> list[int]:

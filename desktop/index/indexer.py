@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -32,7 +33,7 @@ from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
 from desktop.index.extract import extract
-from desktop.index.identifiers import identifier_words, identifier_words_each, name_terms
+from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_path
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
@@ -107,7 +108,7 @@ def process_file(path: str, relative: str, size: int, mtime_ns: int, old_hash: s
         )
         for d in definitions
     )
-    words = identifier_words_each([c.text for c in result.chunks])
+    words = identifier_words_of_lines(data, [(c.start_line - 1, c.end_line - 1) for c in result.chunks])
     chunks = tuple(
         (
             c.start_line, c.end_line, c.kind,
@@ -130,7 +131,15 @@ def process_batch(jobs: Sequence[_Job]) -> tuple[list[_Result], float]:
     """``process_file`` for several files (one round trip to a worker), and the CPU
     seconds it took (so the parent can tell how much of the machine it got)."""
     started = time.process_time()
-    results = [process_file(*job) for job in jobs]
+    # Parsing makes many short-lived objects and no reference cycles: the cycle
+    # collector would only walk them, over and over (this runs in a worker process).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        results = [process_file(*job) for job in jobs]
+    finally:
+        if collecting:
+            gc.enable()
     return results, time.process_time() - started
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import textwrap
 
 from desktop.index.extract import MAX_CHUNK_CHARS, MAX_CHUNK_LINES, extract
-from desktop.index.identifiers import fts_query, identifier_words, name_terms, split_identifier
+from desktop.index.identifiers import (
+    fts_query,
+    identifier_words,
+    identifier_words_each,
+    identifier_words_of_lines,
+    name_terms,
+    split_identifier,
+)
 
 PY = textwrap.dedent('''\
     """Module doc."""
@@ -182,6 +189,35 @@ def test_identifier_words_only_for_camel_case():
     assert words == sorted(set(words), key=words.index)  # each once
     assert set(words) == {"parse", "http", "response", "get", "url"}
     assert identifier_words("plain_snake_case only") == ""
+
+
+def test_words_of_line_ranges_match_the_words_of_their_texts():
+    text = "\n".join([
+        "def getURL(self):",  # 0
+        "    return parseHTTPResponse(read_chunked(x))",
+        "",
+        "9fooBar = 12abc + XMLHttpRequest2 + HTTPServer",  # leading digits are not the identifier
+        "caf\u00e9Latte = na\u00efveFooBar  # non-ASCII letters end an identifier",
+        "plain_snake_case and CONSTANT and Capitalised",  # 5: nothing to split
+        "value = getURL()\r",  # CRLF line
+        "ALLCAPS_thenLower = aB + ABc",
+        "",
+        "unused = lastCamelCase",  # 9: outside every range
+    ])
+    ranges = [(0, 1), (3, 4), (5, 5), (6, 7)]
+    lines = text.split("\n")
+    expected = identifier_words_each(["\n".join(lines[start:end + 1]) for start, end in ranges])
+    found = identifier_words_of_lines(text.encode("utf-8"), ranges)
+    assert [sorted(words.split()) for words in found] == [sorted(words.split()) for words in expected]
+    assert set(found[0].split()) == {"get", "url", "parse", "http", "response"}
+    assert set(found[1].split()) >= {"foo", "bar", "xml", "http", "request", "server"}
+    assert found[2] == ""
+    assert "last" not in " ".join(found)
+
+
+def test_words_of_lines_without_camel_case():
+    assert identifier_words_of_lines(b"a = b_c\nd = e\n", [(0, 0), (1, 1)]) == ["", ""]
+    assert identifier_words_of_lines(b"", []) == []
 
 
 def test_name_terms_and_fts_query_quoting():
