@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import TextIO
 
 from desktop import __version__
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, EXIT_TRUNCATED, EXIT_USAGE, fail, services
+from desktop.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_TRUNCATED,
+    EXIT_USAGE,
+    add_host_option,
+    fail,
+    services,
+)
 from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
@@ -18,14 +27,14 @@ log = logging.getLogger(__name__)
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``doctor`` and ``ask`` to the ``hearth`` parser."""
     doctor = commands.add_parser("doctor", help="check the model server, models and hardware")
-    doctor.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(doctor)
     doctor.set_defaults(run=lambda args, host: run_doctor(host, sys.stdout))
 
     ask = commands.add_parser("ask", help="ask a question about a project; the answer streams to stdout")
     ask.add_argument("path", type=Path, help="project folder")
     ask.add_argument("question", help="the question")
     ask.add_argument("--model", "-m", help="model name (default: the chat model in settings, else the first installed chat model)")
-    ask.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(ask)
     ask.set_defaults(run=lambda args, host: run_ask(args.path, args.question, args.model, host, sys.stdout, sys.stderr))
 
 

@@ -35,3 +35,8 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def add_host_option(parser: argparse.ArgumentParser) -> None:
+    """``--host URL`` on a sub-command (the same flag also works before the sub-command)."""
+    parser.add_argument("--host", dest="sub_host", metavar="URL", help="model server URL")

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_OK, EXIT_SERVER, EXIT_USAGE, fail
+from desktop.cli.common import EXIT_OK, EXIT_SERVER, EXIT_USAGE, add_host_option, fail
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     edit_cmd.add_argument("--instruction", required=True, metavar="TEXT", help="what to change")
     edit_cmd.add_argument("--model", "-m", help="model name (default: the edit model in settings, else the chat "
                                                 "model, else the first installed chat model)")
-    edit_cmd.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(edit_cmd)
     _common_options(edit_cmd, lines_required=True)
     edit_cmd.set_defaults(run=lambda args, host: run_edit(args, host, sys.stdout))
 

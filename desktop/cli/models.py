@@ -8,7 +8,16 @@ import sys
 import time
 from typing import Any, TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, EXIT_USAGE, fail, positive_int, services
+from desktop.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_USAGE,
+    add_host_option,
+    fail,
+    positive_int,
+    services,
+)
 from desktop.core.errors import EngineError, HearthError
 from desktop.engine.memory import format_bytes
 
@@ -27,7 +36,7 @@ JSON_FIELDS = ("model", "num_ctx", "total_bytes", "gpu_bytes", "weights_bytes", 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``models``, ``fit`` and ``pull`` to the ``hearth`` parser."""
     models = commands.add_parser("models", help="installed and loaded models, with memory estimates")
-    models.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(models)
     models.add_argument("--json", action="store_true", help="one JSON object on stdout")
     models.set_defaults(run=lambda args, host: run_models(host, args.json, sys.stdout))
 
@@ -38,13 +47,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     fit.add_argument("--gpu", choices=("metal", "cuda", "rocm", "cpu"), help="GPU kind (default: probed)")
     fit.add_argument("--vram", type=_gib, help="GPU memory usable by models, GiB (default: probed)")
     fit.add_argument("--ram", type=_gib, help="system RAM, GiB (default: probed)")
-    fit.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(fit)
     fit.add_argument("--json", action="store_true", help="one JSON object on stdout")
     fit.set_defaults(run=lambda args, host: run_fit(args, host, sys.stdout))
 
     pull = commands.add_parser("pull", help="download a model with a progress bar (Ctrl+C cancels)")
     pull.add_argument("model", help="model tag, e.g. qwen2.5-coder:7b")
-    pull.add_argument("--host", dest="sub_host", help="model server URL")
+    add_host_option(pull)
     pull.set_defaults(run=lambda args, host: run_pull(args.model, host, sys.stdout))
 
 
