@@ -46,6 +46,7 @@ MENTION_CHUNKS = 20
 MATCH_MEMO_LIMIT = 300
 MIN_PREFIX = 4  # shortest word that matches the words it begins
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
+SYMBOL_WEIGHTS = "1.0, 2.0, 2.0"  # in-file ranking: BM25 of a definition's name, docstring, summary
 PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)  # top-level code chunks of a file read for mentions
 
 STOP_WORDS = frozenset(
@@ -155,6 +156,7 @@ class SearchIndex:
         self._exports: dict[int, frozenset[str]] = {}
         self._mentions: dict[int, Mentions] = {}
         self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
+        self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
         self._rare: dict[str, bool] = {}
         self._chunk_count = 0
         self._index_file_names()
@@ -190,6 +192,7 @@ class SearchIndex:
             self._exports = _exports(self.conn)
             self._mentions = {}
             self._matches = {}
+            self._file_symbols = {}
             self._rare = {}
             self._chunk_count = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
             self._symbol_chunks = dict(
@@ -243,6 +246,29 @@ class SearchIndex:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[key] = found
         return found[:limit]
+
+    def match_file_symbols(self, match: str, file_id: int) -> list[tuple[int, float]]:
+        """(symbol id, score = -bm25) of one file's definitions for an FTS ``match`` over
+        name, docstring and summary, remembered for the last few files: a search ranks a
+        file's definitions and may then drill into its classes."""
+        key = (match, file_id)
+        found = self._file_symbols.get(key)
+        if found is None:
+            span = self.id_ranges(file_id)
+            if span is None:
+                return []
+            found = [
+                (row[0], row[1])
+                for row in self.conn.execute(
+                    f"SELECT rowid, -bm25(symbol_fts, {SYMBOL_WEIGHTS}) FROM symbol_fts"
+                    " WHERE symbol_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                    (match, span[2], span[3]),
+                )
+            ]
+            if len(self._file_symbols) >= 64:
+                self._file_symbols.pop(next(iter(self._file_symbols)))
+            self._file_symbols[key] = found
+        return found
 
     def mention_lines(self, file_id: int) -> "Mentions":
         """(definition names mentioned, stemmed words) per prose line of a file that
@@ -659,12 +685,7 @@ def best_in_file(
     span = index.id_ranges(file_id)
     if span is None:
         return []
-    _first_chunk, _last_chunk, first_symbol, last_symbol = span
-    symbol_rows = index.conn.execute(
-        "SELECT rowid, -bm25(symbol_fts, 1.0, 2.0, 2.0) FROM symbol_fts"
-        " WHERE symbol_fts MATCH ? AND rowid BETWEEN ? AND ?",
-        (match, first_symbol, last_symbol),
-    ).fetchall()
+    symbol_rows = index.match_file_symbols(match, file_id)
     scores: dict[int, float] = defaultdict(float)
     top = max((r[1] for r in chunk_rows), default=0.0)
     for chunk_id, score in chunk_rows:
@@ -945,12 +966,103 @@ def search(
         for unit, chunk in best.items():
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
+    ordered, fused = drill_down(index, prepared, ordered, fused, k)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
         for (ranker, _), units in zip(rankings, unit_rankings)
     ]
     return [_hit(chunk, fused[chunk.unit], places) for chunk in chosen]
+
+
+def drill_down(
+    index: SearchIndex,
+    query: Query,
+    ordered: Sequence[ChunkInfo],
+    fused: dict[tuple[str, int], float],
+    depth: int,
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float]]:
+    """``ordered`` with each class header among its first ``depth`` hits replaced by
+    the class's member that answers the query on its own, when one does.
+
+    Questions about behaviour are answered by functions and methods more often than
+    by the class that holds them; a class header wins the fusion because its
+    docstring sums up every member. The member takes the class's place and score."""
+    result = list(ordered)
+    fused = dict(fused)
+    for position in range(depth):
+        if position >= len(result):  # a member moved up from further down shortens the list
+            break
+        chunk = result[position]
+        if chunk.kind != "class" or chunk.symbol_id is None:
+            continue
+        member = best_member(index, query, chunk)
+        if member is None:
+            continue
+        if any(c.unit == member.unit for c in result[:position]):
+            continue  # already placed above its class
+        rest = [c for c in result[position + 1 :] if c.unit != member.unit]
+        result = [*result[:position], member, *rest]
+        fused[member.unit] = max(fused.get(chunk.unit, 0.0), fused.get(member.unit, 0.0))
+    return result, fused
+
+
+DRILL_MIN_SCORE = 1.0  # a member's own evidence (name words + docstring + body) to stand for its class
+
+
+def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInfo | None:
+    """The method of the class whose header chunk is ``header`` that best matches the
+    query by its own name, docstring and body (each normalised among the members), if
+    that evidence reaches ``DRILL_MIN_SCORE``; None otherwise (or when the members
+    have no chunks of their own)."""
+    span = index.id_ranges(header.file_id)
+    match = fts_query(query.words)
+    if span is None or not match or header.symbol_id is None:
+        return None
+    _first_chunk, _last_chunk, first_symbol, last_symbol = span
+    row = index.conn.execute("SELECT scope, name FROM symbols WHERE id = ?", (header.symbol_id,)).fetchone()
+    if row is None:
+        return None
+    scope = f"{row[0]}.{row[1]}" if row[0] else row[1]
+    members = {
+        symbol_id: name
+        for symbol_id, name in index.conn.execute(
+            "SELECT id, name FROM symbols WHERE id BETWEEN ? AND ? AND file_id = ? AND scope = ?",
+            (first_symbol, last_symbol, header.file_id, scope),
+        )
+        if not (name.startswith("__") and name.endswith("__"))
+    }
+    chunks = {symbol_id: index.own_chunk(symbol_id) for symbol_id in members}
+    chunks = {symbol_id: chunk_id for symbol_id, chunk_id in chunks.items() if chunk_id is not None}
+    if not chunks:
+        return None
+    scores: dict[int, float] = defaultdict(float)
+    symbol_rows = index.match_file_symbols(match, header.file_id)
+    _add_normalised(scores, [(chunks[s], score) for s, score in symbol_rows if s in chunks])
+    # Body evidence from the query's best text matches across the project (already
+    # fetched by the file ranker): a member outside them adds nothing here.
+    member_chunks = set(chunks.values())
+    matches = index.match_chunks(match, FileRanker.limit, FileRanker.weights)
+    body = [(c, score) for c, score in matches if c in member_chunks]
+    _add_normalised(scores, body)
+    for symbol_id, chunk_id in chunks.items():
+        name = members[symbol_id]
+        scores[chunk_id] += NAME_WEIGHT * name_coverage(name, query.terms) + ORDER_WEIGHT * name_order(name, query.terms)
+    infos = index.chunk_infos(list(scores))
+    ranked = sorted(
+        ((score * prior(index, infos[c], query), c) for c, score in scores.items() if c in infos), reverse=True
+    )
+    if not ranked or ranked[0][0] < DRILL_MIN_SCORE:
+        return None
+    return infos[ranked[0][1]]
+
+
+def _add_normalised(scores: dict[int, float], rows: Sequence[tuple[int, float]]) -> None:
+    """Add each row's score divided by the best one (so the best adds 1)."""
+    top = max((score for _, score in rows), default=0.0)
+    if top > 0:
+        for key, score in rows:
+            scores[key] += score / top
 
 
 def _weight(ranker: Ranker, query: Query) -> float:

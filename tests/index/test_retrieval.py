@@ -11,6 +11,7 @@ from desktop.index.retrieval import (
     ChunkInfo,
     FileRanker,
     SearchIndex,
+    best_member,
     cap_per_file,
     name_coverage,
     name_order,
@@ -362,3 +363,58 @@ def test_match_memo_agrees_with_the_reader(index):
     direct = index.reader.match_chunks('"headers"', 5, weights=(1.0, 1.0, 1.0, 1.0))
     assert index.match_chunks('"headers"', 5, (1.0, 1.0, 1.0, 1.0)) == direct
     assert index.match_chunks('"headers"', 2, (1.0, 1.0, 1.0, 1.0)) == direct[:2]
+
+
+# --- drilling into classes ----------------------------------------------------------------
+
+PADDING = "".join(f"        step_{i} = {i}  # bookkeeping\n" for i in range(30))
+
+DETECTOR = f'''\
+class FormatDetector:
+    """Works out the delimiter, the quote character and the header of delimited text samples."""
+
+    def __init__(self):
+        self.preferred = [",", "\\t", ";"]
+
+    def detect(self, sample):
+        """Return the delimiter a sample uses."""
+{PADDING}        return self.preferred[0]
+
+    def has_header(self, sample):
+        """Whether the first row holds column titles."""
+{PADDING}        return True
+'''
+
+REVERSER = "def xq(v):\n    return v[::-1]\n"
+
+
+@pytest.fixture
+def drill_index(tmp_path):
+    root = tmp_path / "drillproj"
+    root.mkdir()
+    (root / "detector.py").write_text(DETECTOR)
+    (root / "util.py").write_text(REVERSER)
+    opened = open_index(root, tmp_path)
+    yield opened
+    opened.close()
+
+
+def test_a_class_hit_gives_its_place_to_the_member_that_answers(drill_index):
+    hits = [(h.symbol, h.kind) for h in search(drill_index, "which delimiter does a sample use") if h.path == "detector.py"]
+    assert hits[0] == ("detect", "method")
+    assert ("FormatDetector", "class") not in hits[:1]
+
+
+def test_best_member_needs_a_member_that_matches_on_its_own(drill_index):
+    drill_index.refresh()
+    header_id = drill_index.conn.execute(
+        "SELECT id FROM chunks WHERE symbol = 'FormatDetector' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    header = drill_index.chunk_infos([header_id])[header_id]
+    assert header.kind == "class" and header.end_line < 10  # the class is split: this is its header
+    member = best_member(drill_index, prepare_query(drill_index, "column titles in the first row"), header)
+    assert member is not None and member.symbol == "has_header"
+    assert best_member(drill_index, prepare_query(drill_index, "the quote character"), header) is None
+    function = next(c for c in drill_index.chunk_infos(range(1, 50)).values() if c.symbol == "xq")
+    assert best_member(drill_index, prepare_query(drill_index, "mirror the title"), function) is None
+
