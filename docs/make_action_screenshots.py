@@ -15,29 +15,14 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SAMPLE = '''"""Tiny geometry helpers."""
+from docs.make_screenshots import SAMPLE, _spin  # noqa: E402
 
-import math
-
-
-def area(radius: float) -> float:
-    """Area of a circle with the given radius."""
-    return math.pi * radius ** 2
-
-
-class Shape:
-    sides = 4  # squares by default
-
-    def describe(self) -> str:
-        return f"{self.sides} sides"
-'''
 ANSWER = (
     "`area` computes the area of a circle, π·r². It accepts negative radii silently; "
     "a stricter version:\n\n"
@@ -56,13 +41,6 @@ scopes = ["selection"]
 result = "loud"
 prompt = "{selection}"
 '''
-
-
-def _spin(app, seconds: float, until=None) -> None:  # noqa: ANN001
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and not (until and until()):
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def _select_lines(window, first: int, last: int) -> None:  # noqa: ANN001 - MainWindow

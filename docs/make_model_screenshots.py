@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,12 +21,7 @@ sys.path.insert(0, str(REPO))
 OUT = REPO / "docs" / "screenshots"
 GIB = 2**30
 
-
-def _spin(app, seconds: float, until=None) -> None:  # noqa: ANN001
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and not (until and until()):
-        app.processEvents()
-        time.sleep(0.01)
+from docs.make_screenshots import _spin  # noqa: E402
 
 
 def _dialog(server, budget):  # noqa: ANN001, ANN202 - FakeOllama, HardwareBudget -> ModelsDialog
