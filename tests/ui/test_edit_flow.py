@@ -22,22 +22,10 @@ from desktop.core.chat import ChatOptions
 from desktop.core.paths import HearthPaths
 from desktop.engine.ollama_engine import OllamaEngine
 from desktop.ui.edit_flow import CHAT_APPLY_ACTION_ID, EditFlow, fence_code
-from tests.ui.test_diff_review import BASE
+from tests.ui.test_diff_review import BASE, NEW
 
 # The model's answer for lines 4-13 of BASE: three separate changes.
-REGION_NEW = """def area(radius):
-    if radius < 0:
-        raise ValueError("negative radius")
-    return math.pi * radius ** 2
-
-
-def perimeter(radius):
-    return math.tau * radius
-
-
-def describe(shape):
-    return f"{shape}: area {area(1):.2f}"
-"""
+REGION_NEW = NEW.split("\n", 3)[3]  # NEW without its "import math" and blank lines
 CHATTY = f"Sure! Here is the improved code:\n\n```python\n{REGION_NEW}```\n\nI added a check for negative radii."
 
 
