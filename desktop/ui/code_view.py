@@ -215,7 +215,7 @@ class CodeEditor(QPlainTextEdit):
         self._colouring = False
         self.blockCountChanged.connect(self.refresh_gutter)
         self.updateRequest.connect(self._on_update_request)
-        self.cursorPositionChanged.connect(self._highlight_current_line)
+        self.cursorPositionChanged.connect(self.highlight_current_line)
         self.set_code_font(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).pointSizeF())
 
     # font and gutter
@@ -288,7 +288,13 @@ class CodeEditor(QPlainTextEdit):
             self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
         self.colour_visible_blocks()
 
-    def _highlight_current_line(self) -> None:
+    @property
+    def gutter(self) -> QWidget:
+        """The line-number strip; subclasses paint it in ``paint_gutter``."""
+        return self._gutter
+
+    def highlight_current_line(self) -> None:
+        """Tint the cursor's line (subclasses may narrow when)."""
         selection = QTextEdit.ExtraSelection()
         colour = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         colour.setAlpha(40)

@@ -351,16 +351,13 @@ class DiffView(CodeEditor):
                 cursor.clearSelection()
             block = block.next()
         self.viewport().update()
-        self._gutter_widget().update()
-
-    def _gutter_widget(self) -> QWidget:
-        return self._gutter  # type: ignore[attr-defined]
+        self.gutter.update()
 
     def gutter_width(self) -> int:
         return 14 + self.fontMetrics().horizontalAdvance("9") * (2 * getattr(self, "_digits", 3) + 3)
 
     def paint_gutter(self, event: QPaintEvent) -> None:
-        painter = QPainter(self._gutter_widget())
+        painter = QPainter(self.gutter)
         palette = self.palette()
         dark = theme.is_dark(palette)
         painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.AlternateBase))
@@ -378,7 +375,7 @@ class DiffView(CodeEditor):
                 row = self._rows[number]
                 if row.kind == ROW_HEADER:
                     colour = QColor(_TINTS[ROW_HEADER][1 if dark else 0])
-                    painter.fillRect(0, top, self._gutter_widget().width(), bottom - top, colour)
+                    painter.fillRect(0, top, self.gutter.width(), bottom - top, colour)
                 else:
                     painter.setPen(dim)
                     if row.old_line is not None:
@@ -417,19 +414,19 @@ class DiffView(CodeEditor):
         super().resizeEvent(event)
         self._place_checks()
 
-    def _highlight_current_line(self) -> None:
+    def highlight_current_line(self) -> None:
         # The current hunk's header row is highlighted only while the keys act on it.
-        super()._highlight_current_line()  # type: ignore[misc]
+        super().highlight_current_line()
         if not self.hasFocus():
             self.setExtraSelections([])
 
     def focusInEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().focusInEvent(event)
-        self._highlight_current_line()
+        self.highlight_current_line()
 
     def focusOutEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().focusOutEvent(event)
-        self._highlight_current_line()
+        self.highlight_current_line()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
