@@ -34,12 +34,23 @@ _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 # Every byte that is not such a control: deleting these leaves the controls to count.
 _NOT_CONTROLS = bytes(b for b in range(256) if b >= 32 or b in _TEXT_CONTROLS)
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same bytes
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+
+@dataclass(frozen=True)
+class ByteOrderMark:
+    """A byte-order mark: its bytes, the codec that reads a file starting with it, and
+    the codec (byte order spelled out) that writes the text after it back."""
+
+    mark: bytes
+    reading_codec: str
+    text_codec: str
+
+
+BYTE_ORDER_MARKS: tuple[ByteOrderMark, ...] = (
+    ByteOrderMark(codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),  # before UTF-16 LE: same first bytes
+    ByteOrderMark(codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"),
+    ByteOrderMark(codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    ByteOrderMark(codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    ByteOrderMark(codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
 )
 
 
@@ -82,11 +93,14 @@ class FileText:
         return self.size_bytes <= HIGHLIGHT_MAX_BYTES and not self.is_minified
 
 
+def byte_order_mark(data: bytes) -> ByteOrderMark | None:
+    """The byte-order mark ``data`` starts with, if any."""
+    return next((bom for bom in BYTE_ORDER_MARKS if data.startswith(bom.mark)), None)
+
+
 def _bom_encoding(sample: bytes) -> str | None:
-    for bom, encoding in _BOMS:
-        if sample.startswith(bom):
-            return encoding
-    return None
+    bom = byte_order_mark(sample)
+    return bom.reading_codec if bom else None
 
 
 def looks_binary(sample: bytes) -> bool:
@@ -125,7 +139,7 @@ def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
     ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message names the file.
     """
     path = Path(path)
-    info = _stat_regular_file(path)
+    info = stat_regular_file(path)
     if info.st_size > max_bytes:
         raise FileTooLarge(
             f"{path.name} is too large to open ({_size_text(info.st_size)}; "
@@ -148,7 +162,8 @@ def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
     )
 
 
-def _stat_regular_file(path: Path) -> os.stat_result:
+def stat_regular_file(path: Path) -> os.stat_result:
+    """``path``'s stat when it is a regular file; ``UnreadableFile`` (naming it) otherwise."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -157,7 +172,7 @@ def _stat_regular_file(path: Path) -> os.stat_result:
     except OSError as exc:
         raise UnreadableFile(f"Cannot open {path.name}: {exc.strerror or exc}.", str(path)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise UnreadableFile(f"Cannot open {path.name}: it is a folder, not a file.", str(path))
+        raise UnreadableFile(f"Cannot open {path.name}: it is a folder, not a regular file.", str(path))
     if not stat.S_ISREG(info.st_mode):
         # Reading a pipe or a device could block forever or never end.
         raise UnreadableFile(

@@ -10,7 +10,6 @@ never touched.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import stat
@@ -19,17 +18,16 @@ from pathlib import Path
 
 from desktop.assist.edits.model import EditError, FileFormat, FileSnapshot
 from desktop.core.settings import atomic_write_bytes
-from desktop.index.files import MAX_VIEW_BYTES, looks_binary
-
-# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+from desktop.index.files import (
+    BYTE_ORDER_MARKS,
+    MAX_VIEW_BYTES,
+    UnreadableFile,
+    byte_order_mark,
+    looks_binary,
+    stat_regular_file,
 )
-_BOM_FOR = {encoding: bom for bom, encoding in _BOMS}
+
+_MARK_FOR = {bom.text_codec: bom.mark for bom in BYTE_ORDER_MARKS}
 
 
 def sha256_of(data: bytes) -> str:
@@ -65,7 +63,7 @@ def read_snapshot(path: Path) -> FileSnapshot:
 def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, FileFormat]:
     """Split file bytes into ``\\n`` text and the format needed to write them back."""
     encoding, bom = _encoding_of(data, name)
-    body = data[len(_BOM_FOR[encoding]):] if bom else data
+    body = data[len(_MARK_FOR[encoding]):] if bom else data
     try:
         raw = body.decode(encoding)
     except UnicodeDecodeError:
@@ -82,9 +80,9 @@ def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, FileFormat]:
 
 
 def _encoding_of(data: bytes, name: str) -> tuple[str, bool]:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding, True
+    bom = byte_order_mark(data)
+    if bom is not None:
+        return bom.text_codec, True
     if looks_binary(data[:8192]):
         raise EditError(f"{name} is not a text file.", "It looks like binary data.")
     try:
@@ -118,7 +116,7 @@ def encode_text(text: str, fmt: FileFormat) -> bytes:
             f"The new text has a character that {fmt.encoding} cannot store "
             f"(position {exc.start}); nothing was written."
         ) from None
-    return (_BOM_FOR.get(fmt.encoding, b"") if fmt.bom else b"") + body
+    return (_MARK_FOR.get(fmt.encoding, b"") if fmt.bom else b"") + body
 
 
 def write_atomically(path: Path, data: bytes, mode: int | None) -> None:
@@ -147,11 +145,6 @@ def current_mode(path: Path, fallback: int | None) -> int | None:
 
 def _regular_file_stat(path: Path) -> os.stat_result:
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise EditError(f"Cannot edit {path.name}: it is not there any more.", str(path)) from None
-    except OSError as exc:
-        raise EditError(f"Cannot edit {path.name}: {exc.strerror or exc}.", str(path)) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise EditError(f"Cannot edit {path.name}: it is not a regular file.", str(path))
-    return info
+        return stat_regular_file(path)
+    except UnreadableFile as exc:
+        raise EditError(exc.message, exc.hint) from None
