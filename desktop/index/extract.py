@@ -32,6 +32,10 @@ _DECLARATOR_PARENTS = frozenset(
 # Definitions too small to stand alone as chunks; they stay in the code around them.
 _INLINE_KINDS = frozenset({"constant", "field", "macro"})
 _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
+# How a comment line starts, per language (C-like languages by default; "#" there is
+# the preprocessor).
+_COMMENT_STARTS = {"python": ("#",), "ruby": ("#",), "php": ("#", "//", "/*", "*")}
+_C_COMMENT_STARTS = ("//", "/*", "*")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+|--|;+)?\s?")
 _COMMENT_END = re.compile(r"\s*\*+/\s*$")
 _STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
@@ -106,8 +110,9 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     tree = loaded.parser().parse(data)
     defs, refs = _tags(loaded, tree.root_node)
     _assign_scopes(defs)
-    definitions = tuple(_definition(d, lines, language) for d in defs)
-    chunker = _Chunker(lines, defs)
+    comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
+    definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
+    chunker = _Chunker(lines, defs, comment_starts)
     chunks = tuple(chunker.chunks(tree.root_node))
     return Extraction(language, definitions, refs, chunks)
 
@@ -185,9 +190,13 @@ def _assign_scopes(defs: list[_Def]) -> None:
         stack.append(definition)
 
 
-def _definition(d: _Def, lines: Sequence[str], language: str) -> Definition:
+def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tuple[str, ...]) -> Definition:
     signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS] if d.name_row < len(lines) else d.name
-    doc = _python_docstring(d.node) if language == "python" else _leading_comment(d.node)
+    if language == "python":
+        # Without a docstring, the comment block above a def is how its author explained it.
+        doc = _python_docstring(d.node) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
+    else:
+        doc = _leading_comment(d.node)
     return Definition(
         name=d.name, kind=d.kind, scope=d.scope, signature=signature,
         doc=doc[:MAX_DOC_CHARS], start_line=d.start + 1, end_line=d.end + 1,
@@ -225,6 +234,35 @@ def _leading_comment(node: Node) -> str:
     return _clean_doc("\n".join(cleaned))
 
 
+def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str, ...]) -> int:
+    """The first row of the comment block just above ``row`` (one blank line between is
+    allowed) at the same indentation, not above ``floor``; ``row`` when there is none."""
+    if row >= len(lines):
+        return row
+    line = lines[row]
+    indent = line[: len(line) - len(line.lstrip())]
+    at = row - 1
+    if at > floor and not lines[at].strip() and _is_comment(lines[at - 1], indent, starts):
+        at -= 1
+    first = row
+    while at >= floor and _is_comment(lines[at], indent, starts):
+        first = at
+        at -= 1
+    return first
+
+
+def _is_comment(line: str, indent: str, starts: tuple[str, ...]) -> bool:
+    return line.startswith(indent) and line[len(indent):].startswith(starts)
+
+
+def _comment_text(lines: Sequence[str], first: int, row: int) -> str:
+    """The cleaned text of comment rows ``first``..``row - 1``."""
+    if first >= row:
+        return ""
+    raw = (lines[at] for at in range(first, row) if lines[at].strip())
+    return _clean_doc("\n".join(_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw))
+
+
 def _clean_doc(text: str) -> str:
     return "\n".join(line.strip() for line in text.strip().split("\n")).strip()
 
@@ -232,9 +270,10 @@ def _clean_doc(text: str) -> str:
 class _Chunker:
     """Cuts a parsed file into chunks along its definitions and statements."""
 
-    def __init__(self, lines: Sequence[str], defs: list[_Def]) -> None:
+    def __init__(self, lines: Sequence[str], defs: list[_Def], comment_starts: tuple[str, ...] = ()) -> None:
         self.lines = lines
         self.defs = defs
+        self.comment_starts = comment_starts
         # prefix[i] = characters before row i (each line plus its newline)
         self.prefix = list(itertools.accumulate([n + 1 for n in map(len, lines)], initial=0))
 
@@ -248,19 +287,22 @@ class _Chunker:
         """Chunks of rows start..end: each definition in ``defs``, the code between them."""
         cursor = start
         for d in defs:
-            if d.start > cursor:
-                yield from self._split(cursor, d.start - 1, boundaries, kind, owner)
-            yield from self._definition(d)
+            # The comment block above a definition explains it: it goes in its chunk.
+            first = _comment_above(self.lines, d.start, cursor, self.comment_starts) if self.comment_starts else d.start
+            if first > cursor:
+                yield from self._split(cursor, first - 1, boundaries, kind, owner)
+            yield from self._definition(d, min(first, d.start))
             cursor = max(cursor, d.end + 1)
         if cursor <= end:
             yield from self._split(cursor, end, boundaries, kind, owner)
 
-    def _definition(self, d: _Def) -> Iterator[Chunk]:
-        if self._fits(d.start, d.end):
-            yield from self._emit(d.start, d.end, d.kind, d.index)
+    def _definition(self, d: _Def, first: int) -> Iterator[Chunk]:
+        """Chunks of one definition whose chunk starts at row ``first`` (its comment)."""
+        if self._fits(first, d.end):
+            yield from self._emit(first, d.end, d.kind, d.index)
             return
         inner = _outermost(list(self._nested(d)))
-        yield from self._region(d.start, d.end, inner, _Boundaries(d.node), d.kind, d.index)
+        yield from self._region(first, d.end, inner, _Boundaries(d.node), d.kind, d.index)
 
     def _nested(self, d: _Def) -> Iterator[_Def]:
         """Definitions inside ``d``: they follow it in the position-sorted list."""

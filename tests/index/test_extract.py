@@ -142,6 +142,73 @@ def test_javascript_doc_comment_and_nested_method_scope():
     assert defs["add"].doc == "Adds an item."
 
 
+def chunk_of(result, name):
+    index = next(i for i, d in enumerate(result.definitions) if d.name == name)
+    return next(c for c in result.chunks if c.definition == index)
+
+
+def test_python_comment_block_above_a_def_is_its_doc_and_joins_its_chunk():
+    source = textwrap.dedent("""\
+        import colorsys
+
+
+        # HSV: Hue, Saturation, Value
+        # V: colour brightness
+
+        def rgb_to_hsv(r, g, b):
+            return max(r, g, b)
+
+
+        def with_docstring():
+            \"\"\"The docstring wins.\"\"\"
+            # not a doc: inside the body
+            return 1
+        """)
+    result = extract(source, "python")
+    defs = by_name(result)
+    assert defs["rgb_to_hsv"].doc == "HSV: Hue, Saturation, Value\nV: colour brightness"
+    assert defs["rgb_to_hsv"].start_line == 7  # the definition itself still starts at its def
+    chunk = chunk_of(result, "rgb_to_hsv")
+    assert (chunk.start_line, chunk.end_line) == (4, 8)
+    assert chunk.text.startswith("# HSV: Hue")
+    assert defs["with_docstring"].doc == "The docstring wins."
+    assert all("HSV" not in c.text for c in result.chunks if c.definition is None)
+
+
+def test_comments_that_do_not_explain_the_next_definition_stay_apart():
+    source = textwrap.dedent("""\
+        def first():
+            value = 1
+            # trailing note inside first
+
+        def second():
+            return 2
+
+
+        # a section heading, two blank lines above the def
+
+
+        def third():
+            return 3
+        """)
+    result = extract(source, "python")
+    defs = by_name(result)
+    assert defs["second"].doc == "" and defs["third"].doc == ""
+    assert chunk_of(result, "second").start_line == 5
+    assert chunk_of(result, "third").start_line == 12
+
+
+def test_doc_comments_join_the_chunk_in_c_like_languages_but_not_preprocessor_lines():
+    java = "class Shop {\n  /**\n   * Adds an item.\n   */\n  void add(Item item) { items.add(item); }\n}\n"
+    result = extract(java, "java")
+    assert by_name(result)["add"].doc == "Adds an item."
+    c_source = "#include <stdio.h>\n// Adds two numbers.\nint add(int a, int b)\n{\n    return a + b;\n}\n"
+    c_result = extract(c_source, "c")
+    chunk = chunk_of(c_result, "add")
+    assert (chunk.start_line, chunk.end_line) == (2, 6)
+    assert c_result.chunks[0].text == "#include <stdio.h>"
+
+
 def test_plain_text_chunks_at_paragraphs():
     paragraphs = [f"Paragraph {i} line {j}." for i in range(30) for j in range(5)]
     text = "# Title\n\n" + "\n".join(
