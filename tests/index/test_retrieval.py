@@ -8,6 +8,7 @@ from desktop.core.paths import HearthPaths
 from desktop.index.indexer import ensure_index
 from desktop.index.retrieval import (
     BASELINE_RANKERS,
+    RRF_K,
     ChunkInfo,
     FileRanker,
     SearchIndex,
@@ -210,7 +211,7 @@ def test_reciprocal_rank_fusion_rewards_agreement():
     fused = reciprocal_rank_fusion([(1.0, [1, 2, 3]), (1.0, [2, 3]), (0.5, [3])])
     assert fused[2] > fused[1]
     assert fused[3] > fused[1]
-    assert fused[1] == pytest.approx(1 / 61)
+    assert fused[1] == pytest.approx(1 / (RRF_K + 1))
 
 
 def test_cap_per_file_keeps_order_and_limits():
