@@ -966,13 +966,13 @@ def search(
         for unit, chunk in best.items():
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
-    ordered, fused = drill_down(index, prepared, ordered, fused, k)
+    ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
         for (ranker, _), units in zip(rankings, unit_rankings)
     ]
-    return [_hit(chunk, fused[chunk.unit], places) for chunk in chosen]
+    return [_hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit)) for chunk in chosen]
 
 
 def drill_down(
@@ -981,15 +981,17 @@ def drill_down(
     ordered: Sequence[ChunkInfo],
     fused: dict[tuple[str, int], float],
     depth: int,
-) -> tuple[list[ChunkInfo], dict[tuple[str, int], float]]:
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], dict[tuple[str, int], ChunkInfo]]:
     """``ordered`` with each class header among its first ``depth`` hits replaced by
-    the class's member that answers the query on its own, when one does.
+    the class's member that answers the query on its own, when one does; the new
+    scores; and for each member placed so, the class header it stands for.
 
     Questions about behaviour are answered by functions and methods more often than
     by the class that holds them; a class header wins the fusion because its
     docstring sums up every member. The member takes the class's place and score."""
     result = list(ordered)
     fused = dict(fused)
+    stood_for: dict[tuple[str, int], ChunkInfo] = {}
     for position in range(depth):
         if position >= len(result):  # a member moved up from further down shortens the list
             break
@@ -1004,7 +1006,8 @@ def drill_down(
         rest = [c for c in result[position + 1 :] if c.unit != member.unit]
         result = [*result[:position], member, *rest]
         fused[member.unit] = max(fused.get(chunk.unit, 0.0), fused.get(member.unit, 0.0))
-    return result, fused
+        stood_for[member.unit] = chunk
+    return result, fused, stood_for
 
 
 DRILL_MIN_SCORE = 1.0  # a member's own evidence (name words + docstring + body) to stand for its class
@@ -1072,9 +1075,17 @@ def _weight(ranker: Ranker, query: Query) -> float:
     return ranker.weight
 
 
-def _hit(chunk: ChunkInfo, score: float, places: Sequence[tuple[str, dict[tuple[str, int], int]]]) -> Hit:
+def _hit(
+    chunk: ChunkInfo,
+    score: float,
+    places: Sequence[tuple[str, dict[tuple[str, int], int]]],
+    header: ChunkInfo | None = None,
+) -> Hit:
     """The hit for a chosen chunk; ``why`` names each ranker that placed its definition,
-    and where (``places``: per ranker, unit -> 1-based place)."""
-    unit = chunk.unit
+    and where (``places``: per ranker, unit -> 1-based place); for a member that took
+    its class's place (``header``), the class's places and that it did."""
+    unit = chunk.unit if header is None else header.unit
     reasons = [f"{name} #{found[unit]}" for name, found in places if unit in found]
+    if header is not None:
+        reasons.append(f"best member of {header.symbol}")
     return Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, chunk.kind, round(score, 6), ", ".join(reasons))

@@ -404,6 +404,8 @@ def test_a_class_hit_gives_its_place_to_the_member_that_answers(drill_index):
     hits = [(h.symbol, h.kind) for h in search(drill_index, "which delimiter does a sample use") if h.path == "detector.py"]
     assert hits[0] == ("detect", "method")
     assert ("FormatDetector", "class") not in hits[:1]
+    first = search(drill_index, "which delimiter does a sample use")[0]
+    assert first.why.endswith("best member of FormatDetector")  # says why a member stands there
 
 
 def test_best_member_needs_a_member_that_matches_on_its_own(drill_index):
