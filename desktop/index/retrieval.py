@@ -1041,13 +1041,15 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
         return None
     scores: dict[int, float] = defaultdict(float)
     symbol_rows = index.match_file_symbols(match, header.file_id)
-    _add_normalised(scores, [(chunks[s], score) for s, score in symbol_rows if s in chunks])
+    header_symbol = next((score for s, score in symbol_rows if s == header.symbol_id), 0.0)
+    _add_normalised(scores, [(chunks[s], score) for s, score in symbol_rows if s in chunks], header_symbol)
     # Body evidence from the query's best text matches across the project (already
     # fetched by the file ranker): a member outside them adds nothing here.
     member_chunks = set(chunks.values())
     matches = index.match_chunks(match, FileRanker.limit, FileRanker.weights)
     body = [(c, score) for c, score in matches if c in member_chunks]
-    _add_normalised(scores, body)
+    header_body = next((score for c, score in matches if c == header.id), 0.0)
+    _add_normalised(scores, body, header_body)
     for symbol_id, chunk_id in chunks.items():
         name = members[symbol_id]
         scores[chunk_id] += NAME_WEIGHT * name_coverage(name, query.terms) + ORDER_WEIGHT * name_order(name, query.terms)
@@ -1060,9 +1062,11 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
     return infos[ranked[0][1]]
 
 
-def _add_normalised(scores: dict[int, float], rows: Sequence[tuple[int, float]]) -> None:
-    """Add each row's score divided by the best one (so the best adds 1)."""
+def _add_normalised(scores: dict[int, float], rows: Sequence[tuple[int, float]], floor: float = 0.0) -> None:
+    """Add each row's score divided by the best one, or by ``floor`` when that is
+    higher (so the best adds at most 1)."""
     top = max((score for _, score in rows), default=0.0)
+    top = max(top, floor)
     if top > 0:
         for key, score in rows:
             scores[key] += score / top

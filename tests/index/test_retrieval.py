@@ -418,6 +418,9 @@ def test_best_member_needs_a_member_that_matches_on_its_own(drill_index):
     member = best_member(drill_index, prepare_query(drill_index, "column titles in the first row"), header)
     assert member is not None and member.symbol == "has_header"
     assert best_member(drill_index, prepare_query(drill_index, "the quote character"), header) is None
+    # a member that matches a little, where its class matches far better, does not stand for it
+    summary = prepare_query(drill_index, "work out the quote character of delimited text samples")
+    assert best_member(drill_index, summary, header) is None
     function = next(c for c in drill_index.chunk_infos(range(1, 50)).values() if c.symbol == "xq")
     assert best_member(drill_index, prepare_query(drill_index, "mirror the title"), function) is None
 
