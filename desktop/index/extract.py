@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 
 from tree_sitter import Node, QueryCursor
 
-from desktop.index.languages import LoadedLanguage, load_language
+from desktop.index.languages import LANGUAGE_PROVIDED, LoadedLanguage, ProvidedNames, load_language
 
 MAX_CHUNK_LINES = 60
 MAX_CHUNK_CHARS = 2400
@@ -108,7 +108,7 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     if data is None:
         data = text.encode("utf-8", errors="surrogatepass")
     tree = loaded.parser().parse(data)
-    defs, refs = _tags(loaded, tree.root_node)
+    defs, refs = _tags(loaded, tree.root_node, LANGUAGE_PROVIDED.get(language))
     _assign_scopes(defs)
     comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
     definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
@@ -117,7 +117,9 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     return Extraction(language, definitions, refs, chunks)
 
 
-def _tags(loaded: LoadedLanguage, root: Node) -> tuple[list[_Def], tuple[Reference, ...]]:
+def _tags(
+    loaded: LoadedLanguage, root: Node, provided: ProvidedNames | None = None
+) -> tuple[list[_Def], tuple[Reference, ...]]:
     defs: dict[tuple[int, int], _Def] = {}
     references: list[list[Node]] = []  # each reference match's name captures
     roles = loaded.roles
@@ -140,12 +142,20 @@ def _tags(loaded: LoadedLanguage, root: Node) -> tuple[list[_Def], tuple[Referen
                     name_node.start_point[0], node.start_point[0], node.end_point[0],
                 )
     ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
-    return ordered, _references([names[0] for names in references if names])
+    return ordered, _references([names[0] for names in references if names], provided)
 
 
-def _references(nodes: list[Node]) -> tuple[Reference, ...]:
-    """Each name among ``nodes`` (in file order) once: how often, and its first line."""
+def _references(nodes: list[Node], provided: ProvidedNames | None) -> tuple[Reference, ...]:
+    """Each name among ``nodes`` (in file order) once: how often, and its first line;
+    without what the language provides (see ``ProvidedNames``)."""
     names = [node.text or b"" for node in nodes]
+    if provided is not None:
+        kept = [
+            (name, node) for name, node in zip(names, nodes)
+            if name not in provided.functions
+            and not (name in provided.members and node.parent is not None and node.parent.type in provided.member_parents)
+        ]
+        names, nodes = [name for name, _ in kept], [node for _, node in kept]
     counts = Counter(names)
     first = dict(zip(reversed(names), reversed(nodes)))  # the earliest node wins
     return tuple(

@@ -15,7 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Callable
+from typing import Callable, Iterable
 
 from tree_sitter import Language, Parser, Query
 
@@ -63,6 +63,62 @@ _EXTRA_TAGS: dict[str, str] = {
 """,
 }
 _EXTRA_TAGS["tsx"] = _EXTRA_TAGS["typescript"]
+
+
+@dataclass(frozen=True)
+class ProvidedNames:
+    """Names a language provides itself: ``functions`` called by bare name (``len``),
+    ``members`` called on a value (``.strip``, ``.map``; as UTF-8 bytes, like parsed
+    names), and ``member_parents``, the node types of such a call's ``a.b``."""
+
+    functions: frozenset[bytes]
+    members: frozenset[bytes]
+    member_parents: frozenset[str]
+
+
+def _encoded(names: Iterable[str]) -> frozenset[bytes]:
+    return frozenset(name.encode() for name in names)
+
+
+def _python_provided() -> ProvidedNames:
+    import builtins
+
+    types = (str, bytes, bytearray, list, tuple, dict, set, frozenset, int, float, complex, object, BaseException)
+    return ProvidedNames(
+        _encoded(dir(builtins)), _encoded(set().union(*(dir(t) for t in types))), frozenset({"attribute"})
+    )
+
+
+_JAVASCRIPT_PROVIDED = ProvidedNames(
+    _encoded(
+        """
+        Array Boolean Date Error JSON Map Math Number Object Promise Reflect RegExp Set String Symbol
+        TypeError WeakMap console document window require parseInt parseFloat isNaN setTimeout
+        clearTimeout setInterval clearInterval fetch
+        """.split()
+    ),
+    _encoded(
+        """
+        apply bind call catch concat entries every filter find findIndex finally flat flatMap forEach
+        get has includes indexOf join keys lastIndexOf log map pop push reduce replace resolve reject
+        set shift slice some sort splice split startsWith endsWith substring then toLowerCase
+        toString toUpperCase trim unshift values error warn info assign stringify parse
+        addEventListener removeEventListener querySelector getElementById
+        """.split()
+    ),
+    frozenset({"member_expression"}),
+)
+
+# References to what a language provides are left out of the reference graph: a call
+# to ``len`` or ``.map`` would otherwise tie every file to whichever project file
+# happens to define a ``len`` or a ``map``. A project's own ``encode()`` still counts
+# when called by its bare name.
+LANGUAGE_PROVIDED: dict[str, ProvidedNames] = {
+    "python": _python_provided(),
+    "javascript": _JAVASCRIPT_PROVIDED,
+    "typescript": _JAVASCRIPT_PROVIDED,
+    "tsx": _JAVASCRIPT_PROVIDED,
+}
 
 
 @dataclass(frozen=True)

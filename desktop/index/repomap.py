@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from desktop.index.graph import personalized_rank
-from desktop.index.retrieval import SearchIndex
+from desktop.index.retrieval import TEST_PENALTY, SearchIndex, is_test_path
 from desktop.index.tokens import estimate_tokens
 
 MAX_CANDIDATES = 3000
@@ -71,8 +71,11 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     lift = max(base, default=0.0) / top if top else 0.0
     entries = []
     for (file_id, name, scope, signature, start_line), score in zip(rows, base):
+        path = index.path_of(file_id)
+        if is_test_path(path):
+            score *= TEST_PENALTY  # a map is read to learn what the code offers
         score += lift * personal.get(file_id, 0.0)
-        entries.append(MapEntry(index.path_of(file_id), name, scope, signature, start_line, score))
+        entries.append(MapEntry(path, name, scope, signature, start_line, score))
     entries.sort(key=lambda e: (-e.score, e.path, e.start_line))
     return entries[:MAX_CANDIDATES]
 

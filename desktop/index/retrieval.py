@@ -69,6 +69,12 @@ STOP_WORDS = frozenset(
 # implementation, so their fused score is scaled down unless the question mentions tests.
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|idle_test|__tests__|spec)(/|$)|(^|/)(test_[^/]*|[^/]*_test\.[^/]*|[^/]*\.(test|spec)\.[^/]*)$")
 TEST_PENALTY = 0.5
+
+
+def is_test_path(path: str) -> bool:
+    """True for a file that tests code rather than implements it (by its path)."""
+    return _TEST_PATH.search(path) is not None
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 
 
@@ -296,7 +302,7 @@ class SearchIndex:
         return {
             file_id: count / self._name_sizes[file_id]
             for file_id, count in matched.items()
-            if not (query.demote_tests and _TEST_PATH.search(self._files[file_id]))
+            if not (query.demote_tests and is_test_path(self._files[file_id]))
         }
 
     def _matching_name_words(self, terms: Sequence[str]) -> set[str]:
@@ -732,7 +738,7 @@ EXPORTED_PRIOR = 1.3
 def prior(index: SearchIndex, chunk: ChunkInfo, query: Query) -> float:
     """How likely a chunk is to be an answer before looking at the words in it."""
     weight = 1.0
-    if query.demote_tests and _TEST_PATH.search(chunk.path):
+    if query.demote_tests and is_test_path(chunk.path):
         weight *= TEST_PENALTY
     name = chunk.symbol
     if name and name.startswith("_") and not (name.startswith("__") and name.endswith("__")):

@@ -55,6 +55,32 @@ def test_the_most_used_definitions_come_first(index):
     assert text.index("core.py:") < text.index("lonely.py:")
 
 
+def test_builtin_names_and_tests_do_not_lead_the_map(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "core.py").write_text(CORE)
+    # a class whose methods share names with builtins every file calls
+    (root / "shadow.py").write_text("class Shadow:\n    def str(self):\n        return ''\n\n    def len(self):\n        return 0\n")
+    for n in range(6):
+        (root / f"user{n}.py").write_text(
+            f"from core import connect\n\n\ndef use_{n}(items):\n    print(len(items), str(items))\n    return connect(str(len(items)))\n"
+        )
+    (root / "tests").mkdir()
+    for n in range(6):
+        (root / "tests" / f"test_{n}.py").write_text(f"from tests.helpers import check\n\n\ndef test_{n}():\n    check({n})\n")
+    (root / "tests" / "helpers.py").write_text("def check(value):\n    assert value is not None\n")
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    opened = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        text = repo_map(opened, 1024)
+    finally:
+        opened.close()
+    assert text.startswith("core.py:\n")
+    assert text.index("core.py:") < text.index("tests/helpers.py:")  # as used, but only by tests
+    assert "shadow.py" not in text.split("\n\n")[0].split("tests/helpers.py:")[0] or "def str" not in text
+
+
 def test_the_map_fits_the_budget(index):
     full = repo_map(index, 10_000)
     for budget in (5, 20, 40, 80):
