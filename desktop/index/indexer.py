@@ -280,6 +280,8 @@ class Indexer:
             raise
         self._check_root()
         store.set_meta("complete", "1")
+        if cold:
+            store.optimize()
         self._commit(store)
         if cold:
             store.bulk_writes(False)

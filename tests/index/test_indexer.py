@@ -338,3 +338,4 @@ def test_hearth_state_inside_the_project_is_not_indexed(project):
         assert indexer.summary.files_changed == 0
     finally:
         indexer.close()
+

@@ -233,3 +233,20 @@ def test_truncated_database_is_rebuilt_by_the_indexer(tmp_path):
     assert indexer.summary.files_indexed == 60
     reader = IndexReader(open_reader(db))
     assert len(reader.symbols_named("Parser59")) == 3  # the source repeats three times
+
+
+def test_optimize_merges_the_full_text_segments_and_keeps_every_match(store, tmp_path):
+    for n in range(6):  # each commit flushes a segment of its own
+        insert(store, tmp_path, f"extra{n}.py", f"def extra_helper_{n}():\n    return {n}\n")
+        store.commit()
+
+    def segments() -> int:
+        return store.conn.execute("SELECT count(DISTINCT segid) FROM chunk_fts_idx").fetchone()[0]
+
+    before = reader_for(store).match_chunks(fts_query(["extra"]), 50)
+    assert segments() > 1
+    store.optimize()
+    store.commit()
+    assert segments() == 1
+    assert sorted(reader_for(store).match_chunks(fts_query(["extra"]), 50)) == sorted(before)
+    assert len(before) == 6
