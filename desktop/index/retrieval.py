@@ -73,13 +73,12 @@ STOP_WORDS = frozenset(
 # implementation, so their fused score is scaled down unless the question mentions tests.
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|idle_test|__tests__|spec)(/|$)|(^|/)(test_[^/]*|[^/]*_test\.[^/]*|[^/]*\.(test|spec)\.[^/]*)$")
 TEST_PENALTY = 0.5
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 
 
 def is_test_path(path: str) -> bool:
     """True for a file that tests code rather than implements it (by its path)."""
     return _TEST_PATH.search(path) is not None
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 
 
 @dataclass(frozen=True)
