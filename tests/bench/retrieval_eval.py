@@ -149,6 +149,7 @@ def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[s
     sets = {name: load_questions(name, stdlib) for name in ((HELDOUT_SET,) if heldout else DEV_SETS)}
     if only:
         sets = {name: [q for q in qs if q.path.split("/")[0] in only] for name, qs in sets.items()}
+        sets = {name: qs for name, qs in sets.items() if qs}  # a set may ask nothing about the smoke files
     with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
         corpus = copy_corpus(stdlib, Path(tmp) / "stdlib", only)
         paths = HearthPaths.under(Path(tmp) / "home")
