@@ -281,7 +281,7 @@ class Indexer:
         self._check_root()
         store.set_meta("complete", "1")
         if cold:
-            store.optimize()
+            store.optimize(cancel)
         self._commit(store)
         if cold:
             store.bulk_writes(False)

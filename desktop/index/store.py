@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from desktop.core.cancel import CancelToken
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
 
@@ -28,6 +29,7 @@ SCHEMA_VERSION = 3  # also bumped when extraction changes what is stored
 DB_NAME = "index.sqlite3"
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
+MERGE_STEP_PAGES = 500
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -299,12 +301,21 @@ class IndexStore:
             self.conn.commit()
         self.conn.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
 
-    def optimize(self) -> None:
+    def optimize(self, cancel: CancelToken) -> None:
         """Merge each full-text index into one segment (after a cold build: searches
-        then read one posting list per word instead of one per segment)."""
+        then read one posting list per word instead of one per segment).
+
+        Done in steps of ``MERGE_STEP_PAGES`` (a few tens of milliseconds each) with
+        ``cancel`` checked between them; raises ``Cancelled``, leaving a valid index."""
         self._changed()
         for table in ("chunk_fts", "symbol_fts"):
-            self.conn.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
+            while True:
+                cancel.raise_if_cancelled()
+                before = self.conn.total_changes
+                # A negative page count merges across levels too, like 'optimize'.
+                self.conn.execute(f"INSERT INTO {table}({table}, rank) VALUES('merge', ?)", (-MERGE_STEP_PAGES,))
+                if self.conn.total_changes - before < 2:  # FTS5's sign that nothing was left to merge
+                    break
 
     def commit(self) -> None:
         """Commit, making the work visible to readers; bumps the generation when

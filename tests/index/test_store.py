@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.cancel import CancelToken
+from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.paths import HearthPaths
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.indexer import Indexer, process_file
@@ -245,7 +245,12 @@ def test_optimize_merges_the_full_text_segments_and_keeps_every_match(store, tmp
 
     before = reader_for(store).match_chunks(fts_query(["extra"]), 50)
     assert segments() > 1
-    store.optimize()
+    stopped = CancelToken()
+    stopped.cancel()
+    with pytest.raises(Cancelled):
+        store.optimize(stopped)
+    assert segments() > 1
+    store.optimize(CancelToken())
     store.commit()
     assert segments() == 1
     assert sorted(reader_for(store).match_chunks(fts_query(["extra"]), 50)) == sorted(before)
