@@ -33,6 +33,7 @@ from typing import Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
+from desktop.index.infile import FileUnits, file_units, in_file_scores
 from desktop.index.store import IndexReader, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
 
@@ -45,6 +46,7 @@ MAX_HITS_PER_FILE = 2
 CANDIDATES = 60
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 2
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
+IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
 ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
 MENTION_CHUNKS = 20
 MATCH_MEMO_LIMIT = 300
@@ -164,6 +166,7 @@ class SearchIndex:
         self._symbol_chunks: dict[int, int] = {}
         self._exports: dict[int, frozenset[str]] = {}
         self._mentions: dict[int, Mentions] = {}
+        self._units: dict[int, FileUnits] = {}
         self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
         self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
         self._rare: dict[str, bool] = {}
@@ -200,6 +203,7 @@ class SearchIndex:
             self._index_file_names()
             self._exports = _exports(self.conn)
             self._mentions = {}
+            self._units = {}
             self._matches = {}
             self._file_symbols = {}
             self._rare = {}
@@ -278,6 +282,22 @@ class SearchIndex:
                 self._file_symbols.pop(next(iter(self._file_symbols)))
             self._file_symbols[key] = found
         return found
+
+    def file_units(self, file_id: int) -> FileUnits | None:
+        """A file's definitions as units of an in-file ranking (``infile``), built on
+        first use and kept for this generation; None for a file without chunks."""
+        units = self._units.get(file_id)
+        if units is None:
+            span = self.id_ranges(file_id)
+            if span is None:
+                return None
+            infos = self.chunk_infos(range(span[0], span[1] + 1)).values()
+            units = file_units(
+                ((c.id, c.symbol_id, c.start_line, c.end_line) for c in infos if c.file_id == file_id),
+                (span[0], span[1]),
+            )
+            self._units[file_id] = units
+        return units
 
     def mention_lines(self, file_id: int) -> "Mentions":
         """(definition names mentioned, stemmed words) per prose line of a file that
@@ -688,9 +708,10 @@ def best_in_file(
     index: SearchIndex, query: Query, match: str, file_id: int, chunk_rows: Sequence[tuple[int, float]]
 ) -> list[int]:
     """Chunk ids of one file for an FTS ``match``: body and name evidence, the
-    definition's own name and docstring (each normalised within the file) and how much
-    of its name the query says, times the prior. ``chunk_rows`` are the file's chunks
-    among the query's best text matches, with their BM25 scores."""
+    definition's own name and docstring, the same words weighed by how few of the file's
+    definitions use them (``infile``; each of the three normalised within the file) and
+    how much of its name the query says, times the prior. ``chunk_rows`` are the file's
+    chunks among the query's best text matches, with their BM25 scores."""
     span = index.id_ranges(file_id)
     if span is None:
         return []
@@ -706,6 +727,11 @@ def best_in_file(
         chunk_id = index.own_chunk(symbol_id)
         if chunk_id is not None and top > 0:
             scores[chunk_id] += symbol_score[symbol_id] / top
+    units = index.file_units(file_id)
+    own_text = in_file_scores(index.conn, units, query.terms) if units is not None else {}
+    top = max(own_text.values(), default=0.0)
+    for chunk_id, score in own_text.items():
+        scores[chunk_id] += IN_FILE_WEIGHT * score / top
     mentions = mention_scores(index, query, file_id)
     named_chunks = index.mention_lines(file_id).chunks
     for name in mentions:  # described in the module's prose but silent on the words itself

@@ -1,13 +1,14 @@
 """Retrieval quality on CPython's standard library, next to a BM25-only baseline.
 
-``python -m tests.bench.run retrieval_eval`` runs the three development sets, which the
+``python -m tests.bench.run retrieval_eval`` runs the four development sets, which the
 method was built and tuned against: ``eval/questions.json`` (48 short questions),
 ``eval/dev2.json`` (55; the held-out set of the first three rounds, opened in the
-fourth) and ``eval/dev3.json`` (60 longer, more specific questions written apart from
-the search code; held out for one run, then opened). ``python -m
-tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json`` (60 more, written
-apart), which is run once, when a round of changes to the method is finished; once
-opened it becomes a development set and a new one is written.
+fourth), ``eval/dev3.json`` and ``eval/dev4.json`` (60 each, longer and more specific
+questions written apart from the search code; each held out for a round, then
+opened). ``python -m tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json``
+(60 more, half short and half long, written apart by someone who had not seen the
+search code), which is run once, when a round of changes to the method is finished;
+once opened it becomes a development set and a new one is written.
 
 Each question names the file and the definition that answers it. A hit counts at file
 level when its path is that file, and at symbol level when it also is that definition
@@ -138,7 +139,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-DEV_SETS = ("questions", "dev2", "dev3")
+DEV_SETS = ("questions", "dev2", "dev3", "dev4")
 HELDOUT_SET = "heldout"
 
 
@@ -174,6 +175,7 @@ _SET_TITLES = {
     "questions": "dev set (questions.json)",
     "dev2": "dev set 2 (dev2.json, the first held-out set, opened)",
     "dev3": "dev set 3 (dev3.json, the second held-out set, opened)",
+    "dev4": "dev set 4 (dev4.json, the third held-out set, opened)",
     "heldout": "held-out set (heldout.json)",
 }
 
