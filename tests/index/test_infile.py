@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.paths import HearthPaths
-from desktop.index.indexer import ensure_index
-from desktop.index.infile import file_units, in_file_scores
 from desktop.index.identifiers import fts_query
+from desktop.index.infile import file_units, in_file_scores
 from desktop.index.retrieval import FileRanker, SearchIndex, best_in_file, prepare_query
-from desktop.index.store import index_db_path
+from tests.index.test_retrieval import open_index
 
 # Every definition says "cookie"; only one is about expiry dates.
 COOKIES = '''\
@@ -82,9 +80,7 @@ def index(tmp_path):
     (root / "logs.py").write_text(LONG_AND_SHORT)
     for n in range(30):  # dates, seconds and the epoch are common words here; cookies are rare
         (root / f"calendar_{n}.py").write_text(CALENDAR.format(n=n))
-    paths = HearthPaths.under(tmp_path / "home")
-    ensure_index(root, paths)
-    opened = SearchIndex.open(index_db_path(paths, root.resolve()))
+    opened = open_index(root, tmp_path)
     opened.refresh()
     yield opened
     opened.close()
