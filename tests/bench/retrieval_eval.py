@@ -1,14 +1,15 @@
 """Retrieval quality on CPython's standard library, next to a BM25-only baseline.
 
-``python -m tests.bench.run retrieval_eval`` runs the four development sets, which the
+``python -m tests.bench.run retrieval_eval`` runs the five development sets, which the
 method was built and tuned against: ``eval/questions.json`` (48 short questions),
 ``eval/dev2.json`` (55; the held-out set of the first three rounds, opened in the
 fourth), ``eval/dev3.json`` and ``eval/dev4.json`` (60 each, longer and more specific
-questions written apart from the search code; each held out for a round, then
-opened). ``python -m tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json``
-(60 more, half short and half long, written apart by someone who had not seen the
-search code), which is run once, when a round of changes to the method is finished;
-once opened it becomes a development set and a new one is written.
+questions written apart from the search code) and ``eval/dev5.json`` (60, half short
+and half long); each of the last three was held out for a round, then opened.
+``python -m tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json`` (60 more,
+half short and half long, 17 of them about private helpers, written apart by someone
+who had not seen the search code), which is run once, when a round of changes to the
+method is finished; once opened it becomes a development set and a new one is written.
 
 Each question names the file and the definition that answers it. A hit counts at file
 level when its path is that file, and at symbol level when it also is that definition
@@ -139,7 +140,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-DEV_SETS = ("questions", "dev2", "dev3", "dev4")
+DEV_SETS = ("questions", "dev2", "dev3", "dev4", "dev5")
 HELDOUT_SET = "heldout"
 
 
@@ -176,6 +177,7 @@ _SET_TITLES = {
     "dev2": "dev set 2 (dev2.json, the first held-out set, opened)",
     "dev3": "dev set 3 (dev3.json, the second held-out set, opened)",
     "dev4": "dev set 4 (dev4.json, the third held-out set, opened)",
+    "dev5": "dev set 5 (dev5.json, the fourth held-out set, opened)",
     "heldout": "held-out set (heldout.json)",
 }
 
