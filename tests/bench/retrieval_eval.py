@@ -1,13 +1,14 @@
 """Retrieval quality on CPython's standard library, next to a BM25-only baseline.
 
-``python -m tests.bench.run retrieval_eval`` runs the five development sets, which the
+``python -m tests.bench.run retrieval_eval`` runs the six development sets, which the
 method was built and tuned against: ``eval/questions.json`` (48 short questions),
 ``eval/dev2.json`` (55; the held-out set of the first three rounds, opened in the
 fourth), ``eval/dev3.json`` and ``eval/dev4.json`` (60 each, longer and more specific
-questions written apart from the search code) and ``eval/dev5.json`` (60, half short
-and half long); each of the last three was held out for a round, then opened.
+questions written apart from the search code), ``eval/dev5.json`` (60, half short and
+half long) and ``eval/dev6.json`` (60, half short and half long, 17 about private
+helpers); each of the last four was held out for a round, then opened.
 ``python -m tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json`` (60 more,
-half short and half long, 17 of them about private helpers, written apart by someone
+20 short, 20 medium and 20 long, 15 about private helpers, written apart by someone
 who had not seen the search code), which is run once, when a round of changes to the
 method is finished; once opened it becomes a development set and a new one is written.
 
@@ -140,7 +141,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-DEV_SETS = ("questions", "dev2", "dev3", "dev4", "dev5")
+DEV_SETS = ("questions", "dev2", "dev3", "dev4", "dev5", "dev6")
 HELDOUT_SET = "heldout"
 
 
@@ -178,6 +179,7 @@ _SET_TITLES = {
     "dev3": "dev set 3 (dev3.json, the second held-out set, opened)",
     "dev4": "dev set 4 (dev4.json, the third held-out set, opened)",
     "dev5": "dev set 5 (dev5.json, the fourth held-out set, opened)",
+    "dev6": "dev set 6 (dev6.json, the fifth held-out set, opened; 17 of 60 about private helpers)",
     "heldout": "held-out set (heldout.json)",
 }
 
