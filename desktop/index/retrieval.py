@@ -34,7 +34,7 @@ from typing import Protocol, Sequence
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.infile import FileUnits, file_units, in_file_scores
-from desktop.index.store import IndexReader, open_reader
+from desktop.index.store import IndexReader, index_tokens, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
 
 # The fusion constants were chosen on the three development sets together
@@ -504,7 +504,7 @@ class Bm25Ranker:
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids in BM25 order for any of the query's words."""
-        match = fts_query(query.words if self.expand else query.terms)
+        match = match_expression(query.words if self.expand else query.terms)
         if not match:
             return []
         return [chunk_id for chunk_id, _ in index.match_chunks(match, self.limit, self.weights)]
@@ -527,7 +527,7 @@ class SymbolRanker:
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids of exactly named definitions first, then of matching ones."""
         exact = self._exact(index, query)
-        match = fts_query(query.words)
+        match = match_expression(query.words)
         partial: list[int] = []
         if match:
             name_w, doc_w, summary_w = self.weights
@@ -614,6 +614,17 @@ def _related(stem: str, stems: frozenset[str]) -> bool:
     return False
 
 
+def match_expression(words: Sequence[str]) -> str:
+    """An FTS5 OR-match of ``words``, one word per index token: "parsers" and "parser"
+    stem alike, and matching both would count that stem twice in BM25 and read its
+    rows twice."""
+    distinct: dict[tuple[str, ...], str] = {}
+    for word in words:
+        if word and word.strip():
+            distinct.setdefault(index_tokens(word), word)
+    return fts_query(list(distinct.values()))
+
+
 @functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light plural/verb-ending strip, enough to match path words to query words."""
@@ -681,7 +692,7 @@ class FileRanker:
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """The best definitions of the best files, file by file."""
-        match = fts_query(query.words)
+        match = match_expression(query.words)
         if not match:
             return []
         scored = index.match_chunks(match, self.limit, self.weights)
@@ -1054,7 +1065,7 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
     that evidence reaches ``DRILL_MIN_SCORE``; None otherwise (or when the members
     have no chunks of their own)."""
     span = index.id_ranges(header.file_id)
-    match = fts_query(query.words)
+    match = match_expression(query.words)
     if span is None or not match or header.symbol_id is None:
         return None
     _first_chunk, _last_chunk, first_symbol, last_symbol = span

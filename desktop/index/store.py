@@ -11,9 +11,11 @@ The schema and the read API are described for other modules in
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +77,25 @@ def doc_summary(doc: str) -> str:
         return ""
     match = _SENTENCE_END.search(doc)
     return (doc[: match.start()] if match else doc)[:MAX_SUMMARY_CHARS]
+
+
+_tokenizer_lock = threading.Lock()
+_tokenizer: sqlite3.Connection | None = None
+
+
+@functools.lru_cache(maxsize=8192)
+def index_tokens(word: str) -> tuple[str, ...]:
+    """The tokens the index's full-text tokenizer makes of ``word`` (case-folded and
+    stemmed: "References" and "referenced" both give ``("refer",)``)."""
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            _tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
+            _tokenizer.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{FTS_TOKENIZE}')")
+            _tokenizer.execute("CREATE VIRTUAL TABLE tokens USING fts5vocab(words, 'instance')")
+        _tokenizer.execute("DELETE FROM words")
+        _tokenizer.execute("INSERT INTO words(word) VALUES (?)", (word,))
+        return tuple(row[0] for row in _tokenizer.execute("SELECT term FROM tokens ORDER BY offset"))
 
 
 class IndexMissing(ProjectError):

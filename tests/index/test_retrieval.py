@@ -14,6 +14,7 @@ from desktop.index.retrieval import (
     SearchIndex,
     best_member,
     cap_per_file,
+    match_expression,
     name_coverage,
     name_order,
     prepare_query,
@@ -21,7 +22,7 @@ from desktop.index.retrieval import (
     related_words,
     search,
 )
-from desktop.index.store import index_db_path
+from desktop.index.store import index_db_path, index_tokens
 
 HTTP = '''\
 """Parsing of HTTP messages."""
@@ -424,3 +425,19 @@ def test_best_member_needs_a_member_that_matches_on_its_own(drill_index):
     function = next(c for c in drill_index.chunk_infos(range(1, 50)).values() if c.symbol == "xq")
     assert best_member(drill_index, prepare_query(drill_index, "mirror the title"), function) is None
 
+
+
+def test_match_expression_keeps_one_word_per_index_token():
+    # "Parsers" and "parser" stem alike; matching both would count that stem twice.
+    assert index_tokens("Parsers") == index_tokens("parser") == ("parser",)
+    assert match_expression(["parser", "Parsers", "reads", "", "  ", "read"]) == '"parser" OR "reads"'
+    assert match_expression([]) == ""
+
+
+def test_inflected_repeats_do_not_change_the_text_scores(index):
+    index.refresh()
+    once = index.match_chunks(match_expression(["evict", "oldest", "cache", "entry"]), 10, (1.0, 1.0, 1.0, 1.0))
+    repeated = index.match_chunks(
+        match_expression(["evict", "evicts", "evicting", "oldest", "cache", "caches", "entry"]), 10, (1.0, 1.0, 1.0, 1.0)
+    )
+    assert once and repeated == once
