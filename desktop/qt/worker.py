@@ -11,6 +11,14 @@ registered with ``token.on_cancel`` is interrupted at once.
 
 from __future__ import annotations
 
+# Work on background threads imports lazily: the grammar wheels through
+# importlib.resources, pygments' plugin scan through importlib.metadata and so
+# importlib.abc, which imports importlib.resources.abc. Two threads importing these for
+# the first time at once can take their module locks in opposite orders, and Python
+# then raises _DeadlockError in one of them (seen at start-up: the indexer against the
+# highlighter warm-up). Importing the shared package once, here, before any worker
+# thread starts, leaves nothing for them to race on.
+import importlib.resources  # noqa: F401
 import logging
 import threading
 from typing import Callable, Iterable

@@ -37,7 +37,7 @@ def test_open_starts_the_window_on_the_folder(tmp_path, hearth_home, command):
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
         closed = _wait_for_log(hearth_home / "logs" / "hearth.log", "Hearth closed", process)
-        assert "Traceback" not in closed
+        assert "Traceback" not in closed, closed
     finally:
         if process.poll() is None:
             process.kill()

@@ -78,7 +78,7 @@ class MarkdownRenderer:
     # (together ~100 ms); the chat panel warms them up in the background.
     @functools.cached_property
     def _formatter(self):  # noqa: ANN202 - a pygments HtmlFormatter
-        from pygments.formatters import HtmlFormatter
+        from pygments.formatters.html import HtmlFormatter
 
         return HtmlFormatter(noclasses=True, nowrap=True, style=self.style.pygments_style)
 
@@ -162,7 +162,12 @@ def _render_image(renderer, tokens, idx, options, env) -> str:  # noqa: ANN001 -
 @functools.lru_cache(maxsize=64)
 def _lexer_for(language: str):  # noqa: ANN202 - pygments lexer
     # Cached: a lookup by name scans pygments' tables (and plugins) each time.
-    from pygments.lexers import TextLexer, get_lexer_by_name
+    # TextLexer comes from its own module: ``pygments.lexers`` resolves class names
+    # lazily, and in about one app start in twenty that lookup, made by the warm-up
+    # thread while start-up was using pygments elsewhere, failed with "cannot import
+    # name 'TextLexer'".
+    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers.special import TextLexer
     from pygments.util import ClassNotFound
 
     if not language:
