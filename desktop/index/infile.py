@@ -18,7 +18,7 @@ import math
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from desktop.index.identifiers import fts_query
 
@@ -57,11 +57,11 @@ def file_units(chunks: Iterable[tuple[int, int | None, int, int]], chunk_span: t
     return FileUnits(chunk_span, unit_of_chunk, dict(lines), first_chunk)
 
 
-def units_using(conn: sqlite3.Connection, units: FileUnits, word: str) -> set[int]:
+def units_using(conn: sqlite3.Connection, units: FileUnits, word: str) -> frozenset[int]:
     """The units whose chunk text (code, docstring, name, identifier words) uses ``word``."""
     match = fts_query([word])
     if not match:
-        return set()
+        return frozenset()
     found: set[int] = set()
     rows = conn.execute(
         "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ? AND rowid BETWEEN ? AND ?", (match, *units.chunk_span)
@@ -70,17 +70,17 @@ def units_using(conn: sqlite3.Connection, units: FileUnits, word: str) -> set[in
         unit = units.unit_of_chunk.get(chunk_id)
         if unit is not None:
             found.add(unit)
-    return found
+    return frozenset(found)
 
 
-def in_file_scores(conn: sqlite3.Connection, units: FileUnits, words: Sequence[str]) -> dict[int, float]:
-    """BM25 of each unit that uses any of ``words``, with document frequencies counted
-    among the file's own units: chunk id (the unit's first chunk) -> score."""
-    using = {word: units_using(conn, units, word) for word in dict.fromkeys(words)}
+def in_file_scores(units: FileUnits, using: Iterable[frozenset[int]]) -> dict[int, float]:
+    """BM25 of each unit, from the units that use each query word (``units_using``, one
+    set per distinct word), with document frequencies counted among the file's own
+    units: chunk id (the unit's first chunk) -> score, for units that use any word."""
     total = max(len(units.lines), 1)
     mean = units.mean_lines
     score: dict[int, float] = defaultdict(float)
-    for found in using.values():
+    for found in using:
         if not found:
             continue
         idf = math.log((total - len(found) + 0.5) / (len(found) + 0.5) + 1)

@@ -33,7 +33,7 @@ from typing import Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
-from desktop.index.infile import FileUnits, file_units, in_file_scores
+from desktop.index.infile import FileUnits, file_units, in_file_scores, units_using
 from desktop.index.store import IndexReader, index_tokens, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
 
@@ -47,9 +47,11 @@ CANDIDATES = 60
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 2
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
 IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
+IN_FILE_CANDIDATES = 20  # definitions that in-file BM25 alone brings into the in-file ranking
 ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
 MENTION_CHUNKS = 20
 MATCH_MEMO_LIMIT = 300
+UNITS_USING_MEMO = 20000  # (file, word) pairs whose in-file matches are kept
 MIN_PREFIX = 4  # shortest word that matches the words it begins
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
 SYMBOL_WEIGHTS = "1.0, 2.0, 2.0"  # in-file ranking: BM25 of a definition's name, docstring, summary
@@ -167,6 +169,7 @@ class SearchIndex:
         self._exports: dict[int, frozenset[str]] = {}
         self._mentions: dict[int, Mentions] = {}
         self._units: dict[int, FileUnits] = {}
+        self._units_using: dict[tuple[int, tuple[str, ...]], frozenset[int]] = {}
         self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
         self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
         self._rare: dict[str, bool] = {}
@@ -204,6 +207,7 @@ class SearchIndex:
             self._exports = _exports(self.conn)
             self._mentions = {}
             self._units = {}
+            self._units_using = {}
             self._matches = {}
             self._file_symbols = {}
             self._rare = {}
@@ -298,6 +302,20 @@ class SearchIndex:
             )
             self._units[file_id] = units
         return units
+
+    def units_using(self, file_id: int, word: str) -> frozenset[int]:
+        """``infile.units_using`` for a file of this index, remembered for this
+        generation (a project's questions share many words); empty for a file without
+        chunks."""
+        key = (file_id, index_tokens(word))
+        found = self._units_using.get(key)
+        if found is None:
+            units = self.file_units(file_id)
+            found = units_using(self.conn, units, word) if units is not None else frozenset()
+            if len(self._units_using) >= UNITS_USING_MEMO:
+                self._units_using.pop(next(iter(self._units_using)))
+            self._units_using[key] = found
+        return found
 
     def mention_lines(self, file_id: int) -> "Mentions":
         """(definition names mentioned, stemmed words) per prose line of a file that
@@ -614,15 +632,20 @@ def _related(stem: str, stems: frozenset[str]) -> bool:
     return False
 
 
-def match_expression(words: Sequence[str]) -> str:
-    """An FTS5 OR-match of ``words``, one word per index token: "parsers" and "parser"
-    stem alike, and matching both would count that stem twice in BM25 and read its
-    rows twice."""
+def distinct_words(words: Sequence[str]) -> list[str]:
+    """``words`` without blanks and with one word per index token: "parsers" and
+    "parser" stem alike, and matching both would count that stem twice in BM25 and read
+    its rows twice."""
     distinct: dict[tuple[str, ...], str] = {}
     for word in words:
         if word and word.strip():
             distinct.setdefault(index_tokens(word), word)
-    return fts_query(list(distinct.values()))
+    return list(distinct.values())
+
+
+def match_expression(words: Sequence[str]) -> str:
+    """An FTS5 OR-match of ``words``, one per index token (``distinct_words``)."""
+    return fts_query(distinct_words(words))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -739,10 +762,13 @@ def best_in_file(
         if chunk_id is not None and top > 0:
             scores[chunk_id] += symbol_score[symbol_id] / top
     units = index.file_units(file_id)
-    own_text = in_file_scores(index.conn, units, query.terms) if units is not None else {}
+    own_text: dict[int, float] = {}
+    if units is not None:
+        own_text = in_file_scores(units, [index.units_using(file_id, word) for word in distinct_words(query.terms)])
     top = max(own_text.values(), default=0.0)
-    for chunk_id, score in own_text.items():
-        scores[chunk_id] += IN_FILE_WEIGHT * score / top
+    for place, (chunk_id, score) in enumerate(sorted(own_text.items(), key=lambda item: -item[1])):
+        if place < IN_FILE_CANDIDATES or chunk_id in scores:  # the rest cannot reach the top
+            scores[chunk_id] += IN_FILE_WEIGHT * score / top
     mentions = mention_scores(index, query, file_id)
     named_chunks = index.mention_lines(file_id).chunks
     for name in mentions:  # described in the module's prose but silent on the words itself

@@ -87,9 +87,10 @@ def index(tmp_path):
 
 
 def _scores_by_name(index: SearchIndex, path: str, words: list[str]) -> dict[str | None, float]:
-    units = index.file_units(index.file_id(path))
+    file_id = index.file_id(path)
+    units = index.file_units(file_id)
     assert units is not None
-    scores = in_file_scores(index.conn, units, words)
+    scores = in_file_scores(units, [index.units_using(file_id, word) for word in words])
     infos = index.chunk_infos(list(scores))
     return {infos[chunk_id].symbol: score for chunk_id, score in scores.items()}
 
