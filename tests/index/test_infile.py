@@ -7,7 +7,7 @@ import pytest
 from desktop.index.identifiers import fts_query
 from desktop.index.infile import file_units, in_file_scores
 from desktop.index.retrieval import FileRanker, SearchIndex, best_in_file, prepare_query
-from tests.index.test_retrieval import open_index
+from tests.index.test_retrieval import open_project
 
 # Every definition says "cookie"; only one is about expiry dates.
 COOKIES = '''\
@@ -74,13 +74,9 @@ def date_to_seconds_{n}(date):
 
 @pytest.fixture
 def index(tmp_path):
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "cookies.py").write_text(COOKIES)
-    (root / "logs.py").write_text(LONG_AND_SHORT)
-    for n in range(30):  # dates, seconds and the epoch are common words here; cookies are rare
-        (root / f"calendar_{n}.py").write_text(CALENDAR.format(n=n))
-    opened = open_index(root, tmp_path)
+    # Dates, seconds and the epoch are common words in this project; cookies are rare.
+    calendars = {f"calendar_{n}.py": CALENDAR.format(n=n) for n in range(30)}
+    opened = open_project(tmp_path, "proj", {"cookies.py": COOKIES, "logs.py": LONG_AND_SHORT, **calendars})
     opened.refresh()
     yield opened
     opened.close()

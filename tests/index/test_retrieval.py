@@ -93,6 +93,15 @@ def open_index(root, tmp_path) -> SearchIndex:
     return SearchIndex.open(index_db_path(paths, root.resolve()))
 
 
+def open_project(tmp_path, name: str, files: dict[str, str]) -> SearchIndex:
+    """Write ``files`` (relative path -> text) under ``tmp_path/name``, index them, open the index."""
+    root = tmp_path / name
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    return open_index(root, tmp_path)
+
+
 @pytest.fixture
 def index(project, tmp_path):
     opened = open_index(project, tmp_path)
@@ -392,11 +401,7 @@ REVERSER = "def xq(v):\n    return v[::-1]\n"
 
 @pytest.fixture
 def drill_index(tmp_path):
-    root = tmp_path / "drillproj"
-    root.mkdir()
-    (root / "detector.py").write_text(DETECTOR)
-    (root / "util.py").write_text(REVERSER)
-    opened = open_index(root, tmp_path)
+    opened = open_project(tmp_path, "drillproj", {"detector.py": DETECTOR, "util.py": REVERSER})
     yield opened
     opened.close()
 
