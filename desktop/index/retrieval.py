@@ -44,7 +44,7 @@ from desktop.index.vocabulary import alternatives, synonyms
 RRF_K = 30
 MAX_HITS_PER_FILE = 2
 CANDIDATES = 60
-NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 2
+NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 3
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
 IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
 IN_FILE_CANDIDATES = 20  # definitions that in-file BM25 alone brings into the in-file ranking
