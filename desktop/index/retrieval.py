@@ -749,26 +749,13 @@ def best_in_file(
     span = index.id_ranges(file_id)
     if span is None:
         return []
-    symbol_rows = index.match_file_symbols(match, file_id)
     scores: dict[int, float] = defaultdict(float)
-    top = max((r[1] for r in chunk_rows), default=0.0)
-    for chunk_id, score in chunk_rows:
-        scores[chunk_id] += score / top if top > 0 else 0.0
-    top = max((r[1] for r in symbol_rows), default=0.0)
-    symbol_score = dict(symbol_rows)
-    symbol_ids = sorted(symbol_score, key=lambda i: -symbol_score[i])
-    for symbol_id in symbol_ids:
-        chunk_id = index.own_chunk(symbol_id)
-        if chunk_id is not None and top > 0:
-            scores[chunk_id] += symbol_score[symbol_id] / top
-    units = index.file_units(file_id)
-    own_text: dict[int, float] = {}
-    if units is not None:
-        own_text = in_file_scores(units, [index.units_using(file_id, word) for word in distinct_words(query.terms)])
-    top = max(own_text.values(), default=0.0)
-    for place, (chunk_id, score) in enumerate(sorted(own_text.items(), key=lambda item: -item[1])):
-        if place < IN_FILE_CANDIDATES or chunk_id in scores:  # the rest cannot reach the top
-            scores[chunk_id] += IN_FILE_WEIGHT * score / top
+    _add_normalised(scores, chunk_rows)
+    symbol_rows = index.match_file_symbols(match, file_id)
+    own_symbols = [(index.own_chunk(symbol_id), score) for symbol_id, score in symbol_rows]
+    best_symbol = max((score for _, score in symbol_rows), default=0.0)
+    _add_normalised(scores, [(c, score) for c, score in own_symbols if c is not None], best_symbol)
+    _add_normalised(scores, _in_file_rows(index, query, file_id, scores), weight=IN_FILE_WEIGHT)
     mentions = mention_scores(index, query, file_id)
     named_chunks = index.mention_lines(file_id).chunks
     for name in mentions:  # described in the module's prose but silent on the words itself
@@ -792,6 +779,17 @@ def best_in_file(
     for _, chunk_id in sorted(ranked, reverse=True):  # a method and its module-level twin
         best.setdefault(infos[chunk_id].symbol or chunk_id, chunk_id)
     return list(best.values())
+
+
+def _in_file_rows(index: SearchIndex, query: Query, file_id: int, scores: dict[int, float]) -> list[tuple[int, float]]:
+    """(chunk id, in-file BM25 from ``infile``) of a file's definitions: the best
+    ``IN_FILE_CANDIDATES`` and those already in ``scores`` (the rest cannot reach the top)."""
+    units = index.file_units(file_id)
+    if units is None:
+        return []
+    own = in_file_scores(units, [index.units_using(file_id, word) for word in distinct_words(query.terms)])
+    ranked = sorted(own.items(), key=lambda item: -item[1])
+    return [(c, score) for place, (c, score) in enumerate(ranked) if place < IN_FILE_CANDIDATES or c in scores]
 
 
 # Query-independent weights from general conventions. A leading underscore marks a
@@ -1134,14 +1132,16 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
     return infos[ranked[0][1]]
 
 
-def _add_normalised(scores: dict[int, float], rows: Sequence[tuple[int, float]], floor: float = 0.0) -> None:
-    """Add each row's score divided by the best one, or by ``floor`` when that is
-    higher (so the best adds at most 1)."""
+def _add_normalised(
+    scores: dict[int, float], rows: Sequence[tuple[int, float]], floor: float = 0.0, weight: float = 1.0
+) -> None:
+    """Add each row's score times ``weight`` divided by the best one, or by ``floor``
+    when that is higher (so the best adds at most ``weight``)."""
     top = max((score for _, score in rows), default=0.0)
     top = max(top, floor)
     if top > 0:
         for key, score in rows:
-            scores[key] += score / top
+            scores[key] += weight * score / top
 
 
 def _weight(ranker: Ranker, query: Query) -> float:

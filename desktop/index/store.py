@@ -86,7 +86,7 @@ _tokenizer: sqlite3.Connection | None = None
 @functools.lru_cache(maxsize=8192)
 def index_tokens(word: str) -> tuple[str, ...]:
     """The tokens the index's full-text tokenizer makes of ``word`` (case-folded and
-    stemmed: "References" and "referenced" both give ``("refer",)``)."""
+    stemmed: "Parsers" and "parser" both give ``("parser",)``)."""
     global _tokenizer
     with _tokenizer_lock:
         if _tokenizer is None:
