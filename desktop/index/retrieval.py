@@ -337,7 +337,9 @@ class SearchIndex:
         words: file id -> share of the name's words matched. Test files are left out
         unless the query is about tests."""
         matched: dict[int, int] = defaultdict(int)
-        for word in self._matching_name_words(query.terms):
+        # Sorted: set order changes with the hash seed, and files tied on their share
+        # would then come out in a different order from run to run.
+        for word in sorted(self._matching_name_words(query.terms)):
             for file_id in self._name_words[word]:
                 matched[file_id] += 1
         return {

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from desktop.core.paths import HearthPaths
@@ -446,3 +451,30 @@ def test_inflected_repeats_do_not_change_the_text_scores(index):
         match_expression(["evict", "evicts", "evicting", "oldest", "cache", "caches", "entry"]), 10, (1.0, 1.0, 1.0, 1.0)
     )
     assert once and repeated == once
+
+
+NAMED_FILES_PROBE = """
+import json, sys
+from desktop.index.retrieval import SearchIndex, prepare_query
+index = SearchIndex.open(sys.argv[1])
+index.refresh()
+print(json.dumps([index.path_of(f) for f in index.named_files(prepare_query(index, sys.argv[2]))]))
+"""
+
+
+def test_files_named_by_the_query_come_in_the_same_order_whatever_the_hash_seed(tmp_path):
+    names = ["cache_store", "store_cache", "cache", "store", "cachestore", "parser_cache", "store_parser"]
+    opened = open_project(tmp_path, "named", {f"{name}.py": f"def {name}_fn():\n    return 1\n" for name in names})
+    opened.refresh()
+    db = opened.reader.conn.execute("PRAGMA database_list").fetchone()[2]
+    opened.close()
+    orders = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        result = subprocess.run(
+            [sys.executable, "-c", NAMED_FILES_PROBE, db, "cache store parser"],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert result.returncode == 0, result.stderr
+        orders.add(result.stdout)
+    assert len(orders) == 1
+    assert len(json.loads(orders.pop())) == len(names)
