@@ -49,13 +49,13 @@ MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of 
 IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
 IN_FILE_CANDIDATES = 20  # definitions that in-file BM25 alone brings into the in-file ranking
 ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
-MENTION_CHUNKS = 20
+MENTION_CHUNKS = 20  # top-level code chunks of a file read for mentions
 MATCH_MEMO_LIMIT = 300
 UNITS_USING_MEMO = 20000  # (file, word) pairs whose in-file matches are kept
 MIN_PREFIX = 4  # shortest word that matches the words it begins
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
 SYMBOL_WEIGHTS = "1.0, 2.0, 2.0"  # in-file ranking: BM25 of a definition's name, docstring, summary
-PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)  # top-level code chunks of a file read for mentions
+PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)
 
 STOP_WORDS = frozenset(
     """
@@ -141,7 +141,8 @@ class Ranker(Protocol):
     """One ordering of chunks. Generators find candidates; reorderers sort the pool.
 
     ``weight`` is the ranker's share in the fusion; a ranker may also define
-    ``personal_weight``, used instead when the query has a current file or selection.
+    ``personal_weight``, used instead when the query has a current file or selection,
+    and ``keeps_best``: when true, its best definition is kept in view (``keep_in_view``).
     """
 
     name: str
@@ -521,6 +522,7 @@ class Bm25Ranker:
     weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     limit: int = CANDIDATES
     expand: bool = True  # also match the terms' other words (off for the plain baseline)
+    keeps_best: bool = True  # its best definition stays in view (see ``keep_in_view``)
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids in BM25 order for any of the query's words."""
@@ -967,7 +969,7 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 
 DEFAULT_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(), SymbolRanker(), FileRanker(), PathRanker(), GraphRanker())
-BASELINE_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(expand=False),)
+BASELINE_RANKERS: tuple[Ranker, ...] = (Bm25Ranker(expand=False, keeps_best=False),)
 
 
 # --- fusion ---------------------------------------------------------------------------
@@ -1039,12 +1041,60 @@ def search(
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
+    kept = best_kept_definition(rankings, by_id, prepared)
+    if kept is not None:
+        ordered, fused = keep_in_view(ordered, fused, kept)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
         for (ranker, _), units in zip(rankings, unit_rankings)
     ]
-    return [_hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit)) for chunk in chosen]
+    return [
+        _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), kept is not None and chunk.unit == kept.unit)
+        for chunk in chosen
+    ]
+
+
+def best_kept_definition(
+    rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query
+) -> ChunkInfo | None:
+    """The first chunk, outside tests when tests are demoted, of a ranker that
+    ``keeps_best``, when that chunk is a definition; None otherwise."""
+    for ranker, ids in rankings:
+        if not getattr(ranker, "keeps_best", False):
+            continue
+        for chunk_id in ids:
+            chunk = by_id.get(chunk_id)
+            if chunk is None or (query.demote_tests and is_test_path(chunk.path)):
+                continue
+            return chunk if chunk.symbol is not None else None
+    return None
+
+
+def keep_in_view(
+    ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], kept: ChunkInfo
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float]]:
+    """``ordered`` with the definition ``kept`` moved up to just after the best hit of
+    its file, scored between its new neighbours; and the new scores.
+
+    The fusion counts votes, so one strong text match loses to chunks that several
+    rankers place moderately: a private helper without a docstring, whose body says
+    what the question says, is found by BM25 alone. Moved next to its file's best hit,
+    it takes that file's second place. Nothing moves when no hit of its file is above
+    it, or when a definition of that name in that file already is (a split function, a
+    method and its module-level twin)."""
+    position = next((i for i, chunk in enumerate(ordered) if chunk.unit == kept.unit), None)
+    if position is None:
+        return list(ordered), fused
+    above = ordered[:position]
+    first = next((i for i, chunk in enumerate(above) if chunk.path == kept.path), None)
+    if first is None or first + 1 == position or any(c.path == kept.path and c.symbol == kept.symbol for c in above):
+        return list(ordered), fused
+    target = first + 1
+    moved = [*ordered[:target], ordered[position], *ordered[target:position], *ordered[position + 1 :]]
+    fused = dict(fused)
+    fused[kept.unit] = (fused.get(ordered[first].unit, 0.0) + fused.get(ordered[target].unit, 0.0)) / 2
+    return moved, fused
 
 
 def drill_down(
@@ -1158,12 +1208,16 @@ def _hit(
     score: float,
     places: Sequence[tuple[str, dict[tuple[str, int], int]]],
     header: ChunkInfo | None = None,
+    kept: bool = False,
 ) -> Hit:
     """The hit for a chosen chunk; ``why`` names each ranker that placed its definition,
     and where (``places``: per ranker, unit -> 1-based place); for a member that took
-    its class's place (``header``), the class's places and that it did."""
+    its class's place (``header``), the class's places and that it did; and whether it
+    was kept in view as the best text match (``kept``)."""
     unit = chunk.unit if header is None else header.unit
     reasons = [f"{name} #{found[unit]}" for name, found in places if unit in found]
     if header is not None:
         reasons.append(f"best member of {header.symbol}")
+    if kept:
+        reasons.append("kept as the best text match")
     return Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, chunk.kind, round(score, 6), ", ".join(reasons))

@@ -19,6 +19,7 @@ from desktop.index.retrieval import (
     SearchIndex,
     best_member,
     cap_per_file,
+    keep_in_view,
     match_expression,
     name_coverage,
     name_order,
@@ -234,6 +235,75 @@ def test_cap_per_file_keeps_order_and_limits():
     ordered = [chunk(1, "a"), chunk(2, "a"), chunk(3, "a"), chunk(4, "b"), chunk(5, "c")]
     assert [c.id for c in cap_per_file(ordered, 2, 10)] == [1, 2, 4, 5]
     assert [c.id for c in cap_per_file(ordered, 2, 3)] == [1, 2, 4]
+
+
+def _chunk(i: int, path: str, symbol: str | None) -> ChunkInfo:
+    return ChunkInfo(i, 0, path, i, i, "function", symbol, symbol_id=i)
+
+
+def test_keep_in_view_moves_the_best_text_match_next_to_its_files_best_hit():
+    ordered = [_chunk(1, "a.py", "f"), _chunk(2, "b.py", "g"), _chunk(3, "c.py", "h"), _chunk(4, "a.py", "_helper")]
+    fused = {c.unit: score for c, score in zip(ordered, (0.4, 0.3, 0.2, 0.05))}
+    moved, scores = keep_in_view(ordered, fused, ordered[3])
+    assert [c.id for c in moved] == [1, 4, 2, 3]
+    assert scores[ordered[0].unit] > scores[ordered[3].unit] > scores[ordered[1].unit]  # still best first
+    assert fused[ordered[3].unit] == 0.05  # the caller's scores are left alone
+
+
+def test_keep_in_view_leaves_the_order_when_its_file_has_no_hit_above_or_already_shows_the_name():
+    ordered = [_chunk(1, "a.py", "f"), _chunk(2, "b.py", "g"), _chunk(3, "c.py", "h")]
+    fused = {c.unit: score for c, score in zip(ordered, (0.4, 0.3, 0.2))}
+    assert keep_in_view(ordered, fused, ordered[2]) == (ordered, fused)  # nothing of c.py above
+    twin = [*ordered, _chunk(4, "a.py", "f")]  # e.g. a method and its module-level twin
+    fused[twin[3].unit] = 0.1
+    assert keep_in_view(twin, fused, twin[3])[0] == twin
+
+
+ARCHIVE = '''"""Reading and writing archives."""
+
+__all__ = ["open_archive", "list_members", "extract_member"]
+
+
+def open_archive(path):
+    """Open an archive file for reading its members."""
+    data = open(path, "rb").read()
+    return _find_trailer(data)
+
+
+def list_members(archive):
+    """List the members of an open archive file."""
+    return list(archive)
+
+
+def extract_member(archive, name):
+    """Extract one member of an archive file to disk."""
+    return archive[name]
+
+
+def _find_trailer(data):
+    # scan backwards from the last bytes for the end-of-directory signature,
+    # skipping a trailing comment of up to 64 KiB
+    signature = b"PK56"
+    return data.rfind(signature, max(0, len(data) - 65536))
+'''
+
+
+def test_a_private_helper_that_only_the_text_matches_stays_in_view(tmp_path):
+    """The public functions collect votes from every ranker; the helper, with no
+    docstring and a private name, only from the text. Without ``keeps_best`` it is not
+    among the hits at all (checked)."""
+    formats = {
+        f"formats/fmt{i}.py": f'"""Archive format {i}."""\n\ndef read_archive_{i}(path):\n'
+        f'    """Read an archive file of format {i} and list its members."""\n    return open(path).read()\n'
+        for i in range(6)
+    }
+    index = open_project(tmp_path, "archives", {"archive.py": ARCHIVE, **formats})
+    question = "where is the end of directory signature found by scanning backwards over a trailing comment of the archive file"
+    hits = search(index, question, k=5)
+    index.close()
+    found = [h for h in hits if h.symbol == "_find_trailer"]
+    assert found and "kept as the best text match" in found[0].why
+    assert [h.path for h in hits[:2]] == ["archive.py", "archive.py"]  # next to its file's best hit
 
 
 # --- file-first ranking, priors and per-definition fusion ------------------------------
