@@ -25,6 +25,11 @@ MAX_CHUNK_LINES = 60
 MAX_CHUNK_CHARS = 2400
 MAX_SIGNATURE_CHARS = 200
 MAX_DOC_CHARS = 1000
+SHORT_PIECE_ROWS = 2  # a piece this short, cut before a big statement, is cut inside it instead
+# Node types of statement lists across the grammars: block (Python, Go, Rust, Java, C#),
+# statement_block (JavaScript, TypeScript), compound_statement (C, C++, PHP),
+# body_statement and do_block (Ruby).
+_BLOCK_SUFFIXES = ("block", "compound_statement", "body_statement")
 
 _DECLARATOR_PARENTS = frozenset(
     {"function_definition", "declaration", "field_declaration", "template_declaration"}
@@ -343,6 +348,8 @@ class _Chunker:
             # the last statement start that keeps the piece within the limits
             at = bisect.bisect_right(rows, limit + 1) - 1
             cut = rows[at] if at >= 0 and rows[at] > start else limit + 1
+            if cut - start <= SHORT_PIECE_ROWS and isinstance(boundaries, _Boundaries):
+                cut = boundaries.inner_cut(start, cut, limit + 1)
             yield from self._emit(start, cut - 1, kind, owner)
             start = cut
 
@@ -382,6 +389,17 @@ class _Boundaries:
             self._rows = _boundaries(self._node)
         return self._rows
 
+    def inner_cut(self, start: int, cut: int, last: int) -> int:
+        """Where to end a piece that starts at row ``start``, when cutting at the
+        statement start ``cut`` would leave it only a line or two (a definition's
+        header, before a statement too big to join it): the last start of a statement
+        nested in a block after ``cut``, at most ``last``; ``cut`` when there is none."""
+        rows = _block_statement_rows(self._node, cut + 1, last)
+        if rows:
+            return max(rows)
+        # A docstring too long to join its header is cut at a line: it is prose.
+        return last if _docstring_at(self._node, cut) else cut
+
 
 def _boundaries(node: Node) -> list[int]:
     """Rows where a statement starts, two levels into ``node`` (a block's statements)."""
@@ -391,6 +409,34 @@ def _boundaries(node: Node) -> list[int]:
         for grandchild in child.named_children:
             rows.add(grandchild.start_point[0])
     return sorted(rows)
+
+
+def _block_statement_rows(node: Node, first: int, last: int) -> list[int]:
+    """Rows from ``first`` to ``last`` where a statement of a block inside ``node``
+    starts, at any depth: places to cut a statement that is too big for one chunk."""
+    rows: list[int] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.end_point[0] < first or current.start_point[0] > last:
+            continue
+        children = current.named_children
+        if current.type.endswith(_BLOCK_SUFFIXES):
+            rows.extend(row for child in children if first <= (row := child.start_point[0]) <= last)
+        stack.extend(children)
+    return rows
+
+
+def _docstring_at(node: Node, row: int) -> bool:
+    """Whether the first statement of ``node``'s body (Python) is a string starting at ``row``."""
+    if node.type == "decorated_definition":
+        node = node.child_by_field_name("definition") or node
+    body = node.child_by_field_name("body")
+    first = body.named_children[0] if body is not None and body.named_child_count else None
+    return (
+        first is not None and first.type == "expression_statement" and first.start_point[0] == row
+        and first.named_child_count == 1 and first.named_children[0].type == "string"
+    )
 
 
 def _text_chunks(lines: Sequence[str]) -> Iterator[Chunk]:

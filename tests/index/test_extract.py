@@ -122,6 +122,41 @@ def test_multiline_statement_is_never_cut():
         assert line.startswith("def f") or line.startswith("    result =") or line.startswith("    return")
 
 
+def _pieces_of(source: str, name: str):
+    result = extract(source, "python")
+    index = next(i for i, d in enumerate(result.definitions) if d.name == name)
+    return [c for c in result.chunks if c.definition == index], source.split("\n")
+
+
+def test_a_header_is_not_left_alone_before_a_statement_too_big_to_join_it():
+    """The loop fits one chunk, but not together with the header: the header takes the
+    loop's first statements, cut where a statement of the loop's body starts."""
+    header = "@decorated\ndef summarise(records):\n"
+    statements = [f"        total_{i} = combine(record.field_{i}, total_{i})\n" for i in range(60)]
+    loop = "    for record in records:\n"
+    while len(loop) + len(statements[0]) < MAX_CHUNK_CHARS - 20:  # the loop alone just fits
+        loop += statements.pop(0)
+    source = header + loop + "    return total_0\n"
+    pieces, lines = _pieces_of(source, "summarise")
+    first, *rest = pieces
+    assert first.start_line == 1 and first.end_line > 3  # decorator, header and part of the loop
+    assert lines[rest[0].start_line - 1].startswith("        total_")  # a statement of the loop's body
+    for chunk in pieces:
+        assert chunk.end_line - chunk.start_line + 1 <= MAX_CHUNK_LINES
+        assert len(chunk.text) <= MAX_CHUNK_CHARS
+    covered = [line for chunk in pieces for line in range(chunk.start_line, chunk.end_line + 1)]
+    assert covered == list(range(1, len(lines)))
+
+
+def test_a_docstring_too_long_to_join_its_header_is_cut_at_a_line():
+    doc = "    \"\"\"Summarise.\n\n" + "".join(f"    Line {i} of a very long explanation.\n" for i in range(90)) + "    \"\"\"\n"
+    source = "def summarise(records):\n" + doc + "    return len(records)\n"
+    pieces, lines = _pieces_of(source, "summarise")
+    assert pieces[0].start_line == 1 and "Summarise." in pieces[0].text
+    assert pieces[0].end_line > 10 and pieces[1].start_line == pieces[0].end_line + 1
+    assert lines[pieces[1].start_line - 1].startswith("    Line ")  # inside the docstring
+
+
 def test_big_class_splits_into_methods():
     methods = "\n".join(
         f"    def method_{i}(self):\n" + "".join(f"        x{j} = {j}\n" for j in range(8)) for i in range(12)
