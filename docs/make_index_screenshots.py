@@ -61,7 +61,8 @@ def main() -> None:
         window.quick_open()
         dialog = window.quick_open_dialog
         dialog.box.setText("shp")
-        _spin(app, 0.3)
+        _spin(app, 3, lambda: dialog.settled)
+        _spin(app, 0.2)
         dialog.grab().save(str(out / "index-quick-open.png"))
         dialog.close()
         window.chat_panel.send_question("What does area do?")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:  # the dialogs load these when they open, not at start-up
     from desktop.assist.navigate import FileMatch, SymbolMatch
     from desktop.index.store import SkippedFile
+    from desktop.qt.worker import TaskRunner
 
 if TYPE_CHECKING:  # the indexer (and its parsers) load when a project opens, not at start-up
     from desktop.index.indexer import IndexProgress, IndexSummary
@@ -215,14 +216,21 @@ class QuickOpenDialog(QDialog):
     """Type a few letters, pick a file (``mode="files"``) or a definition (``"symbols"``).
 
     ``chosen`` carries (relative path, first line, last line); a file is (path, 0, 0).
+    Lookups run on ``runner``, one at a time, so typing never waits for a big index:
+    when one ends and the pattern changed meanwhile, the newest pattern is looked up
+    next. The dialog owns ``conn`` (a reader of the index) and closes it when it closes.
     """
 
     chosen = Signal(str, int, int)
 
-    def __init__(self, conn: sqlite3.Connection, mode: str, parent: QWidget | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, mode: str, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conn = conn
         self.mode = mode
+        self._runner = runner
+        self._looking_up = False
+        self._last_pattern: str | None = None  # the pattern of the latest lookup started
+        self._closed = False
         self.setObjectName("quickOpenDialog" if mode == "files" else "goToSymbolDialog")
         self.setWindowTitle("Open File" if mode == "files" else "Go to Symbol")
         self.box = _FilterBox(self)
@@ -237,27 +245,52 @@ class QuickOpenDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.box)
         layout.addWidget(self.list, 1)
-        self.box.textChanged.connect(self._refresh)
+        self.box.textChanged.connect(self._look_up)
         self.box.moved.connect(self._move)
         self.box.returnPressed.connect(self.accept_current)
         self.list.itemActivated.connect(lambda _item: self.accept_current())
+        self.finished.connect(self._on_closed)
         self.resize(560, 380)
-        self._refresh("")
+        self._look_up()
 
     def matches(self) -> list[str]:
         """The shown rows' text (tests)."""
         return [self.list.item(i).text() for i in range(self.list.count())]
 
-    def _refresh(self, pattern: str) -> None:
-        try:
-            from desktop.assist.navigate import FileMatch, find_files, find_symbols
+    @property
+    def settled(self) -> bool:
+        """No lookup is running and the shown matches are for the box's text (tests)."""
+        return not self._looking_up and self._last_pattern == self.box.text()
 
-            found: Sequence[FileMatch | SymbolMatch] = (
-                find_files(self.conn, pattern) if self.mode == "files" else find_symbols(self.conn, pattern))
-        except sqlite3.Error:
-            found = []
+    def _look_up(self) -> None:
+        if self._looking_up or self._closed:
+            return  # the running lookup starts the next one when it ends
+        pattern = self.box.text()
+        conn, mode = self.conn, self.mode
+        self._looking_up = True
+        self._last_pattern = pattern
+        self._runner.run(lambda _token: [_find(conn, mode, pattern)], name="quick-open",
+                         on_item=self._show, on_finished=self._lookup_ended)
+
+    def _lookup_ended(self) -> None:
+        self._looking_up = False
+        if self._closed:
+            self.conn.close()
+        elif self.box.text() != self._last_pattern:
+            self._look_up()
+
+    def _on_closed(self, _result: int) -> None:
+        self._closed = True
+        if not self._looking_up:
+            self.conn.close()
+
+    def _show(self, found: object) -> None:
+        if self._closed:
+            return
+        from desktop.assist.navigate import FileMatch
+
         self.list.clear()
-        for match in found:
+        for match in found:  # type: ignore[attr-defined] - the list _find returned
             item = QListWidgetItem(_match_text(match))
             if isinstance(match, FileMatch):
                 item.setData(Qt.ItemDataRole.UserRole, (match.path, 0, 0))
@@ -279,6 +312,16 @@ class QuickOpenDialog(QDialog):
         path, start, end = item.data(Qt.ItemDataRole.UserRole)
         self.chosen.emit(path, start, end)
         self.accept()
+
+
+def _find(conn: sqlite3.Connection, mode: str, pattern: str) -> Sequence[FileMatch | SymbolMatch]:
+    """The matches for ``pattern`` (on the worker); none when the index cannot be read."""
+    from desktop.assist.navigate import find_files, find_symbols
+
+    try:
+        return find_files(conn, pattern) if mode == "files" else find_symbols(conn, pattern)
+    except sqlite3.Error:
+        return []
 
 
 def _match_text(match: FileMatch | SymbolMatch) -> str:

@@ -481,10 +481,9 @@ class MainWindow(QMainWindow):
         conn = self._index_reader_connection()
         if conn is None:
             return
-        dialog = QuickOpenDialog(conn, mode, self)
+        dialog = QuickOpenDialog(conn, mode, self.services.runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda path, start, end: self.open_location(path, start, end))
-        dialog.finished.connect(lambda _result: conn.close())
         dialog.destroyed.connect(lambda: setattr(self, "quick_open_dialog", None))
         self.quick_open_dialog = dialog
         dialog.open()

@@ -149,8 +149,10 @@ def test_quick_open_with_ctrl_p(qtbot, make_window, project):
     press(window, "Ctrl+P")
     qtbot.waitUntil(lambda: window.quick_open_dialog is not None, timeout=5000)
     dialog = window.quick_open_dialog
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
     assert set(dialog.matches()) == {"src/app.py", "src/util.py", "README.md"}
     qtbot.keyClicks(dialog.box, "utl")
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
     assert dialog.matches() == ["src/util.py"]
     with qtbot.waitSignal(window.location_opened, timeout=10000) as opened:
         qtbot.keyClick(dialog.box, Qt.Key.Key_Return)
@@ -165,6 +167,7 @@ def test_go_to_symbol_with_ctrl_t(qtbot, make_window, project):
     qtbot.waitUntil(lambda: window.quick_open_dialog is not None, timeout=5000)
     dialog = window.quick_open_dialog
     qtbot.keyClicks(dialog.box, "hlptwo")
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
     assert dialog.matches() == ["helper_two  (function)  src/util.py:5"]
     with qtbot.waitSignal(window.location_opened, timeout=10000):
         qtbot.keyClick(dialog.box, Qt.Key.Key_Return)
@@ -182,7 +185,38 @@ def test_saved_file_reaches_the_index(qtbot, make_window, project):
     window.go_to_symbol()
     dialog = window.quick_open_dialog
     qtbot.keyClicks(dialog.box, "brand_new")
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
     assert dialog.matches() == ["brand_new_function  (function)  src/extra.py:1"]
+    dialog.close()
+
+
+def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monkeypatch):
+    """A lookup over a huge index runs on the worker: keys keep arriving while it runs,
+    and when it ends only the newest pattern is looked up (not one per key)."""
+    import threading
+
+    from desktop.assist import navigate
+
+    release = threading.Event()
+    patterns: list[str] = []
+    real_find = navigate.find_symbols
+
+    def slow_find(conn, pattern, limit=50):  # noqa: ANN001, ANN202
+        patterns.append(pattern)
+        release.wait(10)  # until the test has typed everything
+        return real_find(conn, pattern, limit)
+
+    monkeypatch.setattr(navigate, "find_symbols", slow_find)
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    window.go_to_symbol()
+    dialog = window.quick_open_dialog
+    qtbot.keyClicks(dialog.box, "hlptwo")  # returns while the first lookup still waits
+    assert dialog.box.text() == "hlptwo" and not dialog.settled
+    release.set()
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
+    assert patterns == ["", "hlptwo"]
+    assert dialog.matches() == ["helper_two  (function)  src/util.py:5"]
     dialog.close()
 
 
