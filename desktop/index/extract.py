@@ -39,10 +39,13 @@ _INLINE_KINDS = frozenset({"constant", "field", "macro"})
 _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
 # How a comment line starts, per language (C-like languages by default; "#" there is
 # the preprocessor).
-_COMMENT_STARTS = {"python": ("#",), "ruby": ("#",), "php": ("#", "//", "/*", "*")}
+_COMMENT_STARTS = {
+    "python": ("#",), "ruby": ("#",), "php": ("#", "//", "/*", "*"), "bash": ("#",), "elixir": ("#",),
+    "lua": ("--",), "ocaml": ("(*", "*"),
+}
 _C_COMMENT_STARTS = ("//", "/*", "*")
-_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\*/|\*|//+|#+|--|;+)?\s?")
-_COMMENT_END = re.compile(r"\s*\*+/\s*$")
+_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+|;+)?\s?")
+_COMMENT_END = re.compile(r"\s*\*+[/)]\s*$")
 _STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
 
 
@@ -235,6 +238,10 @@ def _python_docstring(node: Node) -> str:
 
 def _leading_comment(node: Node) -> str:
     """The comment lines directly above a definition (doc comments in most languages)."""
+    # A definition wrapped by a node on its line (``export function``, OCaml's ``let``
+    # binding) has its comment above the wrapper.
+    while node.prev_named_sibling is None and node.parent is not None and node.parent.start_point[0] == node.start_point[0]:
+        node = node.parent
     comments: list[str] = []
     expected_end = node.start_point[0]
     sibling = node.prev_named_sibling

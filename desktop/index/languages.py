@@ -1,8 +1,9 @@
 """The programming languages Hearth parses, through the official tree-sitter grammar wheels.
 
 Each language has a grammar (shipped as a wheel, never downloaded) and a tags query:
-the grammar's own ``tags.scm`` where it ships one, plus a few patterns of our own where
-upstream leaves gaps (C and C++ have no references, C#'s wheel exposes no query).
+the grammar's own ``tags.scm`` where it ships a usable one, plus patterns of our own where
+upstream leaves gaps (C and C++ have no references) or has no query we can use (C#,
+Kotlin, Swift, Scala, Bash).
 Grammars and queries are compiled once per process and language, on first use.
 
 Files in any other language are indexed as plain text (see ``extract``).
@@ -11,10 +12,12 @@ Files in any other language are indexed as plain text (see ``extract``).
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import PurePath
+from types import ModuleType
 from typing import Callable, Iterable
 
 from tree_sitter import Language, Parser, Query
@@ -51,6 +54,40 @@ _EXTRA_TAGS: dict[str, str] = {
     "python": """
 (class_definition superclasses: (argument_list (identifier) @name)) @reference.class
 (decorator (identifier) @name) @reference.call
+""",
+    # The wheels of these ship no tags query (Bash, Kotlin), or one whose methods span
+    # their whole class (Swift) or that makes every local value a definition (Scala).
+    "bash": """
+(function_definition name: (word) @name) @definition.function
+(command name: (command_name (word) @name)) @reference.call
+""",
+    "kotlin": """
+(class_declaration name: (identifier) @name) @definition.class
+(object_declaration name: (identifier) @name) @definition.class
+(function_declaration name: (identifier) @name) @definition.function
+(call_expression (identifier) @name) @reference.call
+(call_expression (navigation_expression (identifier) @name .)) @reference.call
+""",
+    "scala": """
+(class_definition name: (identifier) @name) @definition.class
+(object_definition name: (identifier) @name) @definition.class
+(trait_definition name: (identifier) @name) @definition.interface
+(enum_definition name: (identifier) @name) @definition.type
+(type_definition name: (type_identifier) @name) @definition.type
+(function_definition name: (identifier) @name) @definition.function
+(function_declaration name: (identifier) @name) @definition.function
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression field: (identifier) @name)) @reference.call
+(extends_clause type: (type_identifier) @name) @reference.class
+""",
+    "swift": """
+(class_declaration name: (type_identifier) @name) @definition.class
+(protocol_declaration name: (type_identifier) @name) @definition.interface
+(function_declaration name: (simple_identifier) @name) @definition.function
+(protocol_function_declaration name: (simple_identifier) @name) @definition.function
+(init_declaration "init" @name) @definition.function
+(call_expression (simple_identifier) @name) @reference.call
+(call_expression (navigation_expression suffix: (navigation_suffix suffix: (simple_identifier) @name))) @reference.call
 """,
     "typescript": """
 (call_expression function: (identifier) @name) @reference.call
@@ -109,6 +146,32 @@ _JAVASCRIPT_PROVIDED = ProvidedNames(
     frozenset({"member_expression"}),
 )
 
+_BASH_PROVIDED = ProvidedNames(
+    _encoded(
+        """
+        alias awk basename bash cat cd chmod chown cp curl cut date declare dirname echo env eval exec
+        exit export false find grep head kill local ln ls mkdir mktemp mv printf pwd read readonly rm
+        rmdir sed set shift sleep sort source sudo tail tar tee test touch tr true trap type uname unset
+        wait wc xargs
+        """.split()
+    ),
+    frozenset(),
+    frozenset(),
+)
+
+# Elixir's definitions and module attributes are calls of macros such as ``def``.
+_ELIXIR_PROVIDED = ProvidedNames(
+    _encoded(
+        """
+        alias behaviour callback case cond def defdelegate defexception defguard defguardp defimpl
+        defmacro defmacrop defmodule defoverridable defp defprotocol defstruct doc fn for if impl import
+        moduledoc quote raise require spec struct try type typep unless unquote use with
+        """.split()
+    ),
+    frozenset(),
+    frozenset(),
+)
+
 # References to what a language provides are left out of the reference graph: a call
 # to ``len`` or ``.map`` would otherwise tie every file to whichever project file
 # happens to define a ``len`` or a ``map``. A project's own ``encode()`` still counts
@@ -118,6 +181,8 @@ LANGUAGE_PROVIDED: dict[str, ProvidedNames] = {
     "javascript": _JAVASCRIPT_PROVIDED,
     "typescript": _JAVASCRIPT_PROVIDED,
     "tsx": _JAVASCRIPT_PROVIDED,
+    "bash": _BASH_PROVIDED,
+    "elixir": _ELIXIR_PROVIDED,
 }
 
 
@@ -149,6 +214,13 @@ SPECS: tuple[LanguageSpec, ...] = (
     LanguageSpec("c_sharp", "tree_sitter_c_sharp", "language", (".cs",), use_upstream_tags=False),
     LanguageSpec("ruby", "tree_sitter_ruby", "language", (".rb", ".rake", ".gemspec")),
     LanguageSpec("php", "tree_sitter_php", "language_php", (".php", ".phtml")),
+    LanguageSpec("kotlin", "tree_sitter_kotlin", "language", (".kt", ".kts"), use_upstream_tags=False),
+    LanguageSpec("swift", "tree_sitter_swift", "language", (".swift",), use_upstream_tags=False),
+    LanguageSpec("scala", "tree_sitter_scala", "language", (".scala", ".sc"), use_upstream_tags=False),
+    LanguageSpec("lua", "tree_sitter_lua", "language", (".lua",)),
+    LanguageSpec("elixir", "tree_sitter_elixir", "language", (".ex", ".exs")),
+    LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml", (".ml",)),
+    LanguageSpec("bash", "tree_sitter_bash", "language", (".sh", ".bash"), use_upstream_tags=False),
 )
 
 _BY_NAME = {spec.name: spec for spec in SPECS}
@@ -220,7 +292,7 @@ def _compile(spec: LanguageSpec) -> LoadedLanguage:
     if spec.use_upstream_tags:
         # TypeScript's upstream file only adds to JavaScript's; our extra patterns
         # supply the functions, classes and calls it leaves out.
-        source = (getattr(module, "TAGS_QUERY", None) or "") + "\n" + source
+        source = _upstream_tags(module) + "\n" + source
     query = Query(language, source)
     roles = _pattern_roles(query, source.encode("utf-8"))
     # A reference's own node (the whole call) is never read: not capturing it saves
@@ -230,6 +302,16 @@ def _compile(spec: LanguageSpec) -> LoadedLanguage:
         if name.startswith("reference.") and not _used_by_predicates(source, name):
             query.disable_capture(name)
     return LoadedLanguage(spec.name, language, query, roles)
+
+
+def _upstream_tags(module: ModuleType) -> str:
+    """The wheel's own tags query: exported as ``TAGS_QUERY`` by some wheels, only
+    shipped as ``queries/tags.scm`` inside the package by others; '' when it has none."""
+    exported = getattr(module, "TAGS_QUERY", None)
+    if exported:
+        return exported
+    shipped = importlib.resources.files(module.__name__) / "queries" / "tags.scm"
+    return shipped.read_text(encoding="utf-8") if shipped.is_file() else ""
 
 
 def _pattern_roles(query: Query, source: bytes) -> tuple[tuple[str, str] | None, ...]:

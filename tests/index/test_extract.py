@@ -242,6 +242,17 @@ def test_comments_that_do_not_explain_the_next_definition_stay_apart():
     assert chunk_of(result, "third").start_line == 12
 
 
+def test_a_doc_comment_above_a_wrapped_definition_is_its_doc():
+    """``export function`` wraps the function in a statement: the JSDoc sits above the
+    wrapper. OCaml's comment sits above the ``let`` that holds the binding."""
+    js = extract("/** Load a user by id. */\nexport function loadUser(id) {\n  return fetchJson(id);\n}\n", "javascript")
+    assert by_name(js)["loadUser"].doc == "Load a user by id."
+    ts = extract("/** A drawable shape. */\nexport class Shape {}\n", "typescript")
+    assert by_name(ts)["Shape"].doc == "A drawable shape."
+    ocaml = extract("(* Parse one header line. *)\nlet parse_header line =\n  convert line\n", "ocaml")
+    assert by_name(ocaml)["parse_header"].doc == "Parse one header line."
+
+
 def test_doc_comments_join_the_chunk_in_c_like_languages_but_not_preprocessor_lines():
     java = "class Shop {\n  /**\n   * Adds an item.\n   */\n  void add(Item item) { items.add(item); }\n}\n"
     result = extract(java, "java")

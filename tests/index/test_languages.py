@@ -32,6 +32,22 @@ SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
     ),
     "ruby": ("class Invoice\n  def total\n    compute_sum(items)\n  end\nend\n", ("total", "method"), "compute_sum"),
     "php": ("<?php\nfunction render_page($x) {\n  return escape_html($x);\n}\n", ("render_page", "function"), "escape_html"),
+    "kotlin": (
+        "class Cache(val size: Int) {\n  fun get(key: String): Int {\n    return lookup(key)\n  }\n}\n",
+        ("get", "method"), "lookup",
+    ),
+    "swift": (
+        "class Cache {\n  func get(key: String) -> Int {\n    return lookup(key)\n  }\n}\n", ("get", "method"), "lookup",
+    ),
+    "scala": (
+        "object Main {\n  def get(key: String): Int = {\n    lookup(key)\n  }\n}\n", ("get", "method"), "lookup",
+    ),
+    "lua": ("function M.get(key)\n  return lookup(key)\nend\n", ("get", "function"), "lookup"),
+    "elixir": (
+        "defmodule Billing do\n  def total(items) do\n    sum_all(items)\n  end\nend\n", ("total", "function"), "sum_all",
+    ),
+    "ocaml": ("let parse_header line =\n  convert line\n", ("parse_header", "function"), "convert"),
+    "bash": ("deploy_app() {\n  build_image \"$1\"\n}\n", ("deploy_app", "function"), "build_image"),
 }
 
 
@@ -64,6 +80,9 @@ def test_compiled_once_per_language():
         ("src/app.py", "python"), ("a/b/Component.TSX", "tsx"), ("x.ts", "typescript"),
         ("lib.rs", "rust"), ("main.go", "go"), ("include/util.h", "c"), ("util.hpp", "cpp"),
         ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
+        ("Main.kt", "kotlin"), ("build.gradle.kts", "kotlin"), ("View.swift", "swift"), ("App.scala", "scala"),
+        ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"),
+        ("deploy.sh", "bash"),
         ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
     ],
 )
@@ -74,3 +93,20 @@ def test_language_for_path(path, expected):
 def test_unknown_language_name_raises_key_error():
     with pytest.raises(KeyError):
         load_language("cobol")
+
+
+def test_upstream_queries_are_read_from_the_wheel_when_not_exported():
+    """Lua's wheel exports TAGS_QUERY; Elixir's only ships queries/tags.scm."""
+    import tree_sitter_elixir
+
+    assert getattr(tree_sitter_elixir, "TAGS_QUERY", None) is None
+    result = extract("defmodule Billing do\n  defp helper(x), do: x\nend\n", "elixir")
+    assert {(d.name, d.kind) for d in result.definitions} == {("Billing", "module"), ("helper", "function")}
+
+
+def test_what_bash_and_elixir_provide_is_not_a_reference():
+    bash = extract("deploy() {\n  echo start\n  rm -rf build\n  build_image\n}\n", "bash")
+    assert {r.name for r in bash.references} == {"build_image"}
+    elixir = extract("defmodule Billing do\n  @doc \"Sum.\"\n  def total(items), do: sum_all(items)\nend\n", "elixir")
+    assert not {"def", "defmodule", "doc"} & {r.name for r in elixir.references}
+    assert "sum_all" in {r.name for r in elixir.references}
