@@ -41,7 +41,7 @@ _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
 # the preprocessor).
 _COMMENT_STARTS = {
     "python": ("#",), "ruby": ("#",), "php": ("#", "//", "/*", "*"), "bash": ("#",), "elixir": ("#",),
-    "lua": ("--",), "ocaml": ("(*", "*"),
+    "lua": ("--",), "haskell": ("--",), "julia": ("#",), "ocaml": ("(*", "*"),
 }
 _C_COMMENT_STARTS = ("//", "/*", "*")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+|;+)?\s?")

@@ -3,7 +3,7 @@
 Each language has a grammar (shipped as a wheel, never downloaded) and a tags query:
 the grammar's own ``tags.scm`` where it ships a usable one, plus patterns of our own where
 upstream leaves gaps (C and C++ have no references) or has no query we can use (C#,
-Kotlin, Swift, Scala, Bash).
+Kotlin, Swift, Scala, Bash, Haskell, Julia, Zig).
 Grammars and queries are compiled once per process and language, on first use.
 
 Files in any other language are indexed as plain text (see ``extract``).
@@ -55,7 +55,7 @@ _EXTRA_TAGS: dict[str, str] = {
 (class_definition superclasses: (argument_list (identifier) @name)) @reference.class
 (decorator (identifier) @name) @reference.call
 """,
-    # The wheels of these ship no tags query (Bash, Kotlin), or one whose methods span
+    # The wheels of these ship no tags query (Bash, Haskell, Julia, Kotlin, Zig), or one whose methods span
     # their whole class (Swift) or that makes every local value a definition (Scala).
     "bash": """
 (function_definition name: (word) @name) @definition.function
@@ -79,6 +79,31 @@ _EXTRA_TAGS: dict[str, str] = {
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (field_expression field: (identifier) @name)) @reference.call
 (extends_clause type: (type_identifier) @name) @reference.class
+""",
+    "haskell": """
+(function name: (variable) @name) @definition.function
+(declarations (bind name: (variable) @name) @definition.function)
+(data_type name: (name) @name) @definition.type
+(newtype name: (name) @name) @definition.type
+(type_synonym name: (name) @name) @definition.type
+(class name: (name) @name) @definition.interface
+(apply function: (variable) @name) @reference.call
+""",
+    "julia": """
+(function_definition (signature (call_expression . (identifier) @name))) @definition.function
+(assignment . (call_expression . (identifier) @name)) @definition.function
+(struct_definition (type_head (identifier) @name)) @definition.class
+(abstract_definition (type_head (identifier) @name)) @definition.type
+(module_definition name: (identifier) @name) @definition.module
+(macro_definition (signature (call_expression . (identifier) @name))) @definition.macro
+(call_expression . (identifier) @name) @reference.call
+(call_expression . (field_expression (identifier) @name .)) @reference.call
+""",
+    "zig": """
+(function_declaration name: (identifier) @name) @definition.function
+(variable_declaration (identifier) @name [(struct_declaration) (enum_declaration) (union_declaration)]) @definition.class
+(call_expression function: (identifier) @name) @reference.call
+(call_expression function: (field_expression member: (identifier) @name)) @reference.call
 """,
     "swift": """
 (class_declaration name: (type_identifier) @name) @definition.class
@@ -221,6 +246,9 @@ SPECS: tuple[LanguageSpec, ...] = (
     LanguageSpec("elixir", "tree_sitter_elixir", "language", (".ex", ".exs")),
     LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml", (".ml",)),
     LanguageSpec("bash", "tree_sitter_bash", "language", (".sh", ".bash"), use_upstream_tags=False),
+    LanguageSpec("haskell", "tree_sitter_haskell", "language", (".hs",), use_upstream_tags=False),
+    LanguageSpec("julia", "tree_sitter_julia", "language", (".jl",), use_upstream_tags=False),
+    LanguageSpec("zig", "tree_sitter_zig", "language", (".zig",), use_upstream_tags=False),
 )
 
 _BY_NAME = {spec.name: spec for spec in SPECS}

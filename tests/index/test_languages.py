@@ -48,6 +48,14 @@ SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
     ),
     "ocaml": ("let parse_header line =\n  convert line\n", ("parse_header", "function"), "convert"),
     "bash": ("deploy_app() {\n  build_image \"$1\"\n}\n", ("deploy_app", "function"), "build_image"),
+    "haskell": (
+        "parseHeader :: String -> Int\nparseHeader line = convert line\n", ("parseHeader", "function"), "convert",
+    ),
+    "julia": ("function parse_header(line)\n    convert_line(line)\nend\n", ("parse_header", "function"), "convert_line"),
+    "zig": (
+        "const Point = struct {\n    pub fn len(self: Point) i32 {\n        return helper(self.x);\n    }\n};\n",
+        ("len", "method"), "helper",
+    ),
 }
 
 
@@ -82,7 +90,7 @@ def test_compiled_once_per_language():
         ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
         ("Main.kt", "kotlin"), ("build.gradle.kts", "kotlin"), ("View.swift", "swift"), ("App.scala", "scala"),
         ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"),
-        ("deploy.sh", "bash"),
+        ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"),
         ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
     ],
 )
