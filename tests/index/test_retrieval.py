@@ -306,6 +306,32 @@ def test_a_private_helper_that_only_the_text_matches_stays_in_view(tmp_path):
     assert [h.path for h in hits[:2]] == ["archive.py", "archive.py"]  # next to its file's best hit
 
 
+def test_definitions_in_the_newer_languages_are_found_by_what_they_do(tmp_path):
+    files = {
+        "app/Billing.kt": "class Billing {\n  /** Sum every line item of an invoice. */\n"
+                          "  fun invoiceTotal(items: List<Item>): Int {\n    return items.sumOf { it.price }\n  }\n}\n",
+        "ios/Gallery.swift": "class Gallery {\n  /// Scale a photo down to a thumbnail.\n"
+                             "  func makeThumbnail(photo: Photo) -> Photo {\n    return resize(photo)\n  }\n}\n",
+        "scripts/release.sh": "# Tag the release and push it to the remote.\npublish_release() {\n"
+                              "  git tag \"$1\"\n  git push --tags\n}\n",
+        "lib/cache.lua": "-- Forget entries older than the time to live.\nfunction Cache.evict_stale(self)\n  prune(self)\nend\n",
+    }
+    index = open_project(tmp_path, "mixed", files)
+    try:
+        for question, wanted in [
+            ("add up the prices of the invoice items", ("app/Billing.kt", "invoiceTotal")),
+            ("scale a photo down for a thumbnail view", ("ios/Gallery.swift", "makeThumbnail")),
+            ("push a tagged release to the remote", ("scripts/release.sh", "publish_release")),
+            ("drop stale cache entries past their time to live", ("lib/cache.lua", "evict_stale")),
+        ]:
+            hits = search(index, question, k=3)
+            definition = next(row for row in index.reader.symbols_in_file(wanted[0]) if row.name == wanted[1])
+            top = hits[0]  # the definition, or a small class holding it whole
+            assert top.path == wanted[0] and top.start_line <= definition.start_line <= definition.end_line <= top.end_line, (question, hits)
+    finally:
+        index.close()
+
+
 # --- file-first ranking, priors and per-definition fusion ------------------------------
 
 SHELL = '''\
