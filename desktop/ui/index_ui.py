@@ -40,7 +40,8 @@ SKIP_REASONS = {
     "secret": "may hold secrets (never indexed, never sent)",
     "binary": "binary file",
     "too-large": "too large",
-    "minified": "minified or generated",
+    "minified": "minified (very long lines)",
+    "generated": "generated (lockfile, generated code)",
     "unreadable": "cannot be read",
     "too-many-files": "past the file limit",
 }
