@@ -40,6 +40,7 @@ def main() -> None:
         (project / "README.md").write_text("# Geometry\n", encoding="utf-8")
         (project / ".env").write_text("API_TOKEN=secret\n", encoding="utf-8")
         (project / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+        (project / "poetry.lock").write_text('[[package]]\nname = "numpy"\nversion = "2.1.0"\n', encoding="utf-8")
         parts = build_main_window(project, host_flag=server.host)
         window = parts.window
         window.resize(1400, 820)

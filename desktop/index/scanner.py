@@ -104,10 +104,14 @@ def is_secret_path(path: Path | str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_NAME_PATTERNS)
 
 
-def is_generated_path(path: Path | str) -> bool:
-    """True for a lockfile or for generated code known by its file name."""
+def generated_by_name(path: Path | str) -> str | None:
+    """Why a file's name says a tool wrote it ("a lockfile", or the pattern it
+    matches), or None."""
     name = os.path.basename(str(path)).lower()
-    return name in GENERATED_NAMES or any(fnmatch.fnmatchcase(name, pattern) for pattern in GENERATED_NAME_PATTERNS)
+    if name in GENERATED_NAMES:
+        return "a lockfile"
+    pattern = next((p for p in GENERATED_NAME_PATTERNS if fnmatch.fnmatchcase(name, p)), None)
+    return None if pattern is None else f"generated code, by its name ({pattern})"
 
 
 def marked_generated(text: str) -> bool:
@@ -159,8 +163,9 @@ def classify(path: Path, relative: str) -> ScannedFile | Skip:
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)
     if info.st_size > MAX_INDEX_BYTES:
         return Skip(relative, "too-large", f"{info.st_size} bytes", info.st_size, info.st_mtime_ns)
-    if is_generated_path(relative):
-        return Skip(relative, "generated", "a lockfile or generated code, by its name", info.st_size, info.st_mtime_ns)
+    generated = generated_by_name(relative)
+    if generated is not None:
+        return Skip(relative, "generated", generated, info.st_size, info.st_mtime_ns)
     return ScannedFile(path, relative, info.st_size, info.st_mtime_ns)
 
 
@@ -178,7 +183,7 @@ def read_for_index(path: Path, relative: str) -> FileText | Skip:
     if text.is_minified:
         return Skip(relative, "minified", "generated or minified (very long lines)", text.size_bytes, text.mtime_ns)
     if marked_generated(text.text):
-        return Skip(relative, "generated", "its first lines say it is generated", text.size_bytes, text.mtime_ns)
+        return Skip(relative, "generated", "marked as generated in its first lines", text.size_bytes, text.mtime_ns)
     if "-----BEGIN" in text.text and holds_private_key(text.text.encode("utf-8", errors="replace")):
         return Skip(relative, "secret", "contains a private key", text.size_bytes, text.mtime_ns)
     return text

@@ -41,7 +41,7 @@ SKIP_REASONS = {
     "binary": "binary file",
     "too-large": "too large",
     "minified": "minified (very long lines)",
-    "generated": "generated (lockfile, generated code)",
+    "generated": "written by a tool",
     "unreadable": "cannot be read",
     "too-many-files": "past the file limit",
 }
