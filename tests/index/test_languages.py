@@ -118,3 +118,14 @@ def test_what_bash_and_elixir_provide_is_not_a_reference():
     elixir = extract("defmodule Billing do\n  @doc \"Sum.\"\n  def total(items), do: sum_all(items)\nend\n", "elixir")
     assert not {"def", "defmodule", "doc"} & {r.name for r in elixir.references}
     assert "sum_all" in {r.name for r in elixir.references}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_broken_or_foreign_text_still_yields_chunks(name):
+    """Whatever lands in a file with the language's extension: no exception, every line chunked."""
+    source, _definition, _reference = SAMPLES[name]
+    garbage = "}{ ((( def class fn :: <<< end do\n\t\"unterminated '\n" * 40 + source[: len(source) // 2]
+    result = extract(garbage, name)
+    covered = {line for chunk in result.chunks for line in range(chunk.start_line, chunk.end_line + 1)}
+    lines = garbage.split("\n")
+    assert {row + 1 for row, line in enumerate(lines) if line.strip()} <= covered
