@@ -68,10 +68,13 @@ def _like_pattern(pattern: str) -> str:
 
 
 def find_files(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[FileMatch]:
-    """Indexed files whose path matches ``pattern``, best first (the file name counts most)."""
+    """Project files whose path matches ``pattern``, best first (the file name counts
+    most): the indexed ones and those the index left out (a lockfile, an image), which
+    the user may still want to open."""
     pattern = "".join(pattern.split())
     rows = conn.execute(
-        "SELECT path FROM files WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT ?",
+        "SELECT path FROM (SELECT path FROM files UNION ALL SELECT path FROM skipped)"
+        " WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT ?",
         (_like_pattern(pattern), CANDIDATE_LIMIT),
     ).fetchall()
     matches = []

@@ -17,6 +17,7 @@ def conn(tmp_path):
     (root / "desktop" / "ui" / "main_window.py").write_text("class MainWindow:\n    def open_file(self):\n        pass\n")
     (root / "desktop" / "ui" / "menu.py").write_text("def make_menu():\n    return 1\n")
     (root / "windows_100%_done.py").write_text("def open_reader():\n    return 2\n")
+    (root / "yarn.lock").write_text("# yarn lockfile v1\n")  # left out of the index, still openable
     paths = HearthPaths.from_env()
     ensure_index(root, paths)
     connection = open_reader(index_db_path(paths, root))
@@ -37,7 +38,8 @@ def test_find_files_ranks_the_file_name_first(conn):
     assert [m.path for m in find_files(conn, "menu")] == ["desktop/ui/menu.py"]
     assert [m.path for m in find_files(conn, "100%")] == ["windows_100%_done.py"]  # LIKE wildcards escaped
     assert find_files(conn, "qqq") == []
-    assert len(find_files(conn, "")) == 3
+    assert len(find_files(conn, "")) == 4
+    assert [m.path for m in find_files(conn, "yarnlk")] == ["yarn.lock"]
 
 
 def test_find_symbols_by_letters(conn):
