@@ -72,6 +72,10 @@ _GENERATED_MARK = re.compile(
     re.IGNORECASE,
 )
 
+# Each list as one regular expression: a cold index asks this of every file, and
+# forty fnmatch calls per file cost the writer process a quarter second on the stdlib.
+_SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_NAME_PATTERNS))
+
 SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files")
 
 
@@ -101,7 +105,7 @@ def is_secret_path(path: Path | str) -> bool:
     name = os.path.basename(str(path)).lower()
     if name.endswith(SECRET_EXAMPLE_SUFFIXES):
         return False
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SECRET_NAME_PATTERNS)
+    return _SECRET_NAME.match(name) is not None
 
 
 def generated_by_name(path: Path | str) -> str | None:
