@@ -111,15 +111,22 @@ class TaskRunner(QObject):
         # runner goes away, and Qt must not delete the sender under it. Python's
         # reference in ``_active`` (and in the queued callbacks) keeps it alive instead.
         worker = Worker(work, name=name)
-        if on_item is not None:
-            worker.item.connect(on_item)
-        if on_error is not None:
-            worker.failed.connect(on_error)
-        if on_cancelled is not None:
-            worker.cancelled.connect(on_cancelled)
-        if on_finished is not None:
-            worker.finished.connect(on_finished)
-        worker.finished.connect(lambda: self._forget(worker))
+        wanted = ((worker.item, on_item), (worker.failed, on_error), (worker.cancelled, on_cancelled),
+                  (worker.finished, on_finished))
+        connected = [(signal, callback) for signal, callback in wanted if callback is not None]
+        for signal, callback in connected:
+            signal.connect(callback)
+
+        def forget() -> None:
+            self._forget(worker)
+            # Qt holds the callbacks, and they (this one too) hold the worker: a cycle
+            # Python's collector cannot see, which kept every finished worker and all
+            # it referred to alive. Cutting the connections frees them.
+            for signal, callback in connected:
+                signal.disconnect(callback)
+            worker.finished.disconnect(forget)
+
+        worker.finished.connect(forget)
         self._active.add(worker)
         worker.start()
         return worker

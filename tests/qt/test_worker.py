@@ -122,3 +122,30 @@ def test_signal_emits_keep_reference_counts_intact(qtbot):
         source.changed.emit(value)
     assert received == list(range(2000))
     assert sys.getrefcount(True) >= before - 50
+
+
+def test_a_finished_worker_and_what_its_callbacks_hold_are_freed(qtbot):
+    """Qt keeps the connected callbacks; they keep the worker. Without cutting the
+    connections when a task ends, every worker stayed alive with all it referred to."""
+    import gc
+    import weakref
+
+    from desktop.qt.worker import Worker
+
+    class Payload:
+        pass
+
+    runner = TaskRunner()
+    done: list[int] = []
+    payloads = []
+    for _ in range(20):
+        payload = Payload()
+        payloads.append(weakref.ref(payload))
+        runner.run(lambda token, kept=payload: [kept], on_item=lambda value: None,
+                   on_error=lambda error: None, on_finished=lambda: done.append(1))
+    del payload
+    qtbot.waitUntil(lambda: len(done) == 20 and runner.active_count == 0, timeout=5000)
+    qtbot.wait(50)
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Worker)]
+    assert all(ref() is None for ref in payloads)
