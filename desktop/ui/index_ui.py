@@ -7,7 +7,7 @@ the dialogs read the index through ``desktop.assist.navigate`` and ``IndexReader
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -213,13 +213,47 @@ class _FilterBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+class _Lookups:
+    """A quick-open dialog's index connection and its one running lookup.
+
+    Plain Python, not part of the dialog: the worker's callbacks reach it even after the
+    dialog is closed and deleted (Qt would drop a deleted widget's slots), so the
+    connection is always closed, after the last lookup that uses it.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, show: Callable[[object], None], then: Callable[[], None]) -> None:
+        self.conn = conn
+        self.running = False
+        self.closed = False
+        self._show: Callable[[object], None] | None = show
+        self._then: Callable[[], None] | None = then
+
+    def shown(self, found: object) -> None:
+        if self._show is not None:
+            self._show(found)
+
+    def ended(self) -> None:
+        self.running = False
+        if self.closed:
+            self.conn.close()
+        elif self._then is not None:
+            self._then()
+
+    def close(self) -> None:
+        self.closed = True
+        self._show = self._then = None
+        if not self.running:
+            self.conn.close()
+
+
 class QuickOpenDialog(QDialog):
     """Type a few letters, pick a file (``mode="files"``) or a definition (``"symbols"``).
 
     ``chosen`` carries (relative path, first line, last line); a file is (path, 0, 0).
     Lookups run on ``runner``, one at a time, so typing never waits for a big index:
     when one ends and the pattern changed meanwhile, the newest pattern is looked up
-    next. The dialog owns ``conn`` (a reader of the index) and closes it when it closes.
+    next, and Enter pressed meanwhile takes the first match for what was typed. The
+    dialog owns ``conn`` (a reader of the index) and closes it when it closes.
     """
 
     chosen = Signal(str, int, int)
@@ -229,9 +263,9 @@ class QuickOpenDialog(QDialog):
         self.conn = conn
         self.mode = mode
         self._runner = runner
-        self._looking_up = False
+        self._lookups = _Lookups(conn, self._show, self._after_lookup)
         self._last_pattern: str | None = None  # the pattern of the latest lookup started
-        self._closed = False
+        self._accept_when_settled = False
         self.setObjectName("quickOpenDialog" if mode == "files" else "goToSymbolDialog")
         self.setWindowTitle("Open File" if mode == "files" else "Go to Symbol")
         self.box = _FilterBox(self)
@@ -250,7 +284,7 @@ class QuickOpenDialog(QDialog):
         self.box.moved.connect(self._move)
         self.box.returnPressed.connect(self.accept_current)
         self.list.itemActivated.connect(lambda _item: self.accept_current())
-        self.finished.connect(self._on_closed)
+        self.finished.connect(lambda _result: self._lookups.close())
         self.resize(560, 380)
         self._look_up()
 
@@ -260,34 +294,28 @@ class QuickOpenDialog(QDialog):
 
     @property
     def settled(self) -> bool:
-        """No lookup is running and the shown matches are for the box's text (tests)."""
-        return not self._looking_up and self._last_pattern == self.box.text()
+        """No lookup is running and the shown matches are for the box's text."""
+        return not self._lookups.running and self._last_pattern == self.box.text()
 
     def _look_up(self) -> None:
-        if self._looking_up or self._closed:
+        lookups = self._lookups
+        if lookups.running or lookups.closed:
             return  # the running lookup starts the next one when it ends
         pattern = self.box.text()
         conn, mode = self.conn, self.mode
-        self._looking_up = True
+        lookups.running = True
         self._last_pattern = pattern
         self._runner.run(lambda _token: [_find(conn, mode, pattern)], name="quick-open",
-                         on_item=self._show, on_finished=self._lookup_ended)
+                         on_item=lookups.shown, on_finished=lookups.ended)
 
-    def _lookup_ended(self) -> None:
-        self._looking_up = False
-        if self._closed:
-            self.conn.close()
-        elif self.box.text() != self._last_pattern:
+    def _after_lookup(self) -> None:
+        if self.box.text() != self._last_pattern:
             self._look_up()
-
-    def _on_closed(self, _result: int) -> None:
-        self._closed = True
-        if not self._looking_up:
-            self.conn.close()
+        elif self._accept_when_settled:
+            self._accept_when_settled = False
+            self.accept_current()
 
     def _show(self, found: object) -> None:
-        if self._closed:
-            return
         from desktop.assist.navigate import FileMatch
 
         self.list.clear()
@@ -306,7 +334,11 @@ class QuickOpenDialog(QDialog):
             self.list.setCurrentRow(max(0, min(self.list.count() - 1, self.list.currentRow() + step)))
 
     def accept_current(self) -> None:
-        """Open the highlighted match and close."""
+        """Open the highlighted match and close (once the matches for what was typed
+        have arrived: the list may still show an older pattern's)."""
+        if not self.settled:
+            self._accept_when_settled = True
+            return
         item = self.list.currentItem()
         if item is None:
             return

@@ -220,6 +220,63 @@ def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monke
     dialog.close()
 
 
+def _held_lookups(monkeypatch, name: str):
+    """Make ``navigate.<name>`` wait for the returned event before answering."""
+    import threading
+
+    from desktop.assist import navigate
+
+    release = threading.Event()
+    real = getattr(navigate, name)
+
+    def held(conn, pattern, limit=50):  # noqa: ANN001, ANN202
+        release.wait(10)
+        return real(conn, pattern, limit)
+
+    monkeypatch.setattr(navigate, name, held)
+    return release
+
+
+def test_enter_while_a_lookup_runs_opens_the_match_for_what_was_typed(qtbot, make_window, project, monkeypatch):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    release = _held_lookups(monkeypatch, "find_files")
+    window.quick_open()
+    dialog = window.quick_open_dialog
+    release.set()
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)  # the full list is shown
+    release.clear()
+    qtbot.keyClicks(dialog.box, "utl")
+    with qtbot.waitSignal(dialog.chosen, timeout=5000) as chosen:
+        qtbot.keyClick(dialog.box, Qt.Key.Key_Return)  # before the lookup for "utl" answers
+        release.set()
+    assert chosen.args == ["src/util.py", 0, 0]
+
+
+def test_closing_during_a_lookup_still_closes_the_index_connection(qtbot, make_window, project, monkeypatch):
+    import sqlite3
+
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    release = _held_lookups(monkeypatch, "find_symbols")
+    window.go_to_symbol()
+    dialog = window.quick_open_dialog
+    conn = dialog.conn
+    dialog.reject()  # the dialog is deleted on close while its lookup still waits
+    qtbot.wait(50)
+    conn.execute("SELECT 1")  # still open: the lookup uses it
+    release.set()
+
+    def closed() -> bool:
+        try:
+            conn.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+
+    qtbot.waitUntil(closed, timeout=5000)
+
+
 def _click_link(qtbot, transcript, href: str) -> None:
     """Click the transcript where the link ``href`` is shown."""
     document = transcript.document()
