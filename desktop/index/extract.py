@@ -26,10 +26,10 @@ MAX_CHUNK_CHARS = 2400
 MAX_SIGNATURE_CHARS = 200
 MAX_DOC_CHARS = 1000
 SHORT_PIECE_ROWS = 2  # a piece this short, cut before a big statement, is cut inside it instead
-# Node types of statement lists across the grammars: block (Python, Go, Rust, Java, C#),
-# statement_block (JavaScript, TypeScript), compound_statement (C, C++, PHP),
-# body_statement and do_block (Ruby).
-_BLOCK_SUFFIXES = ("block", "compound_statement", "body_statement")
+# Node types of statement lists across the grammars: block (Python, Go, Rust, Java, C#,
+# Scala, Zig), statement_block (JavaScript, TypeScript), compound_statement (C, C++, PHP,
+# Bash), body_statement and do_block (Ruby), do_group (Bash loops), statements (Swift).
+_BLOCK_SUFFIXES = ("block", "compound_statement", "body_statement", "do_group", "statements")
 
 _DECLARATOR_PARENTS = frozenset(
     {"function_definition", "declaration", "field_declaration", "template_declaration"}
@@ -246,6 +246,8 @@ def _leading_comment(node: Node) -> str:
     expected_end = node.start_point[0]
     sibling = node.prev_named_sibling
     while sibling is not None and "comment" in sibling.type and sibling.end_point[0] >= expected_end - 1:
+        if (sibling.text or b"").startswith(b"#!"):
+            break  # a shebang explains nothing
         comments.append(_node_text(sibling))
         expected_end = sibling.start_point[0]
         sibling = sibling.prev_named_sibling
@@ -274,7 +276,8 @@ def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str
 
 
 def _is_comment(line: str, indent: str, starts: tuple[str, ...]) -> bool:
-    return line.startswith(indent) and line[len(indent):].startswith(starts)
+    rest = line[len(indent):]
+    return line.startswith(indent) and rest.startswith(starts) and not rest.startswith("#!")  # a shebang explains nothing
 
 
 def _comment_text(lines: Sequence[str], first: int, row: int) -> str:

@@ -253,6 +253,13 @@ def test_a_doc_comment_above_a_wrapped_definition_is_its_doc():
     assert by_name(ocaml)["parse_header"].doc == "Parse one header line."
 
 
+def test_a_shebang_is_nobodys_doc():
+    bash = extract("#!/bin/bash\ndeploy() {\n  build\n}\n", "bash")
+    assert by_name(bash)["deploy"].doc == ""
+    python = extract("#!/usr/bin/env python3\ndef main():\n    return 0\n", "python")
+    assert by_name(python)["main"].doc == ""
+
+
 def test_doc_comments_join_the_chunk_in_c_like_languages_but_not_preprocessor_lines():
     java = "class Shop {\n  /**\n   * Adds an item.\n   */\n  void add(Item item) { items.add(item); }\n}\n"
     result = extract(java, "java")
