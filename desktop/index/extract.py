@@ -277,7 +277,8 @@ def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str
 
 def _is_comment(line: str, indent: str, starts: tuple[str, ...]) -> bool:
     rest = line[len(indent):]
-    return line.startswith(indent) and rest.startswith(starts) and not rest.startswith("#!")  # a shebang explains nothing
+    # A shebang line explains nothing.
+    return line.startswith(indent) and rest.startswith(starts) and not rest.startswith("#!")
 
 
 def _comment_text(lines: Sequence[str], first: int, row: int) -> str:

@@ -55,8 +55,9 @@ _EXTRA_TAGS: dict[str, str] = {
 (class_definition superclasses: (argument_list (identifier) @name)) @reference.class
 (decorator (identifier) @name) @reference.call
 """,
-    # The wheels of these ship no tags query (Bash, Haskell, Julia, Kotlin, Zig), or one whose methods span
-    # their whole class (Swift) or that makes every local value a definition (Scala).
+    # The wheels of these ship no tags query (Bash, Haskell, Julia, Kotlin, Zig), or one
+    # whose methods span their whole class (Swift) or that makes every local value a
+    # definition (Scala).
     "bash": """
 (function_definition name: (word) @name) @definition.function
 (command name: (command_name (word) @name)) @reference.call
