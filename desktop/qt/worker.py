@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.resources  # noqa: F401
 import logging
 import threading
+import warnings
 from typing import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
@@ -121,10 +122,12 @@ class TaskRunner(QObject):
             self._forget(worker)
             # Qt holds the callbacks, and they (this one too) hold the worker: a cycle
             # Python's collector cannot see, which kept every finished worker and all
-            # it referred to alive. Cutting the connections frees them.
-            for signal, callback in connected:
-                signal.disconnect(callback)
-            worker.finished.disconnect(forget)
+            # it referred to alive. Cutting the connections frees them. PySide may have
+            # cut some already (a callback tied to a widget that is gone): no matter.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                for signal, callback in (*connected, (worker.finished, forget)):
+                    signal.disconnect(callback)
 
         worker.finished.connect(forget)
         self._active.add(worker)
