@@ -130,22 +130,19 @@ def test_a_finished_worker_and_what_its_callbacks_hold_are_freed(qtbot):
     import gc
     import weakref
 
-    from desktop.qt.worker import Worker
-
     class Payload:
         pass
 
     runner = TaskRunner()
     done: list[int] = []
-    payloads = []
+    held = []
     for _ in range(20):
         payload = Payload()
-        payloads.append(weakref.ref(payload))
-        runner.run(lambda token, kept=payload: [kept], on_item=lambda value: None,
-                   on_error=lambda error: None, on_finished=lambda: done.append(1))
-    del payload
+        worker = runner.run(lambda token, kept=payload: [kept], on_item=lambda value: None,
+                            on_error=lambda error: None, on_finished=lambda: done.append(1))
+        held += [weakref.ref(payload), weakref.ref(worker)]
+    del payload, worker
     qtbot.waitUntil(lambda: len(done) == 20 and runner.active_count == 0, timeout=5000)
     qtbot.wait(50)
     gc.collect()
-    assert not [o for o in gc.get_objects() if isinstance(o, Worker)]
-    assert all(ref() is None for ref in payloads)
+    assert [ref for ref in held if ref() is not None] == []
