@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib.resources  # noqa: F401
 import logging
 import threading
-import warnings
+import weakref
 from typing import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
@@ -110,26 +110,18 @@ class TaskRunner(QObject):
         """Run ``work`` in the background and connect the given callbacks."""
         # Not parented to the runner: a queued signal may still be on its way when the
         # runner goes away, and Qt must not delete the sender under it. Python's
-        # reference in ``_active`` (and in the queued callbacks) keeps it alive instead.
+        # reference in ``_active`` (and the thread's own, while it runs) keeps it alive
+        # instead.
         worker = Worker(work, name=name)
-        wanted = ((worker.item, on_item), (worker.failed, on_error), (worker.cancelled, on_cancelled),
-                  (worker.finished, on_finished))
-        connected = [(signal, callback) for signal, callback in wanted if callback is not None]
-        for signal, callback in connected:
-            signal.connect(callback)
-
-        def forget() -> None:
-            self._forget(worker)
-            # Qt holds the callbacks, and they (this one too) hold the worker: a cycle
-            # Python's collector cannot see, which kept every finished worker and all
-            # it referred to alive. Cutting the connections frees them. PySide may have
-            # cut some already (a callback tied to a widget that is gone): no matter.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                for signal, callback in (*connected, (worker.finished, forget)):
-                    signal.disconnect(callback)
-
-        worker.finished.connect(forget)
+        for signal, callback in ((worker.item, on_item), (worker.failed, on_error),
+                                 (worker.cancelled, on_cancelled), (worker.finished, on_finished)):
+            if callback is not None:
+                signal.connect(callback)
+        # Qt keeps the connected callbacks alive as long as the worker; a callback that
+        # held the worker itself would make a cycle Python's collector cannot see, and
+        # every finished worker would stay in memory with all it referred to.
+        finished_worker = weakref.ref(worker)
+        worker.finished.connect(lambda: self._forget(finished_worker()))
         self._active.add(worker)
         worker.start()
         return worker
@@ -138,8 +130,8 @@ class TaskRunner(QObject):
     def active_count(self) -> int:
         return len(self._active)
 
-    def _forget(self, worker: Worker) -> None:
-        self._active.discard(worker)
+    def _forget(self, worker: Worker | None) -> None:
+        self._active.discard(worker)  # type: ignore[arg-type] - None when already gone
 
     def shutdown(self, timeout: float = 1.0) -> None:
         """Cancel every running task and wait briefly for them to end."""
