@@ -240,6 +240,8 @@ class _Lookups:
             self._then()
 
     def close(self) -> None:
+        if self.closed:
+            return
         self.closed = True
         self._show = self._then = None
         if not self.running:
@@ -284,7 +286,9 @@ class QuickOpenDialog(QDialog):
         self.box.moved.connect(self._move)
         self.box.returnPressed.connect(self.accept_current)
         self.list.itemActivated.connect(lambda _item: self.accept_current())
-        self.finished.connect(lambda _result: self._lookups.close())
+        lookups = self._lookups
+        self.finished.connect(lambda _result: lookups.close())
+        self.destroyed.connect(lambda: lookups.close())  # deleted with its window, never closed
         self.resize(560, 380)
         self._look_up()
 

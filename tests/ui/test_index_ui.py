@@ -277,6 +277,32 @@ def test_closing_during_a_lookup_still_closes_the_index_connection(qtbot, make_w
     qtbot.waitUntil(closed, timeout=5000)
 
 
+def test_a_dialog_deleted_without_closing_while_a_lookup_runs_is_safe(qtbot, make_window, project, monkeypatch):
+    """Deleted with its window at quit, the dialog never says 'finished': the lookup's
+    end must neither touch the deleted widgets nor leave the connection open."""
+    import sqlite3
+
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    release = _held_lookups(monkeypatch, "find_symbols")
+    window.go_to_symbol()
+    dialog = window.quick_open_dialog
+    conn = dialog.conn
+    qtbot.keyClicks(dialog.box, "hlp")  # waits behind the first lookup
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: window.quick_open_dialog is None, timeout=5000)  # set on 'destroyed'
+    release.set()
+
+    def closed() -> bool:
+        try:
+            conn.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+
+    qtbot.waitUntil(closed, timeout=5000)  # and no error raised in the event loop
+
+
 def _click_link(qtbot, transcript, href: str) -> None:
     """Click the transcript where the link ``href`` is shown."""
     document = transcript.document()
