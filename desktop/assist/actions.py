@@ -113,7 +113,6 @@ CURSOR_WINDOW_LINES = 30
 
 _ACTION_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 _ACTION_FIELDS = {"id", "title", "prompt", "result", "scopes", "shortcut", "asks_instruction", "tip"}
-_FENCE_TAGS = {"c_sharp": "csharp"}
 _LINE_KINDS = frozenset({"constant", "field", "macro"})  # one-liners: too small to be "the code at the cursor"
 _MODIFIERS = ("ctrl", "meta", "alt", "shift")
 
@@ -612,7 +611,9 @@ def describe_location(context: ActionContext) -> str:
 def fence_tag(context: ActionContext) -> str:
     """The Markdown code-fence language tag for the context's file ("" when unknown)."""
     if context.language:
-        return _FENCE_TAGS.get(context.language, context.language)
+        from desktop.index.languages import markdown_tag
+
+        return markdown_tag(context.language)
     suffix = Path(context.relative or "").suffix.lstrip(".").lower()
     return suffix if suffix.isalnum() else ""
 

@@ -456,14 +456,14 @@ def _render_block(
     title: str, path: str, start: int, lines: list[str], symbol: str | None, kind: str, source: str,
     estimator: TokenEstimator,
 ) -> _Block:
-    from desktop.index.languages import language_for_path
+    from desktop.index.languages import language_for_path, markdown_tag
 
     end = start + len(lines) - 1
     where = f"{path} line {start}" if start == end else f"{path} lines {start}-{end}"
     what = f" ({kind} {symbol})" if symbol and kind != "selection" else (f" (in {symbol})" if symbol else "")
     body = "\n".join(lines)
     fence = "````" if "```" in body else "```"
-    language = language_for_path(path) or ""
+    language = markdown_tag(language_for_path(path))
     heading = f"{title}: {where}{what}" if title else f"{where}{what}"
     text = f"{heading}\n{fence}{language}\n{body}\n{fence}\n\n"
     item = ContextItem(path, start, end, symbol, kind, estimator.tokens(text), source)

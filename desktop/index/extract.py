@@ -42,6 +42,7 @@ _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
 _COMMENT_STARTS = {
     "python": ("#",), "ruby": ("#",), "php": ("#", "//", "/*", "*"), "bash": ("#",), "elixir": ("#",),
     "lua": ("--",), "haskell": ("--",), "julia": ("#",), "ocaml": ("(*", "*"),
+    "ocaml_interface": ("(*", "*"),
 }
 _C_COMMENT_STARTS = ("//", "/*", "*")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+|;+)?\s?")

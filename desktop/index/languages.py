@@ -81,6 +81,10 @@ _EXTRA_TAGS: dict[str, str] = {
 (call_expression function: (field_expression field: (identifier) @name)) @reference.call
 (extends_clause type: (type_identifier) @name) @reference.class
 """,
+    # An OCaml interface declares its values with ``val``; upstream names only definitions.
+    "ocaml_interface": """
+(value_specification (value_name) @name) @definition.function
+""",
     "haskell": """
 (function name: (variable) @name) @definition.function
 (declarations (bind name: (variable) @name) @definition.function)
@@ -246,6 +250,7 @@ SPECS: tuple[LanguageSpec, ...] = (
     LanguageSpec("lua", "tree_sitter_lua", "language", (".lua",)),
     LanguageSpec("elixir", "tree_sitter_elixir", "language", (".ex", ".exs")),
     LanguageSpec("ocaml", "tree_sitter_ocaml", "language_ocaml", (".ml",)),
+    LanguageSpec("ocaml_interface", "tree_sitter_ocaml", "language_ocaml_interface", (".mli",)),
     LanguageSpec("bash", "tree_sitter_bash", "language", (".sh", ".bash"), use_upstream_tags=False),
     LanguageSpec("haskell", "tree_sitter_haskell", "language", (".hs",), use_upstream_tags=False),
     LanguageSpec("julia", "tree_sitter_julia", "language", (".jl",), use_upstream_tags=False),
@@ -295,6 +300,14 @@ def language_for_path(path: PurePath | str) -> str | None:
     if by_name is not None:
         return by_name
     return _BY_EXTENSION.get(pure.suffix.lower())
+
+
+_MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml"}
+
+
+def markdown_tag(language: str | None) -> str:
+    """The tag a Markdown code fence uses for ``language`` ('' for plain text)."""
+    return _MARKDOWN_TAGS.get(language, language) if language else ""
 
 
 def load_language(name: str) -> LoadedLanguage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.index.extract import extract
-from desktop.index.languages import language_for_path, language_names, load_language
+from desktop.index.languages import language_for_path, language_names, load_language, markdown_tag
 
 # language -> (source, a definition (name, kind) it must find, a reference it must find or None)
 SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
@@ -47,6 +47,10 @@ SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
         "defmodule Billing do\n  def total(items) do\n    sum_all(items)\n  end\nend\n", ("total", "function"), "sum_all",
     ),
     "ocaml": ("let parse_header line =\n  convert line\n", ("parse_header", "function"), "convert"),
+    "ocaml_interface": (
+        "module Cache : sig\n  val get : string -> int\nend\n(** Parse a header. *)\nval parse_header : string -> int\n",
+        ("parse_header", "function"), None,
+    ),
     "bash": ("deploy_app() {\n  build_image \"$1\"\n}\n", ("deploy_app", "function"), "build_image"),
     "haskell": (
         "parseHeader :: String -> Int\nparseHeader line = convert line\n", ("parseHeader", "function"), "convert",
@@ -89,7 +93,7 @@ def test_compiled_once_per_language():
         ("lib.rs", "rust"), ("main.go", "go"), ("include/util.h", "c"), ("util.hpp", "cpp"),
         ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
         ("Main.kt", "kotlin"), ("build.gradle.kts", "kotlin"), ("View.swift", "swift"), ("App.scala", "scala"),
-        ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"),
+        ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"), ("parser.mli", "ocaml_interface"),
         ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"),
         ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
     ],
@@ -129,3 +133,10 @@ def test_broken_or_foreign_text_still_yields_chunks(name):
     covered = {line for chunk in result.chunks for line in range(chunk.start_line, chunk.end_line + 1)}
     lines = garbage.split("\n")
     assert {row + 1 for row, line in enumerate(lines) if line.strip()} <= covered
+
+
+def test_markdown_fence_tags():
+    assert markdown_tag("python") == "python"
+    assert markdown_tag("c_sharp") == "csharp"
+    assert markdown_tag("ocaml_interface") == "ocaml"
+    assert markdown_tag(None) == ""
