@@ -120,6 +120,7 @@ def test_retrieved_code_of_the_right_function_is_sent(indexed):
     last = plan.messages[-1].content
     assert 'head, _, body = data.partition(b"\\r\\n\\r\\n")' in last
     assert "net/http.py lines" in last
+    assert "```python\n" in last  # fenced with the file's Markdown language tag
     assert not plan.listing and plan.trimmed_turns == 0
 
 
