@@ -193,24 +193,7 @@ def test_saved_file_reaches_the_index(qtbot, make_window, project):
 def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monkeypatch):
     """A lookup over a huge index runs on the worker: keys keep arriving while it runs,
     and when it ends only the newest pattern is looked up (not one per key)."""
-    import threading
-
-    from desktop.assist import navigate
-
-    release = threading.Event()
-    patterns: list[str] = []
-    real_find = navigate.find_symbols
-
-    def slow_find(conn, pattern, limit=50):  # noqa: ANN001, ANN202
-        patterns.append(pattern)
-        release.wait(10)  # until the test has typed everything
-        return real_find(conn, pattern, limit)
-
-    monkeypatch.setattr(navigate, "find_symbols", slow_find)
-    window = make_window(project)
-    wait_indexed(qtbot, window)
-    window.go_to_symbol()
-    dialog = window.quick_open_dialog
+    window, dialog, release, patterns = _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, "symbols")
     qtbot.keyClicks(dialog.box, "hlptwo")  # returns while the first lookup still waits
     assert dialog.box.text() == "hlptwo" and not dialog.settled
     release.set()
@@ -220,29 +203,46 @@ def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monke
     dialog.close()
 
 
-def _held_lookups(monkeypatch, name: str):
-    """Make ``navigate.<name>`` wait for the returned event before answering."""
+def _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, mode: str):  # noqa: ANN202
+    """A window over the indexed ``project`` with quick open (``mode`` "files") or go to
+    symbol ("symbols") open, whose lookups wait until the returned event is set:
+    (window, dialog, the event, the patterns looked up so far)."""
     import threading
 
     from desktop.assist import navigate
 
+    name = "find_files" if mode == "files" else "find_symbols"
     release = threading.Event()
+    patterns: list[str] = []
     real = getattr(navigate, name)
 
     def held(conn, pattern, limit=50):  # noqa: ANN001, ANN202
+        patterns.append(pattern)
         release.wait(10)
         return real(conn, pattern, limit)
 
     monkeypatch.setattr(navigate, name, held)
-    return release
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    if mode == "files":
+        window.quick_open()
+    else:
+        window.go_to_symbol()
+    return window, window.quick_open_dialog, release, patterns
+
+
+def _connection_closed(conn) -> bool:  # noqa: ANN001
+    import sqlite3
+
+    try:
+        conn.execute("SELECT 1")
+    except sqlite3.ProgrammingError:
+        return True
+    return False
 
 
 def test_enter_while_a_lookup_runs_opens_the_match_for_what_was_typed(qtbot, make_window, project, monkeypatch):
-    window = make_window(project)
-    wait_indexed(qtbot, window)
-    release = _held_lookups(monkeypatch, "find_files")
-    window.quick_open()
-    dialog = window.quick_open_dialog
+    window, dialog, release, _patterns = _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, "files")
     release.set()
     qtbot.waitUntil(lambda: dialog.settled, timeout=5000)  # the full list is shown
     release.clear()
@@ -254,53 +254,25 @@ def test_enter_while_a_lookup_runs_opens_the_match_for_what_was_typed(qtbot, mak
 
 
 def test_closing_during_a_lookup_still_closes_the_index_connection(qtbot, make_window, project, monkeypatch):
-    import sqlite3
-
-    window = make_window(project)
-    wait_indexed(qtbot, window)
-    release = _held_lookups(monkeypatch, "find_symbols")
-    window.go_to_symbol()
-    dialog = window.quick_open_dialog
+    window, dialog, release, _patterns = _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, "symbols")
     conn = dialog.conn
     dialog.reject()  # the dialog is deleted on close while its lookup still waits
     qtbot.wait(50)
-    conn.execute("SELECT 1")  # still open: the lookup uses it
+    assert not _connection_closed(conn)  # still open: the lookup uses it
     release.set()
-
-    def closed() -> bool:
-        try:
-            conn.execute("SELECT 1")
-        except sqlite3.ProgrammingError:
-            return True
-        return False
-
-    qtbot.waitUntil(closed, timeout=5000)
+    qtbot.waitUntil(lambda: _connection_closed(conn), timeout=5000)
 
 
 def test_a_dialog_deleted_without_closing_while_a_lookup_runs_is_safe(qtbot, make_window, project, monkeypatch):
     """Deleted with its window at quit, the dialog never says 'finished': the lookup's
     end must neither touch the deleted widgets nor leave the connection open."""
-    import sqlite3
-
-    window = make_window(project)
-    wait_indexed(qtbot, window)
-    release = _held_lookups(monkeypatch, "find_symbols")
-    window.go_to_symbol()
-    dialog = window.quick_open_dialog
+    window, dialog, release, _patterns = _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, "symbols")
     conn = dialog.conn
     qtbot.keyClicks(dialog.box, "hlp")  # waits behind the first lookup
     dialog.deleteLater()
     qtbot.waitUntil(lambda: window.quick_open_dialog is None, timeout=5000)  # set on 'destroyed'
     release.set()
-
-    def closed() -> bool:
-        try:
-            conn.execute("SELECT 1")
-        except sqlite3.ProgrammingError:
-            return True
-        return False
-
-    qtbot.waitUntil(closed, timeout=5000)  # and no error raised in the event loop
+    qtbot.waitUntil(lambda: _connection_closed(conn), timeout=5000)  # and no error raised in the event loop
 
 
 def _click_link(qtbot, transcript, href: str) -> None:
