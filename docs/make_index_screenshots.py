@@ -25,6 +25,7 @@ ANSWER = ("`area` computes πr² for a circle; `Shape.describe` formats the numb
 def main() -> None:
     from desktop.app import build_main_window, make_application, shutdown
     from desktop.index.indexer import IndexProgress
+    from desktop.index.store import index_storage_error
     from tests.fakes.fake_ollama import FakeOllama
 
     app = make_application()
@@ -52,6 +53,11 @@ def main() -> None:
         window.index_status.show_progress(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/email/_header_value_parser.py"))
         _spin(app, 0.3)
         window.statusBar().grab().save(str(out / "index-progress.png"))
+        # the message a full disk gives (the error made as the indexer makes it)
+        full = index_storage_error(OSError(28, "No space left on device"), window._indexer.db_path)
+        window.index_status.show_failed(full.message, full.hint)
+        _spin(app, 0.3)
+        window.statusBar().grab().save(str(out / "index-disk-full.png"))
         window.index_status.show_done(window._indexer.summary)
         _spin(app, 0.2)
         window.show_skipped()

@@ -18,6 +18,7 @@ from desktop.cli.common import (
     add_host_option,
     fail,
     services,
+    updated_index,
 )
 from desktop.core.errors import HearthError
 
@@ -151,15 +152,11 @@ def _plan_question(root: Path, paths, question: str, model: str, num_ctx: int): 
     from desktop.assist.context import CALIBRATION_FILE, TokenCalibration, plan_turn
     from desktop.assist.prompts import describe_project, indexed_system_text, listing_system_text
     from desktop.index.ignore import IgnoreRules
-    from desktop.index.indexer import ensure_index
-    from desktop.index.retrieval import SearchIndex
-    from desktop.index.store import index_db_path
 
     calibration = TokenCalibration(paths.data_dir / CALIBRATION_FILE)
     estimator = calibration.estimator(model)
     try:
-        ensure_index(root, paths)
-        index = SearchIndex.open(index_db_path(paths, root))
+        index = updated_index(root, paths)
     except (HearthError, OSError, sqlite3.Error) as exc:
         log.warning("indexing %s failed (%s); sending the file listing instead", root, exc)
     else:

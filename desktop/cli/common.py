@@ -40,3 +40,24 @@ def positive_int(text: str) -> int:
 def add_host_option(parser: argparse.ArgumentParser) -> None:
     """``--host URL`` on a sub-command (the same flag also works before the sub-command)."""
     parser.add_argument("--host", dest="sub_host", metavar="URL", help="model server URL")
+
+
+def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) -> SearchIndex
+    """Bring the index of the project at ``root`` up to date and open it for searching.
+
+    When the update cannot be saved (a full disk, a read-only cache) but an earlier
+    index is there, say so on stderr and open that one: results from the index as it
+    was beat none. Raises ``StorageError`` when there is no index to fall back on."""
+    from desktop.core.errors import StorageError
+    from desktop.index.indexer import ensure_index
+    from desktop.index.retrieval import SearchIndex
+    from desktop.index.store import index_db_path
+
+    db_path = index_db_path(paths, root)
+    try:
+        ensure_index(root, paths)
+    except StorageError as exc:
+        if not db_path.is_file():
+            raise
+        fail(f"{exc} Answering from the index as it was.")
+    return SearchIndex.open(db_path)

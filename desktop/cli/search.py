@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int, updated_index
 
 DEFAULT_K = 10
 DEFAULT_MAP_TOKENS = 1024
@@ -77,20 +77,15 @@ def run_map(path: Path, tokens: int, out: TextIO) -> int:
 def _open_index(path: Path):  # noqa: ANN202 - SearchIndex | None (imported lazily)
     """The up-to-date index of ``path`` opened for reading, or None after saying why not."""
     from desktop.core.paths import HearthPaths
-    from desktop.index.indexer import ensure_index
-    from desktop.index.retrieval import SearchIndex
-    from desktop.index.store import index_db_path
 
     if not path.is_dir():
         fail(f"{path} is not a folder." if path.exists() else f"{path} does not exist.")
         return None
-    root, paths = path.resolve(), HearthPaths.from_env()
     try:
-        ensure_index(root, paths)
+        return updated_index(path.resolve(), HearthPaths.from_env())
     except PermissionError:
         fail(f"{path} cannot be read (permission denied).")
         return None
-    return SearchIndex.open(index_db_path(paths, root))
 
 
 def _hit_json(hit) -> dict:  # noqa: ANN001 - a retrieval Hit

@@ -70,22 +70,7 @@ class AppDatabase:
 
     def storage_error(self, exc: BaseException) -> StorageError:
         """A plain-language error for a failure of this database."""
-        text = str(exc).lower()
-        errno = getattr(exc, "errno", None)
-        where = f"the {self.label} {self.db_path}"
-        if "full" in text or errno == 28:
-            return StorageError(f"Could not save {where}: the disk is full.",
-                                "Free some disk space; nothing already saved was lost.")
-        if "readonly" in text or "read-only" in text or errno in (13, 30):
-            return StorageError(f"Could not save {where}: the location is read-only.",
-                                "Check the permissions of Hearth's data folder (or set HEARTH_HOME).")
-        if "unable to open" in text or isinstance(exc, OSError):
-            return StorageError(f"Could not open {where}.",
-                                "Check that Hearth's data folder exists and is writable (or set HEARTH_HOME).")
-        if "locked" in text or "busy" in text:
-            return StorageError(f"The {self.label} {self.db_path} is locked by another program.",
-                                "Close other Hearth windows and try again.")
-        return StorageError(f"The {self.label} {self.db_path} failed: {exc}.")
+        return storage_error(exc, f"the {self.label} {self.db_path}")
 
     # --- opening ------------------------------------------------------------------------
 
@@ -97,7 +82,7 @@ class AppDatabase:
         try:
             return self._connect_and_migrate()
         except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
+            if not is_corruption(exc):
                 raise self.storage_error(exc) from None
             self._move_aside(exc)
             try:
@@ -170,6 +155,38 @@ def _rollback(conn: sqlite3.Connection) -> None:
         log.debug("rollback failed", exc_info=True)
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+def storage_error(exc: BaseException, where: str) -> StorageError:
+    """A plain-language ``StorageError`` for a SQLite or file-system failure of the
+    database named by ``where`` ("the chats database /path/chats.sqlite3")."""
+    text = str(exc).lower()
+    errno = getattr(exc, "errno", None)
+    if "full" in text or errno == 28:
+        return StorageError(f"Could not save {where}: the disk is full.",
+                            "Free some disk space; nothing already saved was lost.")
+    if "readonly" in text or "read-only" in text or errno in (13, 30):
+        return StorageError(f"Could not save {where}: the location is read-only.",
+                            "Check the permissions of Hearth's data folder (or set HEARTH_HOME).")
+    if "unable to open" in text or isinstance(exc, OSError):
+        return StorageError(f"Could not open {where}.",
+                            "Check that Hearth's data folder exists and is writable (or set HEARTH_HOME).")
+    if "locked" in text or "busy" in text:
+        return StorageError(f"{where[0].upper()}{where[1:]} is locked by another program.",
+                            "Close other Hearth windows and try again.")
+    return StorageError(f"{where[0].upper()}{where[1:]} failed: {exc}.")
+
+
+_IN_THE_WAY = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_PERM", "SQLITE_IOERR")
+
+
+def is_in_the_way(exc: BaseException) -> bool:
+    """True when the disk, its permissions or another program stopped a database
+    operation (full, read-only, locked, I/O error): making the file again would not help."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return isinstance(exc, OSError) or name.startswith(_IN_THE_WAY)
+
+
+def is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """True when ``exc`` says the file is damaged or not a database (rather than that
+    the disk, its permissions or another program stood in the way)."""
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "corrupt" in text

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from desktop.core.app_db import is_in_the_way
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
@@ -37,7 +38,7 @@ from desktop.index.identifiers import identifier_words, identifier_words_of_line
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_path
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
-from desktop.index.store import FileInsert, FileState, IndexStore, doc_summary, index_db_path
+from desktop.index.store import FileInsert, FileState, IndexStore, doc_summary, index_db_path, index_storage_error
 
 log = logging.getLogger(__name__)
 
@@ -214,20 +215,24 @@ class Indexer:
     # --- the two kinds of update --------------------------------------------------
 
     def _with_rebuild(self, run: Callable[[IndexStore], Iterator[IndexProgress]]) -> Iterator[IndexProgress]:
-        """Run an update; if the database turns out corrupt midway, rebuild it and run again."""
+        """Run an update; if the database turns out corrupt midway, rebuild it and run again.
+
+        A full disk, a read-only cache or a locked database ends the update with a
+        ``StorageError``; the work committed so far stays, and the next update resumes."""
         self._check_root()
         for attempt in (1, 2):
             store = self._open_store()
             try:
-                yield from run(store)
-                return
-            except Cancelled:
-                self._commit(store)  # keep what is done: the next run resumes from here
-                raise
+                try:
+                    yield from run(store)
+                    return
+                except Cancelled:
+                    self._commit(store)  # keep what is done: the next run resumes from here
+                    raise
             except sqlite3.DatabaseError as exc:
-                locked = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
-                if locked or attempt == 2:
-                    raise  # busy, not broken; or broken even when new
+                if is_in_the_way(exc) or attempt == 2:
+                    store.rollback()  # half a file's rows must not be committed later
+                    raise index_storage_error(exc, self.db_path) from None
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
                 store.close()
                 self._store = None
@@ -274,8 +279,11 @@ class Indexer:
             if feed is not None:
                 self._abandon(feed, cancel)
             if cold:
-                with contextlib.suppress(sqlite3.Error):
+                try:
                     self._commit(store)  # what is done is kept, as after any cancel
+                except sqlite3.Error:
+                    store.rollback()  # the disk filled up: keep what was committed
+                with contextlib.suppress(sqlite3.Error):
                     store.bulk_writes(False)
             raise
         self._check_root()

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from desktop.core.app_db import is_in_the_way, storage_error
 from desktop.core.cancel import CancelToken
-from desktop.core.errors import ProjectError
+from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 
 log = logging.getLogger(__name__)
@@ -160,16 +161,32 @@ class IndexStore:
 
     @classmethod
     def open(cls, db_path: Path, root: Path) -> "IndexStore":
-        """Open (creating if needed) the index at ``db_path``; rebuild it when unusable."""
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (creating if needed) the index at ``db_path``; rebuild it when unusable.
+
+        Raises ``StorageError`` when the disk or its permissions stand in the way (full,
+        read-only, locked): making the file again would not help, and the index stays."""
         try:
-            store = cls(db_path, _connect(db_path))
-            if store._usable(root):
-                return store
-            store.conn.close()
-        except sqlite3.DatabaseError as exc:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _connect(db_path)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if is_in_the_way(exc):
+                raise index_storage_error(exc, db_path) from None
             log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
-        store = cls(db_path, _recreate(db_path, root))
+        else:
+            store = cls(db_path, conn)
+            try:
+                if store._usable(root):
+                    return store
+            except sqlite3.DatabaseError as exc:
+                if is_in_the_way(exc):
+                    conn.close()
+                    raise index_storage_error(exc, db_path) from None
+                log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
+            conn.close()
+        try:
+            store = cls(db_path, _recreate(db_path, root))
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise index_storage_error(exc, db_path) from None
         store.rebuilt = True
         return store
 
@@ -193,6 +210,15 @@ class IndexStore:
     def close(self) -> None:
         """Close the connection (commits nothing)."""
         self.conn.close()
+
+    def rollback(self) -> None:
+        """Drop the uncommitted work (after a failed write); what was committed stays."""
+        try:
+            self.conn.rollback()
+        except sqlite3.Error:
+            log.debug("rollback of %s failed", self.db_path, exc_info=True)
+        self.dirty_since = None
+        self._next_ids.clear()  # ids handed out in the dropped work may be free again
 
     def known(self) -> tuple[dict[str, FileState], dict[str, FileState]]:
         """The indexed files and the skipped files, by relative path."""
@@ -350,6 +376,11 @@ class IndexStore:
     def _changed(self) -> None:
         if self.dirty_since is None:
             self.dirty_since = time.monotonic()
+
+
+def index_storage_error(exc: BaseException, db_path: Path) -> StorageError:
+    """A plain-language error for a disk or permission failure of the index at ``db_path``."""
+    return storage_error(exc, f"the project index {db_path}")
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:

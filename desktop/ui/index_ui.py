@@ -104,6 +104,7 @@ class IndexStatus(QWidget):
         for widget in (self.label, self.pause_button, self.cancel_button, self.skipped_button):
             layout.addWidget(widget)
         self._paused = False
+        self._failed = False
         self.show_idle()
 
     def _button(self, text: str, name: str, tip: str) -> QToolButton:
@@ -147,20 +148,30 @@ class IndexStatus(QWidget):
         self._paused = False
         self._set("Indexing stopped (done so far is kept)", running=False, done=True)
 
-    def show_failed(self, message: str) -> None:
+    def show_failed(self, message: str, hint: str = "") -> None:
+        """An update failed; Retry runs it again (only what is not indexed yet is read)."""
         self._paused = False
-        self._set(f"Index: {message}", running=False, done=True)
+        self._set(f"Index: {message}", running=False, done=True, tip=f"{message} {hint}".strip())
+        # Paths make these messages long: keep both ends, where what happened is said.
+        metrics = self.label.fontMetrics()
+        self.label.setText(metrics.elidedText(self.label.text(), Qt.TextElideMode.ElideMiddle, self.label.maximumWidth()))
+        self._failed = True
+        self.pause_button.setText("Retry")
+        self.pause_button.setToolTip("Run the update again; what is indexed already is kept")
+        self.pause_button.setVisible(True)
 
-    def _set(self, text: str, *, running: bool, done: bool) -> None:
+    def _set(self, text: str, *, running: bool, done: bool, tip: str = "") -> None:
+        self._failed = False
         self.label.setText(text)
-        self.label.setToolTip(text)
+        self.label.setToolTip(tip or text)
         self.pause_button.setText("Pause")
+        self.pause_button.setToolTip("Pause indexing; what is done is kept")
         self.pause_button.setVisible(running)
         self.cancel_button.setVisible(running)
         self.skipped_button.setVisible(done)
 
     def _on_pause(self) -> None:
-        if self._paused:
+        if self._paused or self._failed:
             self.resume_requested.emit()
         else:
             self.pause_requested.emit()

@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             lambda token: indexer.update(token),
             name="index-project",
             on_item=lambda progress: self._on_index_progress(indexer, progress),
-            on_error=lambda error: self._on_index_ended(indexer, error=error.message),
+            on_error=lambda error: self._on_index_ended(indexer, error=error),
             on_cancelled=lambda: self._on_index_ended(indexer),
         )
         self._index_worker.finished.connect(lambda: self._forget_index_worker(indexer))
@@ -358,11 +358,11 @@ class MainWindow(QMainWindow):
         else:
             self.index_status.show_progress(progress)
 
-    def _on_index_ended(self, indexer: Indexer, error: str = "") -> None:
+    def _on_index_ended(self, indexer: Indexer, error: HearthError | None = None) -> None:
         if indexer is not self._indexer:
             return
-        if error:
-            self.index_status.show_failed(error)
+        if error is not None:
+            self.index_status.show_failed(error.message, error.hint)
         elif self._index_paused:
             self.index_status.show_paused()
         else:
@@ -421,8 +421,8 @@ class MainWindow(QMainWindow):
         worker = self.services.runner.run(
             work, name="index-live",
             on_item=lambda update: self.index_updated.emit(update) if indexer is self._indexer else None,
-            on_error=lambda error: self.statusBar().showMessage(
-                f"The index could not take in the latest changes: {error.message}", 8000),
+            # Retry runs a full update, which also takes in the changes missed here.
+            on_error=lambda error: self._on_index_ended(indexer, error=error),
         )
         worker.finished.connect(lambda: self._on_live_finished(indexer))
         self._live_worker = worker

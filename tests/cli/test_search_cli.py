@@ -106,3 +106,35 @@ def test_search_and_map_never_import_qt(project):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_search_answers_from_the_last_index_when_the_update_cannot_be_saved(project, monkeypatch, capsys):
+    import io
+
+    from desktop.cli.search import run_search
+    from desktop.index import store
+
+    assert run_search(project, "server reply status code", 3, True, io.StringIO()) == 0
+    # More than the free pages the database has left to reuse.
+    (project / "src" / "extra.py").write_text(
+        "def frobnicate():\n    return 1\n" + "".join(f"\n\ndef helper_{n}(value):\n    return value + {n}\n" for n in range(3000))
+    )
+    connect = store._connect
+
+    def full_disk(db_path):
+        # SQLite's page limit gives the SQLITE_FULL error of a full disk.
+        conn = connect(db_path)
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return conn
+
+    monkeypatch.setattr(store, "_connect", full_disk)
+    out = io.StringIO()
+    assert run_search(project, "server reply status code", 3, True, out) == 0
+    assert json.loads(out.getvalue())[0]["symbol"] == "parseHTTPResponse"
+    warning = capsys.readouterr().err.strip().splitlines()
+    assert len(warning) == 1 and "the disk is full" in warning[0] and "index as it was" in warning[0]
+
+    monkeypatch.setattr(store, "_connect", connect)
+    out = io.StringIO()
+    assert run_search(project, "frobnicate", 3, True, out) == 0  # the next update catches up
+    assert json.loads(out.getvalue())[0]["path"] == "src/extra.py"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.cancel import CancelToken, Cancelled
-from desktop.core.errors import ProjectError
+from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
 from desktop.index.scanner import generated_by_name, is_secret_path, marked_generated
@@ -364,3 +364,57 @@ def test_hearth_state_inside_the_project_is_not_indexed(project):
     finally:
         indexer.close()
 
+
+
+def _fill_disk(indexer: Indexer) -> None:
+    """Let the index's database grow no further: SQLite's page limit gives the same
+    SQLITE_FULL error as a full disk (the writer's connection is a private detail)."""
+    conn = indexer._open_store().conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+
+
+def _free_disk(indexer: Indexer) -> None:
+    indexer._open_store().conn.execute("PRAGMA max_page_count = 1073741823")
+
+
+def test_a_full_disk_keeps_the_index_and_the_next_update_resumes(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    many_files(project / "more", 40)
+    _fill_disk(indexer)
+    with pytest.raises(StorageError, match="the disk is full") as caught:
+        run(indexer)
+    assert str(indexer.db_path) in caught.value.message and "Free some disk space" in caught.value.hint
+    assert reader(indexer).stats().files == 4  # the index as it was: not rebuilt, not emptied
+    assert reader(indexer).symbols_named("start_server")
+
+    _free_disk(indexer)
+    run(indexer)
+    assert indexer.summary.files_indexed == 44
+    assert indexer.summary.files_changed == 40
+
+
+def test_a_disk_that_fills_during_a_cold_index_keeps_what_was_committed(tmp_path, make_indexer):
+    root = tmp_path / "many"
+    many_files(root, PARALLEL_MIN_FILES * 2)
+    indexer = make_indexer(root, workers=1)
+    _fill_disk(indexer)  # an empty index: the first files do not fit
+    with pytest.raises(StorageError, match="the disk is full"):
+        run(indexer)
+    assert indexer.db_path.is_file()
+    assert indexer._store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # durable again
+
+    _free_disk(indexer)
+    run(indexer)
+    assert indexer.summary.files_indexed == PARALLEL_MIN_FILES * 2
+
+
+def test_an_index_location_that_cannot_be_made_is_a_storage_error(project, tmp_path):
+    blocker = tmp_path / "home"
+    blocker.write_text("a file where Hearth's data folder should be")
+    indexer = Indexer(project, HearthPaths.under(blocker), workers=1)
+    with pytest.raises(StorageError, match="Could not open the project index"):
+        run(indexer)
+    indexer.close()
+    assert blocker.read_text() == "a file where Hearth's data folder should be"

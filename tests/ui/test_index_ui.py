@@ -337,3 +337,31 @@ def test_trimmed_turns_are_noted_under_the_answer(qtbot):
     assert "b.py:3–9 run" in text and "project outline" in text
     assert "3,120 of 6,000 tokens · 2 earlier turns left out to fit" in text
     assert 'href="hearth-open:a/b.py#L3-9"' in transcript.toHtml()
+
+
+def test_a_full_disk_is_said_in_the_status_bar_and_retry_catches_up(qtbot, make_window, project):
+    from desktop.index.store import IndexReader, open_reader
+
+    window = make_window(project, plugins=False)
+    wait_indexed(qtbot, window)
+    # SQLite's page limit gives the SQLITE_FULL error of a full disk (the writer's
+    # connection is a private detail of the indexer).
+    conn = window._indexer._open_store().conn
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    (project / "src" / "big.py").write_text(
+        "".join(f"def handler_{n}(event):\n    return event + {n}\n\n\n" for n in range(3000)), encoding="utf-8"
+    )
+    window.resume_indexing()  # a full update, as when the project is opened again
+    status = window.index_status
+    qtbot.waitUntil(lambda: status.pause_button.text() == "Retry", timeout=20000)
+    assert status.text.startswith("Index: Could not save the project index")
+    assert status.text.endswith("the disk is full.")  # a long path is elided in the middle
+    assert "Free some disk space" in status.label.toolTip()
+    assert not status.pause_button.isHidden() and not status.skipped_button.isHidden()
+
+    conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    qtbot.mouseClick(status.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status.text.startswith("Index: 4 files"), timeout=20000)
+    assert status.pause_button.isHidden()
+    reader = IndexReader(open_reader(window._indexer.db_path))
+    assert reader.symbols_named("handler_2999")
