@@ -37,6 +37,10 @@ _DECLARATOR_PARENTS = frozenset(
 # Definitions too small to stand alone as chunks; they stay in the code around them.
 _INLINE_KINDS = frozenset({"constant", "field", "macro"})
 _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
+# Languages that write one function as several clauses, each a node of its own:
+# Haskell's type signature and equations, Elixir's ``def`` clauses.
+_CLAUSE_LANGUAGES = frozenset({"haskell", "elixir"})
+_ELIXIR_SKIPPED_ATTRIBUTES = (b"@spec", b"@impl", b"@deprecated", b"@since")
 # How a comment line starts, per language (C-like languages by default; "#" there is
 # the preprocessor).
 _COMMENT_STARTS = {
@@ -45,7 +49,7 @@ _COMMENT_STARTS = {
     "ocaml_interface": ("(*", "*"),
 }
 _C_COMMENT_STARTS = ("//", "/*", "*")
-_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+|;+)?\s?")
+_COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+(?:\s?[|^](?=\s|$))?|;+)?\s?")
 _COMMENT_END = re.compile(r"\s*\*+[/)]\s*$")
 _STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
 
@@ -105,6 +109,7 @@ class _Def:
     end: int
     scope: str = ""
     index: int = -1
+    clauses: int = 1  # sibling nodes this definition is written as (``_join_clauses``)
 
 
 def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
@@ -118,6 +123,8 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
         data = text.encode("utf-8", errors="surrogatepass")
     tree = loaded.parser().parse(data)
     defs, refs = _tags(loaded, tree.root_node, LANGUAGE_PROVIDED.get(language))
+    if language in _CLAUSE_LANGUAGES:
+        defs = _join_clauses(defs)
     _assign_scopes(defs)
     comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
     definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
@@ -173,6 +180,29 @@ def _references(nodes: list[Node], provided: ProvidedNames | None) -> tuple[Refe
     )
 
 
+def _join_clauses(defs: list[_Def]) -> list[_Def]:
+    """One definition per function written as clauses: a run of same-named sibling
+    definitions, each right after the one before (comments between are allowed)."""
+    joined: list[_Def] = []
+    last_node: Node | None = None
+    for d in defs:
+        previous = joined[-1] if joined else None
+        if previous is not None and last_node is not None and d.name == previous.name and _follows(d.node, last_node):
+            previous.end = max(previous.end, d.end)
+            previous.clauses += 1
+        else:
+            joined.append(d)
+        last_node = d.node
+    return joined
+
+
+def _follows(node: Node, earlier: Node) -> bool:
+    sibling = node.prev_named_sibling
+    while sibling is not None and "comment" in sibling.type:
+        sibling = sibling.prev_named_sibling
+    return sibling is not None and sibling == earlier
+
+
 def _definition_node(node: Node) -> Node:
     """The node spanning the whole definition (a C declarator's function, a decorated def)."""
     if node.type.endswith("declarator"):
@@ -214,6 +244,8 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
     if language == "python":
         # Without a docstring, the comment block above a def is how its author explained it.
         doc = _python_docstring(d.node) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
+    elif language == "elixir":
+        doc = _elixir_doc(d.node) or _leading_comment(d.node)
     else:
         doc = _leading_comment(d.node)
     return Definition(
@@ -237,6 +269,32 @@ def _python_docstring(node: Node) -> str:
     return _clean_doc(_STRING_QUOTES.sub("", _node_text(string).strip()))
 
 
+def _elixir_doc(node: Node) -> str:
+    """The ``@doc`` above an Elixir function (past ``@spec`` and the like), or a
+    module's ``@moduledoc``: Elixir's docstrings are attributes, not comments."""
+    sibling = node.prev_named_sibling
+    if node.type == "call" and (node.child(0) is not None and node.child(0).text == b"defmodule"):
+        body = next((child for child in node.named_children if child.type == "do_block"), None)
+        sibling = body.named_children[0] if body is not None and body.named_child_count else None
+        wanted: tuple[bytes, ...] = (b"@moduledoc",)
+    else:
+        wanted = (b"@doc", b"@typedoc")
+        while sibling is not None and sibling.type == "unary_operator" and (sibling.text or b"").startswith(_ELIXIR_SKIPPED_ATTRIBUTES):
+            sibling = sibling.prev_named_sibling
+    if sibling is None or sibling.type != "unary_operator" or not (sibling.text or b"").startswith(wanted):
+        return ""
+    strings = [n for n in _descendants(sibling) if n.type == "quoted_content"]
+    return _clean_doc(_node_text(strings[0])) if strings else ""
+
+
+def _descendants(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
 def _leading_comment(node: Node) -> str:
     """The comment lines directly above a definition (doc comments in most languages)."""
     # A definition wrapped by a node on its line (``export function``, OCaml's ``let``
@@ -246,7 +304,7 @@ def _leading_comment(node: Node) -> str:
     comments: list[str] = []
     expected_end = node.start_point[0]
     sibling = node.prev_named_sibling
-    while sibling is not None and "comment" in sibling.type and sibling.end_point[0] >= expected_end - 1:
+    while sibling is not None and _is_comment_node(sibling) and sibling.end_point[0] >= expected_end - 1:
         if (sibling.text or b"").startswith(b"#!"):
             break  # a shebang explains nothing
         comments.append(_node_text(sibling))
@@ -257,6 +315,10 @@ def _leading_comment(node: Node) -> str:
     raw = "\n".join(reversed(comments))
     cleaned = (_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw.split("\n"))
     return _clean_doc("\n".join(cleaned))
+
+
+def _is_comment_node(node: Node) -> bool:
+    return "comment" in node.type or node.type == "haddock"
 
 
 def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str, ...]) -> int:
@@ -329,7 +391,9 @@ class _Chunker:
             yield from self._emit(first, d.end, d.kind, d.index)
             return
         inner = _outermost(list(self._nested(d)))
-        yield from self._region(first, d.end, inner, _Boundaries(d.node), d.kind, d.index)
+        # A definition written as clauses is cut between them: they are its parent's statements.
+        node = d.node.parent if d.clauses > 1 and d.node.parent is not None else d.node
+        yield from self._region(first, d.end, inner, _Boundaries(node), d.kind, d.index)
 
     def _nested(self, d: _Def) -> Iterator[_Def]:
         """Definitions inside ``d``: they follow it in the position-sorted list."""

@@ -86,6 +86,7 @@ _EXTRA_TAGS: dict[str, str] = {
 (value_specification (value_name) @name) @definition.function
 """,
     "haskell": """
+(signature name: (variable) @name) @definition.function
 (function name: (variable) @name) @definition.function
 (declarations (bind name: (variable) @name) @definition.function)
 (data_type name: (name) @name) @definition.type
@@ -202,6 +203,20 @@ _ELIXIR_PROVIDED = ProvidedNames(
     frozenset(),
 )
 
+# OCaml's operators are functions, so its tags query reports ``+`` or ``|>`` as calls.
+_OCAML_PROVIDED = ProvidedNames(
+    _encoded(
+        """
+        + - * / +. -. *. /. ** = <> == != < > <= >= && || & |> @@ @ ^ ^^ :: ! := ~- ~-. mod land
+        lor lxor lsl lsr asr not ref fst snd ignore succ pred min max abs compare failwith invalid_arg
+        raise print_string print_endline print_int print_float print_newline prerr_endline
+        string_of_int int_of_string string_of_float float_of_string float_of_int int_of_float
+        """.split()
+    ),
+    frozenset(),
+    frozenset(),
+)
+
 # References to what a language provides are left out of the reference graph: a call
 # to ``len`` or ``.map`` would otherwise tie every file to whichever project file
 # happens to define a ``len`` or a ``map``. A project's own ``encode()`` still counts
@@ -213,6 +228,7 @@ LANGUAGE_PROVIDED: dict[str, ProvidedNames] = {
     "tsx": _JAVASCRIPT_PROVIDED,
     "bash": _BASH_PROVIDED,
     "elixir": _ELIXIR_PROVIDED,
+    "ocaml": _OCAML_PROVIDED,
 }
 
 

@@ -353,3 +353,72 @@ def test_name_terms_and_fts_query_quoting():
     assert name_terms("getValue", "Cache") == "getValue get value Cache cache"
     assert fts_query(["a\"b", "", " ", "c"]) == '"a""b" OR "c"'
     assert fts_query([]) == ""
+
+
+HASKELL = textwrap.dedent('''\
+    module Shapes where
+
+    -- | The factorial of a number.
+    -- Only for non-negative input.
+    factorial :: Integer -> Integer
+    factorial 0 = 1
+    -- the general case
+    factorial n = n * factorial (n - 1)
+
+    area (Circle r) = pi * r * r
+    area (Square s) = s * s
+
+    class Container f where
+      -- | An empty container.
+      empty :: f a
+''')
+
+
+def test_a_haskell_function_is_its_signature_and_all_its_equations():
+    result = extract(HASKELL, "haskell")
+    assert [(d.name, d.kind) for d in result.definitions] == [
+        ("factorial", "function"), ("area", "function"), ("Container", "interface"), ("empty", "method"),
+    ]
+    defs = by_name(result)
+    assert (defs["factorial"].start_line, defs["factorial"].end_line) == (5, 8)
+    assert defs["factorial"].signature == "factorial :: Integer -> Integer"
+    assert defs["factorial"].doc == "The factorial of a number.\nOnly for non-negative input."
+    assert (defs["area"].start_line, defs["area"].end_line) == (10, 11)  # no signature: the equations
+    assert defs["empty"].doc == "An empty container."
+    assert (chunk_of(result, "factorial").start_line, chunk_of(result, "factorial").end_line) == (3, 8)
+
+
+def test_an_elixir_function_is_all_its_clauses_with_its_doc_attribute():
+    source = textwrap.dedent('''\
+        defmodule Maths do
+          @moduledoc """
+          Integer helpers.
+          """
+
+          @doc """
+          The factorial of n.
+          """
+          @spec fact(integer) :: integer
+          def fact(0), do: 1
+          def fact(n) when n > 0 do
+            n * fact(n - 1)
+          end
+
+          # Adds one.
+          defp bump(x), do: x + 1
+        end
+    ''')
+    result = extract(source, "elixir")
+    assert [d.name for d in result.definitions] == ["Maths", "fact", "bump"]
+    defs = by_name(result)
+    assert (defs["fact"].start_line, defs["fact"].end_line) == (10, 13)
+    assert defs["fact"].doc == "The factorial of n."
+    assert defs["Maths"].doc == "Integer helpers."
+    assert defs["bump"].doc == "Adds one."
+
+
+def test_clauses_far_apart_or_of_other_languages_stay_separate():
+    haskell = extract("area (Circle r) = r\n\nscale = 2\n\narea (Square s) = s\n", "haskell")
+    assert [d.name for d in haskell.definitions] == ["area", "scale", "area"]
+    python = extract("def area(r):\n    return r\n\n\ndef area(s):\n    return s\n", "python")
+    assert len(python.definitions) == 2  # a redefinition, not a clause

@@ -124,6 +124,15 @@ def test_what_bash_and_elixir_provide_is_not_a_reference():
     assert "sum_all" in {r.name for r in elixir.references}
 
 
+def test_ocamls_own_operators_are_not_references_but_a_projects_are():
+    ocaml = extract(
+        "let total xs = List.length xs + 1 |> succ\nlet ( >>= ) m f = bind m f\nlet next = step >>= finish\n", "ocaml"
+    )
+    names = {r.name for r in ocaml.references}
+    assert not {"+", "|>", "succ"} & names
+    assert {">>=", "bind"} <= names
+
+
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_broken_or_foreign_text_still_yields_chunks(name):
     """Whatever lands in a file with the language's extension: no exception, every line chunked."""
