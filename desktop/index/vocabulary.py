@@ -80,6 +80,29 @@ begin start
 end finish
 check verify validate
 clear reset
+extract unpack
+merge combine
+replace substitute swap
+extension suffix
+concurrent parallel simultaneous
+add append insert
+update modify change
+convert transform
+element item entry
+send transmit
+receive : recv
+uppercase capital capitalize : upper
+lowercase : lower
+sort order
+hash digest checksum
+average mean
+total sum
+permission : perm perms
+password : passwd pwd
+column : col cols
+image picture : img
+random : rand
+close shutdown
 """
 
 

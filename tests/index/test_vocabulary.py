@@ -19,6 +19,11 @@ def test_alternatives_add_the_abbreviations_names_use():
     assert "directory" in alternatives("dir")  # and back from the abbreviation
 
 
+def test_a_word_in_two_groups_links_both():
+    assert {"join", "merge"} <= set(synonyms("combine"))
+    assert "img" in alternatives("pictures") and "suffix" in synonyms("extension")
+
+
 def test_inflected_words_are_looked_up_by_their_stem():
     assert "remove" in synonyms("deleting")
     assert "remove" in synonyms("deleted")
