@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import sqlite3
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
@@ -43,6 +44,7 @@ from desktop.index.vocabulary import alternatives, synonyms
 # dev3 without costing the short ones much.
 RRF_K = 30
 MAX_HITS_PER_FILE = 2
+CLEAR_LEAD = 1.1  # a text match scoring this many times the next one goes first (``put_first``)
 CANDIDATES = 60
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 3
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
@@ -526,10 +528,14 @@ class Bm25Ranker:
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids in BM25 order for any of the query's words."""
+        return [chunk_id for chunk_id, _ in self.scored(index, query)]
+
+    def scored(self, index: SearchIndex, query: Query) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score), best first, for any of the query's words."""
         match = match_expression(query.words if self.expand else query.terms)
         if not match:
             return []
-        return [chunk_id for chunk_id, _ in index.match_chunks(match, self.limit, self.weights)]
+        return index.match_chunks(match, self.limit, self.weights)
 
 
 @dataclass(frozen=True)
@@ -1041,34 +1047,66 @@ def search(
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
-    kept = best_kept_definition(rankings, by_id, prepared)
-    if kept is not None:
-        ordered, fused = keep_in_view(ordered, fused, kept)
+    found = best_kept_definition(index, rankings, by_id, prepared)
+    kept, kept_why = None, ""
+    if found is not None:
+        kept, leads = found
+        if leads and not prepared.seeds:  # the code the user is looking at outweighs a lead
+            ordered, fused = put_first(ordered, fused, kept)
+            kept_why = "first as the clear best text match"
+        else:
+            ordered, fused = keep_in_view(ordered, fused, kept)
+            kept_why = "kept as the best text match"
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
         for (ranker, _), units in zip(rankings, unit_rankings)
     ]
     return [
-        _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), kept is not None and chunk.unit == kept.unit)
+        _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), kept_why if kept is not None and chunk.unit == kept.unit else "")
         for chunk in chosen
     ]
 
 
 def best_kept_definition(
-    rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query
-) -> ChunkInfo | None:
+    index: SearchIndex, rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query
+) -> tuple[ChunkInfo, bool] | None:
     """The first chunk, outside tests when tests are demoted, of a ranker that
-    ``keeps_best``, when that chunk is a definition; None otherwise."""
+    ``keeps_best``, when that chunk is a definition, and whether it leads clearly: its
+    score is at least ``CLEAR_LEAD`` times the next such chunk's. None otherwise."""
     for ranker, ids in rankings:
         if not getattr(ranker, "keeps_best", False):
             continue
-        for chunk_id in ids:
-            chunk = by_id.get(chunk_id)
-            if chunk is None or (query.demote_tests and is_test_path(chunk.path)):
-                continue
-            return chunk if chunk.symbol is not None else None
+        scores = dict(ranker.scored(index, query))  # type: ignore[attr-defined]
+        chunks = (by_id.get(chunk_id) for chunk_id in ids)
+        first, second = _first_two(
+            c for c in chunks if c is not None and not (query.demote_tests and is_test_path(c.path))
+        )
+        if first is None or first.symbol is None:
+            return None
+        runner_up = scores.get(second.id, 0.0) if second is not None else 0.0
+        return first, runner_up > 0 and scores.get(first.id, 0.0) >= CLEAR_LEAD * runner_up
     return None
+
+
+def _first_two(items: Iterable[ChunkInfo]) -> tuple[ChunkInfo | None, ChunkInfo | None]:
+    found: list[ChunkInfo | None] = [*itertools.islice(items, 2), None, None]
+    return found[0], found[1]
+
+
+def put_first(
+    ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], kept: ChunkInfo
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float]]:
+    """``ordered`` with ``kept`` moved to the top, scored just above the old first hit.
+
+    For a text match that leads every other by far: the fusion would weigh it against
+    rankers that know only names, docstrings or the graph, and place it lower."""
+    position = next((i for i, chunk in enumerate(ordered) if chunk.unit == kept.unit), None)
+    if not position:  # already first, or not among the hits
+        return list(ordered), fused
+    fused = dict(fused)
+    fused[kept.unit] = fused.get(ordered[0].unit, 0.0) * 1.001
+    return [ordered[position], *ordered[:position], *ordered[position + 1 :]], fused
 
 
 def keep_in_view(
@@ -1208,16 +1246,16 @@ def _hit(
     score: float,
     places: Sequence[tuple[str, dict[tuple[str, int], int]]],
     header: ChunkInfo | None = None,
-    kept: bool = False,
+    kept: str = "",
 ) -> Hit:
     """The hit for a chosen chunk; ``why`` names each ranker that placed its definition,
     and where (``places``: per ranker, unit -> 1-based place); for a member that took
-    its class's place (``header``), the class's places and that it did; and whether it
-    was kept in view as the best text match (``kept``)."""
+    its class's place (``header``), the class's places and that it did; and how it was
+    moved as the best text match (``kept``), if it was."""
     unit = chunk.unit if header is None else header.unit
     reasons = [f"{name} #{found[unit]}" for name, found in places if unit in found]
     if header is not None:
         reasons.append(f"best member of {header.symbol}")
     if kept:
-        reasons.append("kept as the best text match")
+        reasons.append(kept)
     return Hit(chunk.path, chunk.start_line, chunk.end_line, chunk.symbol, chunk.kind, round(score, 6), ", ".join(reasons))

@@ -20,6 +20,7 @@ from desktop.index.retrieval import (
     best_member,
     cap_per_file,
     keep_in_view,
+    put_first,
     match_expression,
     name_coverage,
     name_order,
@@ -288,22 +289,52 @@ def _find_trailer(data):
 '''
 
 
-def test_a_private_helper_that_only_the_text_matches_stays_in_view(tmp_path):
-    """The public functions collect votes from every ranker; the helper, with no
-    docstring and a private name, only from the text. Without ``keeps_best`` it is not
-    among the hits at all (checked)."""
+TRAILER_QUESTION = (
+    "where is the end of directory signature found by scanning backwards over a trailing comment of the archive file"
+)
+
+
+def _archives_index(tmp_path):
+    """``ARCHIVE`` next to six public, documented readers of other archive formats."""
     formats = {
         f"formats/fmt{i}.py": f'"""Archive format {i}."""\n\ndef read_archive_{i}(path):\n'
         f'    """Read an archive file of format {i} and list its members."""\n    return open(path).read()\n'
         for i in range(6)
     }
-    index = open_project(tmp_path, "archives", {"archive.py": ARCHIVE, **formats})
-    question = "where is the end of directory signature found by scanning backwards over a trailing comment of the archive file"
+    return open_project(tmp_path, "archives", {"archive.py": ARCHIVE, **formats})
+
+
+def test_a_private_helper_that_only_the_text_matches_stays_in_view(tmp_path):
+    """The public functions collect votes from every ranker; the helper, with no
+    docstring and a private name, only from the text. Without ``keeps_best`` it is not
+    among the hits at all (checked)."""
+    index = _archives_index(tmp_path)
+    question = TRAILER_QUESTION
     hits = search(index, question, k=5)
     index.close()
     found = [h for h in hits if h.symbol == "_find_trailer"]
-    assert found and "kept as the best text match" in found[0].why
+    assert found and "best text match" in found[0].why  # kept in view, or first when it leads clearly
     assert [h.path for h in hits[:2]] == ["archive.py", "archive.py"]  # next to its file's best hit
+
+
+def test_a_text_match_that_leads_clearly_goes_first_unless_the_user_is_looking_elsewhere(tmp_path):
+    index = _archives_index(tmp_path)
+    question = TRAILER_QUESTION
+    plain = search(index, question, k=5)
+    looking = search(index, question, k=5, current_file="formats/fmt3.py")
+    index.close()
+    assert (plain[0].symbol, plain[0].why.endswith("first as the clear best text match")) == ("_find_trailer", True)
+    assert [h.score for h in plain] == sorted((h.score for h in plain), reverse=True)
+    assert not any("first as the clear" in h.why for h in looking)
+
+
+def test_put_first_moves_a_hit_to_the_top_scored_just_above_the_old_first():
+    ordered = [_chunk(1, "a.py", "f"), _chunk(2, "b.py", "g"), _chunk(3, "c.py", "_h")]
+    fused = {c.unit: score for c, score in zip(ordered, (0.4, 0.3, 0.05))}
+    moved, scores = put_first(ordered, fused, ordered[2])
+    assert [c.id for c in moved] == [3, 1, 2]
+    assert scores[ordered[2].unit] > scores[ordered[0].unit] > scores[ordered[1].unit]
+    assert put_first(ordered, fused, ordered[0]) == (ordered, fused)  # already first
 
 
 def test_definitions_in_the_newer_languages_are_found_by_what_they_do(tmp_path):
