@@ -372,6 +372,10 @@ class IndexStore:
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
         self.conn.commit()
         self.dirty_since = None
+        # Ids are handed out from a cache that only holds while this connection keeps the
+        # write lock: after a commit another process (``hearth index`` next to the app)
+        # may add rows.
+        self._next_ids.clear()
 
     def _changed(self) -> None:
         if self.dirty_since is None:

@@ -418,3 +418,22 @@ def test_an_index_location_that_cannot_be_made_is_a_storage_error(project, tmp_p
         run(indexer)
     indexer.close()
     assert blocker.read_text() == "a file where Hearth's data folder should be"
+
+
+def test_two_writers_on_one_index_take_turns_without_a_rebuild(project, paths, caplog):
+    """``hearth index`` or ``hearth search`` next to the app: two processes, one index."""
+    app, command = Indexer(project, paths, workers=1), Indexer(project, paths, workers=1)
+    try:
+        run(app)
+        write(project, "src/extra.py", "def shutdown_server():\n    pass\n")
+        run(command)
+        write(project, "src/more.py", "def restart_server():\n    pass\n")
+        run(app)  # its writer had handed out ids before the other one added rows
+        assert "rebuilding" not in caplog.text
+        assert app.summary.files_changed == 1 and app.summary.files_indexed == 6
+        index = reader(app)
+        assert index.symbols_named("shutdown_server") and index.symbols_named("restart_server")
+        assert index.symbols_named("start_server")
+    finally:
+        app.close()
+        command.close()
