@@ -1047,16 +1047,7 @@ def search(
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
-    found = best_kept_definition(index, rankings, by_id, prepared)
-    kept, kept_why = None, ""
-    if found is not None:
-        kept, leads = found
-        if leads and not prepared.seeds:  # the code the user is looking at outweighs a lead
-            ordered, fused = put_first(ordered, fused, kept)
-            kept_why = "first as the clear best text match"
-        else:
-            ordered, fused = keep_in_view(ordered, fused, kept)
-            kept_why = "kept as the best text match"
+    ordered, fused, kept, kept_why = _place_best_text_match(index, rankings, by_id, prepared, ordered, fused)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
@@ -1068,12 +1059,32 @@ def search(
     ]
 
 
+def _place_best_text_match(
+    index: SearchIndex,
+    rankings: Sequence[tuple[Ranker, Sequence[int]]],
+    by_id: dict[int, ChunkInfo],
+    query: Query,
+    ordered: Sequence[ChunkInfo],
+    fused: dict[tuple[str, int], float],
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], ChunkInfo | None, str]:
+    """The hits with the best text match first when it leads clearly, else kept in
+    view; the new scores, the chunk moved (or None) and what ``why`` says of it."""
+    found = best_kept_definition(index, rankings, by_id, query)
+    if found is None:
+        return list(ordered), fused, None, ""
+    kept, leads = found
+    if leads and not query.seeds:  # the code the user is looking at outweighs a lead
+        return (*put_first(ordered, fused, kept), kept, "first as the clear best text match")
+    return (*keep_in_view(ordered, fused, kept), kept, "kept as the best text match")
+
+
 def best_kept_definition(
     index: SearchIndex, rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query
 ) -> tuple[ChunkInfo, bool] | None:
     """The first chunk, outside tests when tests are demoted, of a ranker that
     ``keeps_best``, when that chunk is a definition, and whether it leads clearly: its
-    score is at least ``CLEAR_LEAD`` times the next such chunk's. None otherwise."""
+    score is at least ``CLEAR_LEAD`` times the ranker's next chunk's (outside tests
+    too). None otherwise."""
     for ranker, ids in rankings:
         if not getattr(ranker, "keeps_best", False):
             continue

@@ -165,30 +165,35 @@ class IndexStore:
 
         Raises ``StorageError`` when the disk or its permissions stand in the way (full,
         read-only, locked): making the file again would not help, and the index stays."""
-        try:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = _connect(db_path)
-        except (OSError, sqlite3.DatabaseError) as exc:
-            if is_in_the_way(exc):
-                raise index_storage_error(exc, db_path) from None
-            log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
-        else:
-            store = cls(db_path, conn)
-            try:
-                if store._usable(root):
-                    return store
-            except sqlite3.DatabaseError as exc:
-                if is_in_the_way(exc):
-                    conn.close()
-                    raise index_storage_error(exc, db_path) from None
-                log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
-            conn.close()
+        store = cls._open_usable(db_path, root)
+        if store is not None:
+            return store
         try:
             store = cls(db_path, _recreate(db_path, root))
         except (OSError, sqlite3.DatabaseError) as exc:
             raise index_storage_error(exc, db_path) from None
         store.rebuilt = True
         return store
+
+    @classmethod
+    def _open_usable(cls, db_path: Path, root: Path) -> "IndexStore | None":
+        """The index at ``db_path`` when it is usable; None when it must be made again."""
+        conn: sqlite3.Connection | None = None
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _connect(db_path)
+            store = cls(db_path, conn)
+            if store._usable(root):
+                return store
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if is_in_the_way(exc):
+                if conn is not None:
+                    conn.close()
+                raise index_storage_error(exc, db_path) from None
+            log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
+        if conn is not None:
+            conn.close()
+        return None
 
     def _usable(self, root: Path) -> bool:
         """True when the schema is ours and current; creates it in an empty database."""
