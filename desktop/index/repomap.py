@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from desktop.index.graph import personalized_rank
-from desktop.index.retrieval import TEST_PENALTY, SearchIndex, is_test_path
+from desktop.index.retrieval import SearchIndex, is_test_path
 from desktop.index.tokens import estimate_tokens
 
 MAX_CANDIDATES = 3000
 INDENT = "  "
+# A map is read to learn what the code offers: tests (and the fixtures under them)
+# make way for the code they test.
+MAP_TEST_WEIGHT = 0.1
+# A method called by one short word (``wait``, ``next``, ``equals``) collects the
+# references of every other object with such a method: ``x.wait()`` rarely means ours.
+GENERIC_METHOD_WEIGHT = 0.3
+_LOCAL_SCOPES = frozenset({"function", "method"})
 
 
 @dataclass(frozen=True)
@@ -61,23 +68,34 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     personal = personalized_rank(seeds, graph.edges) if seeds else {}
     top = max(personal.values(), default=0.0)
     rows = index.conn.execute(
-        "SELECT file_id, name, scope, signature, start_line FROM symbols"
+        "SELECT file_id, name, scope, signature, start_line, kind FROM symbols"
     ).fetchall()
+    # A function's own helpers are not offered to the rest of the code.
+    kinds = {(row[0], f"{row[2]}.{row[1]}" if row[2] else row[1]): row[5] for row in rows}
+    rows = [row for row in rows if kinds.get((row[0], row[2])) not in _LOCAL_SCOPES]
     base = [
-        graph.definition_rank.get((row[0], row[1]), 0.0) + 0.01 * graph.file_rank.get(row[0], 0.0) for row in rows
+        (graph.definition_rank.get((row[0], row[1]), 0.0) + 0.01 * graph.file_rank.get(row[0], 0.0))
+        * map_prior(index.path_of(row[0]), row[1], row[5])
+        for row in rows
     ]
     # Focus adds up to the best global score, so focused files lead whether or not
     # anything else references them.
     lift = max(base, default=0.0) / top if top else 0.0
     entries = []
-    for (file_id, name, scope, signature, start_line), score in zip(rows, base):
+    for (file_id, name, scope, signature, start_line, _kind), score in zip(rows, base):
         path = index.path_of(file_id)
-        if is_test_path(path):
-            score *= TEST_PENALTY  # a map is read to learn what the code offers
         score += lift * personal.get(file_id, 0.0)
         entries.append(MapEntry(path, name, scope, signature, start_line, score))
     entries.sort(key=lambda e: (-e.score, e.path, e.start_line))
     return entries[:MAX_CANDIDATES]
+
+
+def map_prior(path: str, name: str, kind: str) -> float:
+    """How much a definition's graph rank counts in the map, before focus."""
+    weight = MAP_TEST_WEIGHT if is_test_path(path) else 1.0
+    if kind == "method" and name.isalpha() and name.islower():
+        weight *= GENERIC_METHOD_WEIGHT
+    return weight
 
 
 def _focus_seeds(index: SearchIndex, focus: Iterable[str]) -> dict[int, float]:

@@ -83,6 +83,43 @@ def test_builtin_names_and_tests_do_not_lead_the_map(tmp_path):
     assert files.index("shadow.py") > files.index("tests/helpers.py")
 
 
+def _map_of(tmp_path, files: dict[str, str], budget: int) -> str:
+    root = tmp_path / "proj"
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    opened = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        return repo_map(opened, budget)
+    finally:
+        opened.close()
+
+
+def test_a_functions_own_helpers_are_not_offered_in_the_map(tmp_path):
+    report = "def render_report(rows):\n    def cell(value):\n        return str(value)\n    return [cell(r) for r in rows]\n"
+    users = {f"user{n}.py": f"from report import render_report\n\n\ndef show_{n}(rows, cell):\n    return render_report(cell(rows))\n" for n in range(4)}
+    text = _map_of(tmp_path, {"report.py": report, **users}, 1024)
+    assert "def render_report(rows):" in text
+    assert "def cell(value):" not in text  # its name is called elsewhere, but never it
+
+
+def test_test_fixtures_and_one_word_methods_make_way_for_what_the_code_offers(tmp_path):
+    fixture = "class Person:\n    def equals(self, other):\n        return self is other\n"
+    users = {
+        f"tests/test_{n}.py": f"from tests.data.person import Person\n\n\ndef test_{n}(a, b):\n    assert a.equals(b)\n    assert b.wait()\n"
+        for n in range(8)
+    }
+    worker = "class Worker:\n    def wait(self):\n        return True\n"
+    engine = "def start_engine(config):\n    return config\n"
+    app = {f"app{n}.py": f"from engine import start_engine\n\n\ndef main_{n}():\n    return start_engine({n})\n" for n in range(2)}
+    text = _map_of(tmp_path, {"tests/data/person.py": fixture, "worker.py": worker, "engine.py": engine, **users, **app}, 1024)
+    files = [line[:-1] for line in text.splitlines() if not line.startswith(" ")]
+    assert files[0] == "engine.py"
+    assert files.index("worker.py") < files.index("tests/data/person.py")
+
+
 def test_the_map_fits_the_budget(index):
     full = repo_map(index, 10_000)
     for budget in (5, 20, 40, 80):
