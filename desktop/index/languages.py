@@ -55,9 +55,9 @@ _EXTRA_TAGS: dict[str, str] = {
 (class_definition superclasses: (argument_list (identifier) @name)) @reference.class
 (decorator (identifier) @name) @reference.call
 """,
-    # The wheels of these ship no tags query (Bash, Haskell, Julia, Kotlin, Zig), or one
-    # whose methods span their whole class (Swift) or that makes every local value a
-    # definition (Scala).
+    # The wheels of these ship no tags query (Bash, Haskell, Julia, Kotlin, Zig,
+    # Objective-C), or one whose methods span their whole class (Swift) or that makes
+    # every local value a definition (Scala).
     "bash": """
 (function_definition name: (word) @name) @definition.function
 (command name: (command_name (word) @name)) @reference.call
@@ -104,6 +104,19 @@ _EXTRA_TAGS: dict[str, str] = {
 (macro_definition (signature (call_expression . (identifier) @name))) @definition.macro
 (call_expression . (identifier) @name) @reference.call
 (call_expression . (field_expression (identifier) @name .)) @reference.call
+""",
+    # Objective-C methods are named by their first selector part (``personWithName``).
+    "objc": """
+(class_interface . (identifier) @name) @definition.class
+(class_implementation . (identifier) @name) @definition.class
+(protocol_declaration . (identifier) @name) @definition.interface
+(method_definition (method_type) . (identifier) @name) @definition.method
+(method_definition . (identifier) @name) @definition.method
+(method_declaration (method_type) . (identifier) @name) @definition.method
+(method_declaration . (identifier) @name) @definition.method
+(function_definition declarator: (function_declarator declarator: (identifier) @name)) @definition.function
+(message_expression method: (identifier) @name) @reference.call
+(call_expression function: (identifier) @name) @reference.call
 """,
     "zig": """
 (function_declaration name: (identifier) @name) @definition.function
@@ -217,6 +230,18 @@ _OCAML_PROVIDED = ProvidedNames(
     frozenset(),
 )
 
+# NSObject's own messages, sent to objects of every class.
+_OBJC_PROVIDED = ProvidedNames(
+    _encoded(
+        """
+        alloc init new copy mutableCopy retain release autorelease dealloc description isEqual hash
+        class superclass respondsToSelector performSelector isKindOfClass isMemberOfClass
+        """.split()
+    ),
+    frozenset(),
+    frozenset(),
+)
+
 # References to what a language provides are left out of the reference graph: a call
 # to ``len`` or ``.map`` would otherwise tie every file to whichever project file
 # happens to define a ``len`` or a ``map``. A project's own ``encode()`` still counts
@@ -229,6 +254,7 @@ LANGUAGE_PROVIDED: dict[str, ProvidedNames] = {
     "bash": _BASH_PROVIDED,
     "elixir": _ELIXIR_PROVIDED,
     "ocaml": _OCAML_PROVIDED,
+    "objc": _OBJC_PROVIDED,
 }
 
 
@@ -271,6 +297,7 @@ SPECS: tuple[LanguageSpec, ...] = (
     LanguageSpec("haskell", "tree_sitter_haskell", "language", (".hs",), use_upstream_tags=False),
     LanguageSpec("julia", "tree_sitter_julia", "language", (".jl",), use_upstream_tags=False),
     LanguageSpec("zig", "tree_sitter_zig", "language", (".zig",), use_upstream_tags=False),
+    LanguageSpec("objc", "tree_sitter_objc", "language", (".m",), use_upstream_tags=False),
 )
 
 _BY_NAME = {spec.name: spec for spec in SPECS}
@@ -318,7 +345,7 @@ def language_for_path(path: PurePath | str) -> str | None:
     return _BY_EXTENSION.get(pure.suffix.lower())
 
 
-_MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml"}
+_MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml", "objc": "objectivec"}
 
 
 def markdown_tag(language: str | None) -> str:

@@ -56,6 +56,10 @@ SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
         "parseHeader :: String -> Int\nparseHeader line = convert line\n", ("parseHeader", "function"), "convert",
     ),
     "julia": ("function parse_header(line)\n    convert_line(line)\nend\n", ("parse_header", "function"), "convert_line"),
+    "objc": (
+        "@implementation Cache\n- (int)get:(NSString *)key {\n  return [self lookup:key];\n}\n@end\n",
+        ("get", "method"), "lookup",
+    ),
     "zig": (
         "const Point = struct {\n    pub fn len(self: Point) i32 {\n        return helper(self.x);\n    }\n};\n",
         ("len", "method"), "helper",
@@ -94,7 +98,7 @@ def test_compiled_once_per_language():
         ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
         ("Main.kt", "kotlin"), ("build.gradle.kts", "kotlin"), ("View.swift", "swift"), ("App.scala", "scala"),
         ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"), ("parser.mli", "ocaml_interface"),
-        ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"),
+        ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"), ("Person.m", "objc"),
         ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
     ],
 )
@@ -124,6 +128,21 @@ def test_what_bash_and_elixir_provide_is_not_a_reference():
     assert "sum_all" in {r.name for r in elixir.references}
 
 
+def test_an_objective_c_class_its_methods_and_their_doc_comments():
+    source = (
+        "/// A person.\n@interface Person : NSObject\n- (NSString *)greeting;\n@end\n\n"
+        "@implementation Person\n/// Says hello.\n- (NSString *)greeting {\n"
+        "  return [[Formatter alloc] hello:[self name]];\n}\n@end\n"
+    )
+    result = extract(source, "objc")
+    assert [(d.name, d.kind, d.scope) for d in result.definitions] == [
+        ("Person", "class", ""), ("greeting", "method", "Person"), ("Person", "class", ""), ("greeting", "method", "Person"),
+    ]
+    assert result.definitions[0].doc == "A person." and result.definitions[3].doc == "Says hello."
+    assert (result.definitions[3].start_line, result.definitions[3].end_line) == (8, 10)
+    assert {r.name for r in result.references} == {"hello", "name"}  # alloc is NSObject's
+
+
 def test_ocamls_own_operators_are_not_references_but_a_projects_are():
     ocaml = extract(
         "let total xs = List.length xs + 1 |> succ\nlet ( >>= ) m f = bind m f\nlet next = step >>= finish\n", "ocaml"
@@ -148,4 +167,5 @@ def test_markdown_fence_tags():
     assert markdown_tag("python") == "python"
     assert markdown_tag("c_sharp") == "csharp"
     assert markdown_tag("ocaml_interface") == "ocaml"
+    assert markdown_tag("objc") == "objectivec"
     assert markdown_tag(None) == ""
