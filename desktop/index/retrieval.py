@@ -30,7 +30,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
@@ -44,6 +44,7 @@ from desktop.index.vocabulary import alternatives, synonyms
 # dev3 without costing the short ones much.
 RRF_K = 30
 MAX_HITS_PER_FILE = 2
+PRIVATE_IN_VIEW = 5  # private helpers among this many best text matches are kept in view
 CLEAR_LEAD = 1.1  # a text match scoring this many times the next one goes first (``put_first``)
 CANDIDATES = 60
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 3
@@ -815,7 +816,7 @@ def prior(index: SearchIndex, chunk: ChunkInfo, query: Query) -> float:
     if query.demote_tests and is_test_path(chunk.path):
         weight *= TEST_PENALTY
     name = chunk.symbol
-    if name and name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+    if _is_private(name):
         weight *= PRIVATE_PRIOR
     elif name and chunk.kind != "method" and name in (index.exports(chunk.file_id) or ()):
         weight *= EXPORTED_PRIOR
@@ -1047,35 +1048,66 @@ def search(
             fused[unit] = fused.get(unit, 0.0) * prior(index, chunk, prepared)
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
-    ordered, fused, kept, kept_why = _place_best_text_match(index, rankings, by_id, prepared, ordered, fused)
+    ordered, fused, notes = _place_text_matches(index, rankings, by_id, prepared, ordered, fused)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
         for (ranker, _), units in zip(rankings, unit_rankings)
     ]
     return [
-        _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), kept_why if kept is not None and chunk.unit == kept.unit else "")
+        _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), notes.get(chunk.unit, ""))
         for chunk in chosen
     ]
 
 
-def _place_best_text_match(
+def _place_text_matches(
     index: SearchIndex,
     rankings: Sequence[tuple[Ranker, Sequence[int]]],
     by_id: dict[int, ChunkInfo],
     query: Query,
     ordered: Sequence[ChunkInfo],
     fused: dict[tuple[str, int], float],
-) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], ChunkInfo | None, str]:
-    """The hits with the best text match first when it leads clearly, else kept in
-    view; the new scores, the chunk moved (or None) and what ``why`` says of it."""
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], dict[tuple[str, int], str]]:
+    """The hits with what only the text ranker vouches for given its place: private
+    helpers among its best kept in view, then its best definition first when it leads
+    clearly, else kept in view. Returns the new order and scores, and per moved unit
+    what ``why`` says of it."""
+    ordered, notes = list(ordered), {}
+    for helper in private_text_matches(rankings, by_id, query):
+        ordered, fused = keep_in_view(ordered, fused, helper)
+        notes[helper.unit] = "kept as a private helper the text matches"
     found = best_kept_definition(index, rankings, by_id, query)
     if found is None:
-        return list(ordered), fused, None, ""
+        return ordered, fused, notes
     kept, leads = found
     if leads and not query.seeds:  # the code the user is looking at outweighs a lead
-        return (*put_first(ordered, fused, kept), kept, "first as the clear best text match")
-    return (*keep_in_view(ordered, fused, kept), kept, "kept as the best text match")
+        ordered, fused = put_first(ordered, fused, kept)
+        notes[kept.unit] = "first as the clear best text match"
+    else:
+        ordered, fused = keep_in_view(ordered, fused, kept)
+        notes[kept.unit] = "kept as the best text match"
+    return ordered, fused, notes
+
+
+def private_text_matches(
+    rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query
+) -> list[ChunkInfo]:
+    """Private definitions (``_name``, not dunder) among the first ``PRIVATE_IN_VIEW``
+    chunks, outside tests when tests are demoted, of a ranker that ``keeps_best``, after
+    its first. A private helper has rarely a docstring and few callers: the text alone
+    finds it, and the fusion would outvote it. One that another ranker puts first is
+    heard by the fusion anyway."""
+    found = _text_matches(rankings, by_id, query, PRIVATE_IN_VIEW)
+    if found is None:
+        return []
+    ranker, chunks = found
+    firsts = {by_id[ids[0]].unit for other, ids in rankings if other is not ranker and ids and ids[0] in by_id}
+    return [c for c in chunks[1:] if _is_private(c.symbol) and c.unit not in firsts]
+
+
+def _is_private(name: str | None) -> bool:
+    """A leading underscore marks a private helper, in Python and by convention elsewhere."""
+    return bool(name) and name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 def best_kept_definition(
@@ -1085,24 +1117,26 @@ def best_kept_definition(
     ``keeps_best``, when that chunk is a definition, and whether it leads clearly: its
     score is at least ``CLEAR_LEAD`` times the ranker's next chunk's (outside tests
     too). None otherwise."""
+    found = _text_matches(rankings, by_id, query, 2)
+    if found is None or not found[1] or found[1][0].symbol is None:
+        return None
+    ranker, (first, *rest) = found
+    scores = dict(ranker.scored(index, query))  # type: ignore[attr-defined]
+    runner_up = scores.get(rest[0].id, 0.0) if rest else 0.0
+    return first, runner_up > 0 and scores.get(first.id, 0.0) >= CLEAR_LEAD * runner_up
+
+
+def _text_matches(
+    rankings: Sequence[tuple[Ranker, Sequence[int]]], by_id: dict[int, ChunkInfo], query: Query, count: int
+) -> tuple[Ranker, list[ChunkInfo]] | None:
+    """The ranker that ``keeps_best`` and its first ``count`` chunks, outside tests
+    when tests are demoted; None when no ranker keeps its best."""
     for ranker, ids in rankings:
-        if not getattr(ranker, "keeps_best", False):
-            continue
-        scores = dict(ranker.scored(index, query))  # type: ignore[attr-defined]
-        chunks = (by_id.get(chunk_id) for chunk_id in ids)
-        first, second = _first_two(
-            c for c in chunks if c is not None and not (query.demote_tests and is_test_path(c.path))
-        )
-        if first is None or first.symbol is None:
-            return None
-        runner_up = scores.get(second.id, 0.0) if second is not None else 0.0
-        return first, runner_up > 0 and scores.get(first.id, 0.0) >= CLEAR_LEAD * runner_up
+        if getattr(ranker, "keeps_best", False):
+            chunks = (by_id.get(chunk_id) for chunk_id in ids)
+            kept = (c for c in chunks if c is not None and not (query.demote_tests and is_test_path(c.path)))
+            return ranker, list(itertools.islice(kept, count))
     return None
-
-
-def _first_two(items: Iterable[ChunkInfo]) -> tuple[ChunkInfo | None, ChunkInfo | None]:
-    found: list[ChunkInfo | None] = [*itertools.islice(items, 2), None, None]
-    return found[0], found[1]
 
 
 def put_first(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -14,12 +15,15 @@ from desktop.index.indexer import ensure_index
 from desktop.index.retrieval import (
     BASELINE_RANKERS,
     RRF_K,
+    Bm25Ranker,
     ChunkInfo,
     FileRanker,
     SearchIndex,
+    SymbolRanker,
     best_member,
     cap_per_file,
     keep_in_view,
+    private_text_matches,
     put_first,
     match_expression,
     name_coverage,
@@ -326,6 +330,23 @@ def test_a_text_match_that_leads_clearly_goes_first_unless_the_user_is_looking_e
     assert (plain[0].symbol, plain[0].why.endswith("first as the clear best text match")) == ("_find_trailer", True)
     assert [h.score for h in plain] == sorted((h.score for h in plain), reverse=True)
     assert not any("first as the clear" in h.why for h in looking)
+
+
+def test_private_helpers_among_the_best_text_matches_are_kept_in_view(index):
+    chunks = [
+        _chunk(1, "a.py", "public_first"), _chunk(2, "tests/test_a.py", "_test_helper"), _chunk(3, "a.py", "_helper"),
+        _chunk(4, "a.py", "__init__"), _chunk(5, "b.py", "other"), _chunk(6, "b.py", "_second"),
+        _chunk(7, "c.py", "more"), _chunk(8, "c.py", "_too_far"),
+    ]
+    by_id = {c.id: c for c in chunks}
+    rankings = [(SymbolRanker(), [8, 6]), (Bm25Ranker(), [c.id for c in chunks])]
+    query = prepare_query(index, "anything")
+    assert [c.symbol for c in private_text_matches(rankings, by_id, query)] == ["_helper", "_second"]
+    # one another ranker already puts first needs no help
+    rankings[0] = (SymbolRanker(), [6, 8])
+    assert [c.symbol for c in private_text_matches(rankings, by_id, query)] == ["_helper"]
+    tests_too = dataclasses.replace(query, demote_tests=False)
+    assert [c.symbol for c in private_text_matches(rankings, by_id, tests_too)] == ["_test_helper", "_helper"]
 
 
 def test_put_first_moves_a_hit_to_the_top_scored_just_above_the_old_first():
