@@ -214,7 +214,10 @@ class ChatService:
     def _open_index(self) -> SearchIndex | None:
         """The project's index when it exists and holds files; None otherwise."""
         if self._index is not None:
-            return self._index
+            if not self._index.replaced():
+                return self._index
+            self._index.close()  # rebuilt or removed under us: read the new file
+            self._index = None
         if self.index_db is None or not self.index_db.is_file():
             return None
         from desktop.index.retrieval import SearchIndex

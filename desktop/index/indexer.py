@@ -497,6 +497,12 @@ class Indexer:
             self.longest_commit_gap_s = max(self.longest_commit_gap_s, time.monotonic() - dirty_since)
 
     def _open_store(self) -> IndexStore:
+        if self._store is not None and not self.db_path.exists():
+            # The cache was cleared under us: writing on would fill a deleted file no
+            # reader can open. Start a new index instead.
+            log.warning("index %s was removed; making it again", self.db_path)
+            self._store.close()
+            self._store = None
         if self._store is None:
             self._store = IndexStore.open(self.db_path, self.root)
         return self._store

@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import os
 import re
 import sqlite3
 import threading
@@ -178,12 +179,24 @@ class SearchIndex:
         self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
         self._rare: dict[str, bool] = {}
         self._chunk_count = 0
+        self._db_path: Path | None = None
+        self._db_identity: tuple[int, int] | None = None
         self._index_file_names()
 
     @classmethod
     def open(cls, db_path: Path) -> "SearchIndex":
         """Open the index database at ``db_path`` for reading."""
-        return cls(IndexReader(open_reader(db_path)))
+        identity = _file_identity(db_path)
+        index = cls(IndexReader(open_reader(db_path)))
+        index._db_path, index._db_identity = Path(db_path), identity
+        return index
+
+    def replaced(self) -> bool:
+        """True when the database file was removed or made anew since this view was
+        opened (a rebuild, a cleared cache): the view then reads a file nobody writes."""
+        if self._db_path is None:
+            return False
+        return _file_identity(self._db_path) != self._db_identity
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -405,6 +418,14 @@ class SearchIndex:
                     row[0], row[1], self._files.get(row[1], ""), row[2], row[3], row[4], row[5], row[6]
                 )
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _id_ranges(conn: sqlite3.Connection) -> dict[int, tuple[int, int, int, int]]:

@@ -170,3 +170,22 @@ def test_unreadable_context_record_is_ignored(paths):
         assert store.messages(chat)[-1].context is None
     finally:
         store.close()
+
+
+def test_an_index_made_again_while_the_chat_is_open_is_read_anew(store, project, paths, fake_ollama):
+    """The index file is rebuilt (schema change, damage) or the cache is cleared and the
+    index made again: the next turn reads the new file, not the deleted one."""
+    ensure_index(project, paths)
+    service = make_service(store, project, paths, fake_ollama)
+    chat = store.create_conversation(project_key(project)).id
+    list(service.send(chat, "How does the cache drop its oldest entry?", MODEL, OPTIONS, CancelToken()))
+    db_path = index_db_path(paths, project)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    (project / "store" / "queue.py").write_text(
+        "def drain_backlog(queue):\n    \"\"\"Empty the pending job backlog.\"\"\"\n    return list(queue)\n", encoding="utf-8"
+    )
+    ensure_index(project, paths)
+    list(service.send(chat, "Where is the pending job backlog emptied?", MODEL, OPTIONS, CancelToken()))
+    service.close()
+    assert any(item.path == "store/queue.py" for item in service.last_context().items)

@@ -437,3 +437,15 @@ def test_two_writers_on_one_index_take_turns_without_a_rebuild(project, paths, c
     finally:
         app.close()
         command.close()
+
+
+def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_indexer):
+    """A cache cleaner (or the user) deletes Hearth's cache while the app runs."""
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{indexer.db_path}{suffix}").unlink(missing_ok=True)
+    run(indexer)
+    assert indexer.db_path.is_file()
+    assert reader(indexer).stats().files == 4 and indexer.summary.files_changed == 4
+    assert reader(indexer).symbols_named("start_server")
