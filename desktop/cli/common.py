@@ -48,7 +48,9 @@ def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) ->
     When the update cannot be saved (a full disk, a read-only cache) but an earlier
     index is there, say so on stderr and open that one: results from the index as it
     was beat none. Raises ``StorageError`` when there is no index to fall back on."""
-    from desktop.core.errors import StorageError
+    import sqlite3
+
+    from desktop.core.errors import HearthError, StorageError
     from desktop.index.indexer import ensure_index
     from desktop.index.retrieval import SearchIndex
     from desktop.index.store import index_db_path
@@ -57,7 +59,11 @@ def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) ->
     try:
         ensure_index(root, paths)
     except StorageError as exc:
-        if not db_path.is_file():
-            raise
+        try:
+            index = SearchIndex.open(db_path)
+            index.reader.stats()  # an index from an older Hearth, or half made, fails here
+        except (HearthError, sqlite3.Error):
+            raise exc from None
         fail(f"{exc} Answering from the index as it was.")
+        return index
     return SearchIndex.open(db_path)

@@ -158,7 +158,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def storage_error(exc: BaseException, where: str) -> StorageError:
     """A plain-language ``StorageError`` for a SQLite or file-system failure of the
     database named by ``where`` ("the chats database /path/chats.sqlite3")."""
-    text = str(exc).lower()
+    # An OSError's text holds the path, and a path may say anything ("fullstack-app").
+    text = ((exc.strerror or "") if isinstance(exc, OSError) else str(exc)).lower()
     errno = getattr(exc, "errno", None)
     if "full" in text or errno == 28:
         return StorageError(f"Could not save {where}: the disk is full.",
@@ -188,5 +189,6 @@ def is_in_the_way(exc: BaseException) -> bool:
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """True when ``exc`` says the file is damaged or not a database (rather than that
     the disk, its permissions or another program stood in the way)."""
+    name = getattr(exc, "sqlite_errorname", None) or ""
     text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "not a database" in text or "malformed" in text or "corrupt" in text

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from desktop.core.app_db import is_in_the_way
+from desktop.core.app_db import is_corruption
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
@@ -38,7 +38,15 @@ from desktop.index.identifiers import identifier_words, identifier_words_of_line
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_path
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
-from desktop.index.store import FileInsert, FileState, IndexStore, doc_summary, index_db_path, index_storage_error
+from desktop.index.store import (
+    FileInsert,
+    FileState,
+    IndexStore,
+    doc_summary,
+    file_identity,
+    index_db_path,
+    index_storage_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +183,7 @@ class Indexer:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.summary: IndexSummary | None = None
         self._store: IndexStore | None = None
+        self._store_identity: tuple[int, int] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.longest_commit_gap_s = 0.0
@@ -230,7 +239,7 @@ class Indexer:
                     self._commit(store)  # keep what is done: the next run resumes from here
                     raise
             except sqlite3.DatabaseError as exc:
-                if is_in_the_way(exc) or attempt == 2:
+                if attempt == 2 or not is_corruption(exc):
                     store.rollback()  # half a file's rows must not be committed later
                     raise index_storage_error(exc, self.db_path) from None
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
@@ -497,14 +506,15 @@ class Indexer:
             self.longest_commit_gap_s = max(self.longest_commit_gap_s, time.monotonic() - dirty_since)
 
     def _open_store(self) -> IndexStore:
-        if self._store is not None and not self.db_path.exists():
-            # The cache was cleared under us: writing on would fill a deleted file no
-            # reader can open. Start a new index instead.
-            log.warning("index %s was removed; making it again", self.db_path)
+        if self._store is not None and file_identity(self.db_path) != self._store_identity:
+            # The file was removed (a cleared cache) or made anew by another process:
+            # writing on would fill a deleted file no reader can open.
+            log.warning("index %s was removed or replaced; opening it again", self.db_path)
             self._store.close()
             self._store = None
         if self._store is None:
             self._store = IndexStore.open(self.db_path, self.root)
+            self._store_identity = file_identity(self.db_path)
         return self._store
 
     def _check_root(self) -> None:

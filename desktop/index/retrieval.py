@@ -24,7 +24,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import os
 import re
 import sqlite3
 import threading
@@ -36,7 +35,7 @@ from typing import Protocol, Sequence
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.infile import FileUnits, file_units, in_file_scores, units_using
-from desktop.index.store import IndexReader, index_tokens, open_reader
+from desktop.index.store import IndexReader, file_identity, index_tokens, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
 
 # The fusion constants were chosen on the three development sets together
@@ -186,7 +185,7 @@ class SearchIndex:
     @classmethod
     def open(cls, db_path: Path) -> "SearchIndex":
         """Open the index database at ``db_path`` for reading."""
-        identity = _file_identity(db_path)
+        identity = file_identity(db_path)
         index = cls(IndexReader(open_reader(db_path)))
         index._db_path, index._db_identity = Path(db_path), identity
         return index
@@ -196,7 +195,7 @@ class SearchIndex:
         opened (a rebuild, a cleared cache): the view then reads a file nobody writes."""
         if self._db_path is None:
             return False
-        return _file_identity(self._db_path) != self._db_identity
+        return file_identity(self._db_path) != self._db_identity
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -418,14 +417,6 @@ class SearchIndex:
                     row[0], row[1], self._files.get(row[1], ""), row[2], row[3], row[4], row[5], row[6]
                 )
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
 
 
 def _id_ranges(conn: sqlite3.Connection) -> dict[int, tuple[int, int, int, int]]:

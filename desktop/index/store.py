@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -101,6 +102,16 @@ def index_tokens(word: str) -> tuple[str, ...]:
 
 class IndexMissing(ProjectError):
     """The project has no index yet (run the indexer first)."""
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``, or None when there is none: tells a file
+    made anew (a rebuild, a cleared cache) from the one a connection opened."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def index_db_path(paths: HearthPaths, root: Path) -> Path:
@@ -402,11 +413,21 @@ def _connect(db_path: Path) -> sqlite3.Connection:
 
 
 def _recreate(db_path: Path, root: Path) -> sqlite3.Connection:
+    _remove_database(db_path)
+    conn = _connect(db_path)
+    try:
+        _create_schema(conn, root)
+    except sqlite3.Error:
+        # A half-made file (the disk filled up) must not pass for an index next time.
+        conn.close()
+        _remove_database(db_path)
+        raise
+    return conn
+
+
+def _remove_database(db_path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    conn = _connect(db_path)
-    _create_schema(conn, root)
-    return conn
 
 
 def _create_schema(conn: sqlite3.Connection, root: Path) -> None:

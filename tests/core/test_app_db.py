@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from desktop.core.app_db import AppDatabase
+from desktop.core.app_db import AppDatabase, storage_error
 from desktop.core.errors import StorageError
 
 MIGRATIONS = (("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",),)
@@ -90,3 +90,11 @@ def test_closing_twice_is_harmless(tmp_path):
     with pytest.raises((StorageError, sqlite3.ProgrammingError)):
         with db.transaction() as conn:
             conn.execute("SELECT 1")
+
+
+def test_the_cause_is_read_from_the_error_not_from_the_path_it_names():
+    denied = PermissionError(13, "Permission denied", "/cache/projects/fullstack-app-1f2e/index.sqlite3")
+    error = storage_error(denied, "the project index /cache/projects/fullstack-app-1f2e/index.sqlite3")
+    assert "read-only" in error.message and "full" not in error.message.split(":")[-1]
+    full = OSError(28, "No space left on device", "/cache/readonly-notes/index.sqlite3")
+    assert storage_error(full, "the project index").message.endswith("the disk is full.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -449,3 +450,40 @@ def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_
     assert indexer.db_path.is_file()
     assert reader(indexer).stats().files == 4 and indexer.summary.files_changed == 4
     assert reader(indexer).symbols_named("start_server")
+
+
+def test_an_index_made_anew_by_another_process_is_the_one_written(project, paths, make_indexer):
+    app = make_indexer(project, workers=1)
+    run(app)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{app.db_path}{suffix}").unlink(missing_ok=True)
+    command = make_indexer(project, workers=1)  # e.g. `hearth search` while the app is open
+    run(command)
+    write(project, "src/extra.py", "def shutdown_server():\n    pass\n")
+    run(app)
+    assert reader(app).symbols_named("shutdown_server")  # written into the file readers open
+
+
+def test_a_disk_full_while_an_old_index_is_made_anew_leaves_no_half_made_index(project, paths, monkeypatch):
+    from desktop.index import store as store_module
+
+    indexer = Indexer(project, paths, workers=1)
+    run(indexer)
+    indexer.close()
+    conn = sqlite3.connect(indexer.db_path)
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")  # from an older Hearth
+    conn.commit()
+    conn.close()
+    connect = store_module._connect
+
+    def tiny_disk(db_path):
+        conn = connect(db_path)
+        conn.execute("PRAGMA max_page_count = 2")  # SQLITE_FULL long before the schema is made
+        return conn
+
+    monkeypatch.setattr(store_module, "_connect", tiny_disk)
+    again = Indexer(project, paths, workers=1)
+    with pytest.raises(StorageError, match="the disk is full"):
+        run(again)
+    again.close()
+    assert not indexer.db_path.exists()  # not a stub that would pass for an index
