@@ -40,7 +40,9 @@ _CONTAINER_KINDS = frozenset({"class", "interface", "implementation"})
 # Languages that write one function as several clauses, each a node of its own:
 # Haskell's type signature and equations, Elixir's ``def`` clauses.
 _CLAUSE_LANGUAGES = frozenset({"haskell", "elixir"})
-_ELIXIR_SKIPPED_ATTRIBUTES = (b"@spec", b"@impl", b"@deprecated", b"@since")
+_ELIXIR_SKIPPED_ATTRIBUTE = re.compile(rb"@(?:spec|impl|deprecated|since)\b")
+_ELIXIR_MODULE_DOC = re.compile(rb"@moduledoc\b")
+_ELIXIR_DOC = re.compile(rb"@(?:doc|typedoc)\b")
 # How a comment line starts, per language (C-like languages by default; "#" there is
 # the preprocessor).
 _COMMENT_STARTS = {
@@ -110,6 +112,11 @@ class _Def:
     scope: str = ""
     index: int = -1
     clauses: int = 1  # sibling nodes this definition is written as (``_join_clauses``)
+    span_end: int = -1  # the end byte of its last clause (its node's end, unless joined)
+
+    def __post_init__(self) -> None:
+        if self.span_end < 0:
+            self.span_end = self.node.end_byte
 
 
 def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
@@ -182,17 +189,25 @@ def _references(nodes: list[Node], provided: ProvidedNames | None) -> tuple[Refe
 
 def _join_clauses(defs: list[_Def]) -> list[_Def]:
     """One definition per function written as clauses: a run of same-named sibling
-    definitions, each right after the one before (comments between are allowed)."""
+    definitions, each right after the one before (comments between are allowed).
+    Definitions nested in a clause (a ``where`` helper) stay, inside the joined one."""
     joined: list[_Def] = []
-    last_node: Node | None = None
+    open_defs: list[tuple[_Def, Node]] = []  # enclosing definitions, each with its last clause
     for d in defs:
-        previous = joined[-1] if joined else None
-        if previous is not None and last_node is not None and d.name == previous.name and _follows(d.node, last_node):
-            previous.end = max(previous.end, d.end)
-            previous.clauses += 1
+        while open_defs and d.node.start_byte >= open_defs[-1][0].span_end:
+            outer, last_clause = open_defs[-1]
+            if d.name == outer.name and _follows(d.node, last_clause):
+                break
+            open_defs.pop()
+        if open_defs and d.node.start_byte >= open_defs[-1][0].span_end:  # a further clause
+            outer = open_defs[-1][0]
+            outer.end = max(outer.end, d.end)
+            outer.span_end = max(outer.span_end, d.span_end)
+            outer.clauses += 1
+            open_defs[-1] = (outer, d.node)
         else:
             joined.append(d)
-        last_node = d.node
+            open_defs.append((d, d.node))
     return joined
 
 
@@ -228,7 +243,7 @@ def _assign_scopes(defs: list[_Def]) -> None:
         definition.index = index
         node = definition.node
         while stack and not (
-            stack[-1].node.start_byte <= node.start_byte and node.end_byte <= stack[-1].node.end_byte
+            stack[-1].node.start_byte <= node.start_byte and definition.span_end <= stack[-1].span_end
         ):
             stack.pop()
         if stack:
@@ -276,12 +291,12 @@ def _elixir_doc(node: Node) -> str:
     if node.type == "call" and (node.child(0) is not None and node.child(0).text == b"defmodule"):
         body = next((child for child in node.named_children if child.type == "do_block"), None)
         sibling = body.named_children[0] if body is not None and body.named_child_count else None
-        wanted: tuple[bytes, ...] = (b"@moduledoc",)
+        wanted = _ELIXIR_MODULE_DOC
     else:
-        wanted = (b"@doc", b"@typedoc")
-        while sibling is not None and sibling.type == "unary_operator" and (sibling.text or b"").startswith(_ELIXIR_SKIPPED_ATTRIBUTES):
+        wanted = _ELIXIR_DOC
+        while sibling is not None and sibling.type == "unary_operator" and _ELIXIR_SKIPPED_ATTRIBUTE.match(sibling.text or b""):
             sibling = sibling.prev_named_sibling
-    if sibling is None or sibling.type != "unary_operator" or not (sibling.text or b"").startswith(wanted):
+    if sibling is None or sibling.type != "unary_operator" or not wanted.match(sibling.text or b""):
         return ""
     strings = [n for n in _descendants(sibling) if n.type == "quoted_content"]
     return _clean_doc(_node_text(strings[0])) if strings else ""
@@ -400,9 +415,9 @@ class _Chunker:
         defs = self.defs
         for index in range(d.index + 1, len(defs)):
             x = defs[index]
-            if x.node.start_byte >= d.node.end_byte:
+            if x.node.start_byte >= d.span_end:
                 return
-            if x.node.end_byte <= d.node.end_byte and x.kind not in _INLINE_KINDS:
+            if x.span_end <= d.span_end and x.kind not in _INLINE_KINDS:
                 yield x
 
     def _fits(self, start: int, end: int) -> bool:
@@ -444,7 +459,7 @@ def _outermost(defs: list[_Def]) -> list[_Def]:
     """Definitions not nested in another one of ``defs`` (input sorted by position)."""
     result: list[_Def] = []
     for d in defs:
-        if result and d.node.start_byte >= result[-1].node.start_byte and d.node.end_byte <= result[-1].node.end_byte:
+        if result and d.node.start_byte >= result[-1].node.start_byte and d.span_end <= result[-1].span_end:
             continue
         if result and d.start <= result[-1].end:
             continue  # shares lines with the previous one (two defs on a line): keep one

@@ -36,7 +36,7 @@ from desktop.core.paths import HearthPaths
 from desktop.index.extract import extract
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
-from desktop.index.languages import language_for_path
+from desktop.index.languages import language_for_file
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
 from desktop.index.store import (
     FileInsert,
@@ -107,7 +107,7 @@ def process_file(path: str, relative: str, size: int, mtime_ns: int, old_hash: s
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == old_hash:
         return _Unchanged(relative, size, mtime_ns)
-    language = language_for_path(relative)
+    language = language_for_file(relative, text.text)
     result = extract(text.text, language, data)
     definitions = result.definitions
     symbols = tuple(

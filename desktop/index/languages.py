@@ -297,7 +297,8 @@ SPECS: tuple[LanguageSpec, ...] = (
     LanguageSpec("haskell", "tree_sitter_haskell", "language", (".hs",), use_upstream_tags=False),
     LanguageSpec("julia", "tree_sitter_julia", "language", (".jl",), use_upstream_tags=False),
     LanguageSpec("zig", "tree_sitter_zig", "language", (".zig",), use_upstream_tags=False),
-    LanguageSpec("objc", "tree_sitter_objc", "language", (".m",), use_upstream_tags=False),
+    # ``.m`` is Objective-C or MATLAB: told apart by content (``language_for_file``).
+    LanguageSpec("objc", "tree_sitter_objc", "language", (), use_upstream_tags=False),
 )
 
 _BY_NAME = {spec.name: spec for spec in SPECS}
@@ -343,6 +344,21 @@ def language_for_path(path: PurePath | str) -> str | None:
     if by_name is not None:
         return by_name
     return _BY_EXTENSION.get(pure.suffix.lower())
+
+
+# Extensions two languages share, and what in a file's text says it is ours.
+_SNIFFED = {".m": ("objc", re.compile(r"^\s*(?:#import|#include|@interface|@implementation|@protocol)\b", re.M))}
+
+
+def language_for_file(path: PurePath | str, text: str) -> str | None:
+    """``language_for_path``, and for an extension two languages share (``.m``:
+    Objective-C or MATLAB) the one the file's text shows, or None for plain text."""
+    language = language_for_path(path)
+    if language is None:
+        sniffed = _SNIFFED.get(PurePath(path).suffix.lower())
+        if sniffed is not None and sniffed[1].search(text) is not None:
+            language = sniffed[0]
+    return language
 
 
 _MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml", "objc": "objectivec"}

@@ -24,6 +24,7 @@ MAP_TEST_WEIGHT = 0.1
 # A method called by one short word (``wait``, ``next``, ``equals``) collects the
 # references of every other object with such a method: ``x.wait()`` rarely means ours.
 GENERIC_METHOD_WEIGHT = 0.3
+GENERIC_NAME_CHARS = 8
 _LOCAL_SCOPES = frozenset({"function", "method"})
 
 
@@ -70,9 +71,10 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     rows = index.conn.execute(
         "SELECT file_id, name, scope, signature, start_line, kind FROM symbols"
     ).fetchall()
-    # A function's own helpers are not offered to the rest of the code.
-    kinds = {(row[0], f"{row[2]}.{row[1]}" if row[2] else row[1]): row[5] for row in rows}
-    rows = [row for row in rows if kinds.get((row[0], row[2])) not in _LOCAL_SCOPES]
+    # What is defined inside a function (its helpers, a local class and its methods)
+    # is not offered to the rest of the code.
+    callables = {(row[0], f"{row[2]}.{row[1]}" if row[2] else row[1]) for row in rows if row[5] in _LOCAL_SCOPES}
+    rows = [row for row in rows if not _inside_a_callable(row[0], row[2], callables)]
     base = [
         (graph.definition_rank.get((row[0], row[1]), 0.0) + 0.01 * graph.file_rank.get(row[0], 0.0))
         * map_prior(index.path_of(row[0]), row[1], row[5])
@@ -90,10 +92,15 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     return entries[:MAX_CANDIDATES]
 
 
+def _inside_a_callable(file_id: int, scope: str, callables: set[tuple[int, str]]) -> bool:
+    parts = scope.split(".") if scope else []
+    return any((file_id, ".".join(parts[: depth + 1])) in callables for depth in range(len(parts)))
+
+
 def map_prior(path: str, name: str, kind: str) -> float:
     """How much a definition's graph rank counts in the map, before focus."""
     weight = MAP_TEST_WEIGHT if is_test_path(path) else 1.0
-    if kind == "method" and name.isalpha() and name.islower():
+    if kind == "method" and name.isalpha() and name.islower() and len(name) <= GENERIC_NAME_CHARS:
         weight *= GENERIC_METHOD_WEIGHT
     return weight
 

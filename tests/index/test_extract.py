@@ -417,6 +417,14 @@ def test_an_elixir_function_is_all_its_clauses_with_its_doc_attribute():
     assert defs["bump"].doc == "Adds one."
 
 
+def test_a_where_helper_stays_inside_the_haskell_function_it_helps():
+    source = "f :: Int -> Int\nf 0 = 0\nf n = g n\n  where g x = x + 1\nf 9 = 9\n\nk n = j n\n  where j x = x\n"
+    result = extract(source, "haskell")
+    assert [(d.name, d.scope, d.start_line, d.end_line) for d in result.definitions] == [
+        ("f", "", 1, 5), ("g", "f", 4, 4), ("k", "", 7, 8), ("j", "k", 8, 8),
+    ]
+
+
 def test_clauses_far_apart_or_of_other_languages_stay_separate():
     haskell = extract("area (Circle r) = r\n\nscale = 2\n\narea (Square s) = s\n", "haskell")
     assert [d.name for d in haskell.definitions] == ["area", "scale", "area"]

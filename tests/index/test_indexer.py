@@ -487,3 +487,14 @@ def test_a_disk_full_while_an_old_index_is_made_anew_leaves_no_half_made_index(p
         run(again)
     again.close()
     assert not indexer.db_path.exists()  # not a stub that would pass for an index
+
+
+def test_dot_m_files_are_read_as_objective_c_only_when_they_are(project, make_indexer):
+    write(project, "ios/Person.m", "#import <Foundation/Foundation.h>\n\n@implementation Person\n- (void)greet {\n}\n@end\n")
+    write(project, "matlab/sumsq.m", "% Sum of squares.\nfunction s = sumsq(x)\n  s = sum(x .^ 2);\nend\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    conn = open_reader(indexer.db_path)
+    languages = dict(conn.execute("SELECT path, language FROM files WHERE path LIKE '%.m'"))
+    assert languages == {"ios/Person.m": "objc", "matlab/sumsq.m": None}
+    assert reader(indexer).symbols_named("greet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.index.extract import extract
-from desktop.index.languages import language_for_path, language_names, load_language, markdown_tag
+from desktop.index.languages import language_for_file, language_for_path, language_names, load_language, markdown_tag
 
 # language -> (source, a definition (name, kind) it must find, a reference it must find or None)
 SAMPLES: dict[str, tuple[str, tuple[str, str], str | None]] = {
@@ -98,12 +98,21 @@ def test_compiled_once_per_language():
         ("Program.cs", "c_sharp"), ("Rakefile", "ruby"), ("index.php", "php"), ("App.java", "java"),
         ("Main.kt", "kotlin"), ("build.gradle.kts", "kotlin"), ("View.swift", "swift"), ("App.scala", "scala"),
         ("init.lua", "lua"), ("lib/billing.ex", "elixir"), ("test_helper.exs", "elixir"), ("parser.ml", "ocaml"), ("parser.mli", "ocaml_interface"),
-        ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"), ("Person.m", "objc"),
+        ("deploy.sh", "bash"), ("Main.hs", "haskell"), ("solve.jl", "julia"), ("build.zig", "zig"),
         ("README.md", None), ("pyproject.toml", None), ("Makefile", None),
     ],
 )
 def test_language_for_path(path, expected):
     assert language_for_path(path) == expected
+
+
+def test_a_dot_m_file_is_objective_c_or_matlab_by_its_text():
+    objc = "#import <Foundation/Foundation.h>\n\n@implementation Person\n@end\n"
+    matlab = "% Sum of squares.\nfunction s = sumsq(x)\n  s = sum(x .^ 2);\nend\n"
+    assert language_for_file("Person.m", objc) == "objc"
+    assert language_for_file("sumsq.m", matlab) is None  # plain text: no Objective-C parse of MATLAB
+    assert language_for_path("Person.m") is None  # the name alone cannot tell
+    assert language_for_file("src/app.py", "") == "python"
 
 
 def test_unknown_language_name_raises_key_error():

@@ -98,11 +98,15 @@ def _map_of(tmp_path, files: dict[str, str], budget: int) -> str:
 
 
 def test_a_functions_own_helpers_are_not_offered_in_the_map(tmp_path):
-    report = "def render_report(rows):\n    def cell(value):\n        return str(value)\n    return [cell(r) for r in rows]\n"
+    report = (
+        "def render_report(rows):\n    def cell(value):\n        return str(value)\n\n"
+        "    class Row:\n        def cell_width(self):\n            return 1\n\n    return [cell(r) for r in rows]\n"
+    )
     users = {f"user{n}.py": f"from report import render_report\n\n\ndef show_{n}(rows, cell):\n    return render_report(cell(rows))\n" for n in range(4)}
     text = _map_of(tmp_path, {"report.py": report, **users}, 1024)
     assert "def render_report(rows):" in text
     assert "def cell(value):" not in text  # its name is called elsewhere, but never it
+    assert "Row" not in text and "cell_width" not in text  # nor a local class or its methods
 
 
 def test_test_fixtures_and_one_word_methods_make_way_for_what_the_code_offers(tmp_path):

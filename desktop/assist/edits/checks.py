@@ -23,7 +23,7 @@ from desktop.assist.edits.model import (
     SyntaxProblem,
 )
 from desktop.core.errors import ProjectError
-from desktop.index.languages import language_for_path, load_language
+from desktop.index.languages import language_for_file, load_language
 from desktop.index.scanner import holds_private_key, is_secret_path
 
 MAX_REPORTED_PROBLEMS = 20
@@ -111,7 +111,7 @@ def syntax_problems(target_path: Path, base_text: str, new_text: str) -> tuple[S
     errors inside a changed block are new beyond the number the replaced lines had.
     Lines are 1-based lines of ``new_text``.
     """
-    language = language_for_path(target_path)
+    language = language_for_file(target_path, base_text)
     if language is None:
         return ()
     parser = load_language(language).parser()
