@@ -124,6 +124,11 @@ class IndexStatus(QWidget):
     def is_paused(self) -> bool:
         return self._paused
 
+    @property
+    def is_failed(self) -> bool:
+        """True while the last update's failure is shown (with Retry)."""
+        return self._failed
+
     def show_idle(self) -> None:
         """No project (nothing to show)."""
         self._set("", running=False, done=False)

@@ -420,12 +420,26 @@ class MainWindow(QMainWindow):
 
         worker = self.services.runner.run(
             work, name="index-live",
-            on_item=lambda update: self.index_updated.emit(update) if indexer is self._indexer else None,
-            # Retry runs a full update, which also takes in the changes missed here.
-            on_error=lambda error: self._on_index_ended(indexer, error=error),
+            on_item=lambda update: self._on_live_update(indexer, update),
+            on_error=lambda error: self._on_live_failed(indexer, error),
         )
         worker.finished.connect(lambda: self._on_live_finished(indexer))
         self._live_worker = worker
+
+    def _on_live_update(self, indexer: Indexer, update: object) -> None:
+        if indexer is not self._indexer:
+            return
+        if self.index_status.is_failed and self._index_worker is None:
+            self.index_status.show_done(indexer.summary)  # writing works again
+        self.index_updated.emit(update)
+
+    def _on_live_failed(self, indexer: Indexer, error: HearthError) -> None:
+        if indexer is not self._indexer:
+            return
+        if self._index_worker is not None:  # the full update running says how it ends
+            self.statusBar().showMessage(f"The index could not take in the latest changes: {error.message}", 8000)
+        else:  # Retry runs a full update, which also takes in the changes missed here
+            self.index_status.show_failed(error.message, error.hint)
 
     def _on_live_finished(self, indexer: Indexer) -> None:
         if indexer is self._indexer:

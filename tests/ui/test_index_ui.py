@@ -365,3 +365,22 @@ def test_a_full_disk_is_said_in_the_status_bar_and_retry_catches_up(qtbot, make_
     assert status.pause_button.isHidden()
     reader = IndexReader(open_reader(window._indexer.db_path))
     assert reader.symbols_named("handler_2999")
+
+
+def test_a_live_update_that_cannot_be_saved_offers_retry_and_a_later_one_clears_it(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    status = window.index_status
+    conn = window._indexer._open_store().conn  # a private detail: SQLite's page limit as a full disk
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    qtbot.wait(300)  # let the watcher settle before the change
+    (project / "src" / "big.py").write_text(
+        "".join(f"def handler_{n}(event):\n    return event + {n}\n\n\n" for n in range(3000)), encoding="utf-8"
+    )
+    qtbot.waitUntil(lambda: status.is_failed, timeout=20000)
+    assert status.pause_button.text() == "Retry" and "the disk is full" in status.label.toolTip()
+
+    conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    (project / "src" / "small.py").write_text("def tiny_helper():\n    return 1\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: not status.is_failed, timeout=20000)
+    assert status.text.startswith("Index: ") and status.pause_button.isHidden()
