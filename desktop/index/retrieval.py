@@ -30,7 +30,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank
 from desktop.index.identifiers import fts_query, split_identifier
@@ -145,7 +145,8 @@ class Ranker(Protocol):
 
     ``weight`` is the ranker's share in the fusion; a ranker may also define
     ``personal_weight``, used instead when the query has a current file or selection,
-    and ``keeps_best``: when true, its best definition is kept in view (``keep_in_view``).
+    and ``keeps_best``: when true, its best definitions are kept in view or put first
+    (``_place_text_matches``), and it has ``scored(index, query)``, its (id, score) pairs.
     """
 
     name: str
@@ -1072,6 +1073,12 @@ def search(
     ]
 
 
+_Move = Callable[
+    [Sequence[ChunkInfo], dict[tuple[str, int], float], ChunkInfo],
+    tuple[list[ChunkInfo], dict[tuple[str, int], float]],
+]
+
+
 def _place_text_matches(
     index: SearchIndex,
     rankings: Sequence[tuple[Ranker, Sequence[int]]],
@@ -1085,19 +1092,22 @@ def _place_text_matches(
     clearly, else kept in view. Returns the new order and scores, and per moved unit
     what ``why`` says of it."""
     ordered, notes = list(ordered), {}
-    for helper in private_text_matches(rankings, by_id, query):
-        ordered, fused = keep_in_view(ordered, fused, helper)
-        notes[helper.unit] = "kept as a private helper the text matches"
+    moves: list[tuple[_Move, ChunkInfo, str]] = [
+        (keep_in_view, helper, "kept as a private helper the text matches")
+        for helper in private_text_matches(rankings, by_id, query)
+    ]
     found = best_kept_definition(index, rankings, by_id, query)
-    if found is None:
-        return ordered, fused, notes
-    kept, leads = found
-    if leads and not query.seeds:  # the code the user is looking at outweighs a lead
-        ordered, fused = put_first(ordered, fused, kept)
-        notes[kept.unit] = "first as the clear best text match"
-    else:
-        ordered, fused = keep_in_view(ordered, fused, kept)
-        notes[kept.unit] = "kept as the best text match"
+    if found is not None:
+        kept, leads = found
+        if leads and not query.seeds:  # the code the user is looking at outweighs a lead
+            moves.append((put_first, kept, "first as the clear best text match"))
+        else:
+            moves.append((keep_in_view, kept, "kept as the best text match"))
+    for move, chunk, note in moves:
+        before = [c.unit for c in ordered]
+        ordered, fused = move(ordered, fused, chunk)
+        if [c.unit for c in ordered] != before:  # ``why`` tells of a move only when there was one
+            notes[chunk.unit] = note
     return ordered, fused, notes
 
 
@@ -1127,8 +1137,8 @@ def best_kept_definition(
 ) -> tuple[ChunkInfo, bool] | None:
     """The first chunk, outside tests when tests are demoted, of a ranker that
     ``keeps_best``, when that chunk is a definition, and whether it leads clearly: its
-    score is at least ``CLEAR_LEAD`` times the ranker's next chunk's (outside tests
-    too). None otherwise."""
+    score is at least ``CLEAR_LEAD`` times the ranker's next definition's or chunk's
+    (outside tests too; a sole match does not lead). None otherwise."""
     found = _text_matches(rankings, by_id, query, 2)
     if found is None or not found[1] or found[1][0].symbol is None:
         return None
@@ -1147,7 +1157,13 @@ def _text_matches(
         if getattr(ranker, "keeps_best", False):
             chunks = (by_id.get(chunk_id) for chunk_id in ids)
             kept = (c for c in chunks if c is not None and not (query.demote_tests and is_test_path(c.path)))
-            return ranker, list(itertools.islice(kept, count))
+            # One per definition: a long function's chunks are one candidate.
+            distinct: dict[tuple[str, int], ChunkInfo] = {}
+            for chunk in kept:
+                distinct.setdefault(chunk.unit, chunk)
+                if len(distinct) == count:
+                    break
+            return ranker, list(distinct.values())
     return None
 
 
