@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -76,6 +76,24 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that shows as much of its text as its width allows, cut in the
+    middle: a message's start says what happened and its end which file or why, while
+    a long path between matters least. ``text()`` stays the whole text."""
+
+    def shown_text(self) -> str:
+        """The text as painted at the label's current width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), self.shown_text())
+
+
 class IndexStatus(QWidget):
     """Index state for the status bar, with Pause/Resume, Cancel and Skipped files."""
 
@@ -87,7 +105,7 @@ class IndexStatus(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("indexStatus")
-        self.label = QLabel("", self)
+        self.label = ElidedLabel(self)
         self.label.setObjectName("indexStatusText")
         self.label.setAccessibleName("Index status")
         self.label.setMinimumWidth(120)
@@ -157,9 +175,6 @@ class IndexStatus(QWidget):
         """An update failed; Retry runs it again (only what is not indexed yet is read)."""
         self._paused = False
         self._set(f"Index: {message}", running=False, done=True, tip=f"{message} {hint}".strip())
-        # Paths make these messages long: keep both ends, where what happened is said.
-        metrics = self.label.fontMetrics()
-        self.label.setText(metrics.elidedText(self.label.text(), Qt.TextElideMode.ElideMiddle, self.label.maximumWidth()))
         self._failed = True
         self.pause_button.setText("Retry")
         self.pause_button.setToolTip("Run the update again; what is indexed already is kept")

@@ -55,6 +55,19 @@ def press(window, keys: str) -> None:
     action.trigger()
 
 
+def test_a_status_too_long_for_its_place_is_cut_in_the_middle(qtbot):
+    status = IndexStatus()
+    qtbot.addWidget(status)
+    status.show_progress(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/email/_header_value_parser.py"))
+    status.label.resize(260, status.label.height())
+    shown = status.label.shown_text()
+    assert "…" in shown and shown.startswith("Indexing 1,204") and shown.endswith("parser.py")
+    assert status.text == progress_text(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/email/_header_value_parser.py"))
+    status.label.setMaximumWidth(4000)
+    status.label.resize(4000, status.label.height())
+    assert status.label.shown_text() == status.text  # room enough: all of it
+
+
 def test_status_shows_progress_with_rate_eta_and_current_file(qtbot):
     status = IndexStatus()
     qtbot.addWidget(status)
@@ -355,7 +368,9 @@ def test_a_full_disk_is_said_in_the_status_bar_and_retry_catches_up(qtbot, make_
     status = window.index_status
     qtbot.waitUntil(lambda: status.pause_button.text() == "Retry", timeout=20000)
     assert status.text.startswith("Index: Could not save the project index")
-    assert status.text.endswith("the disk is full.")  # a long path is elided in the middle
+    assert status.text.endswith("the disk is full.")
+    shown = status.label.shown_text()  # a long path is cut in the middle, both ends stay
+    assert shown.startswith("Index: Co") and shown.endswith("full.") and ("…" in shown or shown == status.text)
     assert "Free some disk space" in status.label.toolTip()
     assert not status.pause_button.isHidden() and not status.skipped_button.isHidden()
 
