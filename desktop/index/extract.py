@@ -213,7 +213,7 @@ def _join_clauses(defs: list[_Def]) -> list[_Def]:
 
 def _follows(node: Node, earlier: Node) -> bool:
     sibling = node.prev_named_sibling
-    while sibling is not None and "comment" in sibling.type:
+    while sibling is not None and _is_comment_node(sibling):
         sibling = sibling.prev_named_sibling
     return sibling is not None and sibling == earlier
 

@@ -43,7 +43,6 @@ from desktop.index.store import (
     FileState,
     IndexStore,
     doc_summary,
-    file_identity,
     index_db_path,
     index_storage_error,
 )
@@ -183,7 +182,6 @@ class Indexer:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.summary: IndexSummary | None = None
         self._store: IndexStore | None = None
-        self._store_identity: tuple[int, int] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.longest_commit_gap_s = 0.0
@@ -506,7 +504,7 @@ class Indexer:
             self.longest_commit_gap_s = max(self.longest_commit_gap_s, time.monotonic() - dirty_since)
 
     def _open_store(self) -> IndexStore:
-        if self._store is not None and file_identity(self.db_path) != self._store_identity:
+        if self._store is not None and self._store.replaced():
             # The file was removed (a cleared cache) or made anew by another process:
             # writing on would fill a deleted file no reader can open.
             log.warning("index %s was removed or replaced; opening it again", self.db_path)
@@ -514,7 +512,6 @@ class Indexer:
             self._store = None
         if self._store is None:
             self._store = IndexStore.open(self.db_path, self.root)
-            self._store_identity = file_identity(self.db_path)
         return self._store
 
     def _check_root(self) -> None:

@@ -167,8 +167,14 @@ class IndexStore:
         self.conn = conn
         self.rebuilt = False
         self._next_ids: dict[str, int] = {}
+        self._identity = file_identity(db_path)
         self.dirty_since: float | None = None
         """When the oldest uncommitted change was made (monotonic); None when all is committed."""
+
+    def replaced(self) -> bool:
+        """True when the file was removed (a cleared cache) or made anew by another
+        process since this store opened it: writes would go to a file no reader opens."""
+        return file_identity(self.db_path) != self._identity
 
     @classmethod
     def open(cls, db_path: Path, root: Path) -> "IndexStore":
