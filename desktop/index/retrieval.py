@@ -177,8 +177,8 @@ class SearchIndex:
         self._units_using: dict[tuple[int, tuple[str, ...]], frozenset[int]] = {}
         self._matches: dict[tuple[str, tuple[float, ...]], list[tuple[int, float]]] = {}
         self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
-        self._rare: dict[str, bool] = {}
-        self._chunk_count = 0
+        self._match_counts: dict[tuple[str, str, int], int] = {}
+        self._row_counts = {"chunk_fts": 0, "symbol_fts": 0}
         self._db_path: Path | None = None
         self._db_identity: tuple[int, int] | None = None
         self._index_file_names()
@@ -227,8 +227,11 @@ class SearchIndex:
             self._units_using = {}
             self._matches = {}
             self._file_symbols = {}
-            self._rare = {}
-            self._chunk_count = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._match_counts = {}
+            self._row_counts = {
+                "chunk_fts": self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
+                "symbol_fts": self.conn.execute("SELECT count(*) FROM symbols").fetchone()[0],
+            }
             self._symbol_chunks = dict(
                 self.conn.execute("SELECT symbol_id, MIN(id) FROM chunks WHERE symbol_id IS NOT NULL GROUP BY symbol_id")
             )
@@ -380,16 +383,40 @@ class SearchIndex:
         return found
 
     def is_rare(self, word: str) -> bool:
-        """True when fewer than ``RARE_SHARE`` of the chunks use ``word`` (kept per generation)."""
-        rare = self._rare.get(word)
-        if rare is None:
-            limit = max(1, int(self._chunk_count * RARE_SHARE))
-            count = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT ?)",
-                (fts_query([word]), limit),
+        """True when fewer than ``RARE_SHARE`` of the chunks use ``word``."""
+        limit = max(1, int(self._row_counts["chunk_fts"] * RARE_SHARE))
+        return self._count_rows("chunk_fts", fts_query([word]), limit) < limit
+
+    def weighing_match(self, words: Sequence[str], table: str = "chunk_fts", enough: int = MATCH_MEMO_LIMIT) -> str:
+        """``match_expression(words)`` for ``table`` ("chunk_fts" or "symbol_fts"),
+        without the words that half its rows or more use, as long as the other words
+        still match ``enough`` rows (the most a caller takes).
+
+        FTS5's BM25 floors the IDF of such a word at 1e-6: it changes no score, and the
+        rows only it matches score about zero and fall below the first ``enough``; yet
+        every row it is in must be read and scored. "py" is in the path of nearly every
+        chunk, "test" in the name of most definitions.
+        """
+        distinct = distinct_words(words)
+        half = (self._row_counts[table] + 1) // 2
+        weighing = [w for w in distinct if self._count_rows(table, fts_query([w]), half) < half]
+        if weighing and len(weighing) < len(distinct):
+            if self._count_rows(table, fts_query(weighing), enough) >= enough:
+                return fts_query(weighing)
+        return fts_query(distinct)
+
+    def _count_rows(self, table: str, match: str, enough: int) -> int:
+        """How many rows of ``table`` an FTS5 ``match`` finds, counted up to ``enough``
+        (kept per generation)."""
+        key = (table, match, enough)
+        count = self._match_counts.get(key)
+        if count is None:
+            if len(self._match_counts) > 4096:
+                self._match_counts.clear()
+            count = self._match_counts[key] = self.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)", (match, enough)
             ).fetchone()[0]
-            rare = self._rare[word] = count < limit
-        return rare
+        return count
 
     def own_chunk(self, symbol_id: int) -> int | None:
         """The first chunk of a definition that has chunks of its own (None when it sits
@@ -546,7 +573,7 @@ class Bm25Ranker:
 
     def scored(self, index: SearchIndex, query: Query) -> list[tuple[int, float]]:
         """(chunk id, BM25 score), best first, for any of the query's words."""
-        match = match_expression(query.words if self.expand else query.terms)
+        match = index.weighing_match(query.words if self.expand else query.terms)
         if not match:
             return []
         return index.match_chunks(match, self.limit, self.weights)
@@ -569,7 +596,7 @@ class SymbolRanker:
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids of exactly named definitions first, then of matching ones."""
         exact = self._exact(index, query)
-        match = match_expression(query.words)
+        match = index.weighing_match(query.words, "symbol_fts", self.limit)
         partial: list[int] = []
         if match:
             name_w, doc_w, summary_w = self.weights
@@ -742,7 +769,7 @@ class FileRanker:
         match = match_expression(query.words)
         if not match:
             return []
-        scored = index.match_chunks(match, self.limit, self.weights)
+        scored = index.match_chunks(index.weighing_match(query.words), self.limit, self.weights)
         infos = index.chunk_infos([chunk_id for chunk_id, _ in scored])
         per_file: dict[int, list[float]] = defaultdict(list)
         for chunk_id, score in scored:
@@ -1279,7 +1306,7 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
     # Body evidence from the query's best text matches across the project (already
     # fetched by the file ranker): a member outside them adds nothing here.
     member_chunks = set(chunks.values())
-    matches = index.match_chunks(match, FileRanker.limit, FileRanker.weights)
+    matches = index.match_chunks(index.weighing_match(query.words), FileRanker.limit, FileRanker.weights)
     body = [(c, score) for c, score in matches if c in member_chunks]
     header_body = next((score for c, score in matches if c == header.id), 0.0)
     _add_normalised(scores, body, header_body)

@@ -601,6 +601,26 @@ def test_inflected_repeats_do_not_change_the_text_scores(index):
     assert once and repeated == once
 
 
+def test_a_word_in_half_the_rows_is_left_out_when_the_rest_still_fill_the_results(index):
+    index.refresh()
+    # "py" is in the path of most chunks: FTS5's BM25 gives it no weight, yet every
+    # chunk it is in would be read and scored.
+    words = ["py", "server", "entries"]
+    assert index.weighing_match(words, enough=2) == '"server" OR "entries"'
+    weights = (1.0, 1.0, 1.0, 1.0)
+    with_py = index.match_chunks(match_expression(words), 50, weights)
+    without = index.match_chunks(index.weighing_match(words, enough=2), 50, weights)
+    assert len(with_py) > len(without) >= 2
+    assert [c for c, _ in with_py[: len(without)]] == [c for c, _ in without]
+    assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(with_py, without))
+    # When the other words match fewer rows than a caller takes, the rows only the
+    # weightless word matches still count (by rank, for the fusion): nothing is left out.
+    assert index.weighing_match(words, enough=50) == match_expression(words)
+    assert index.weighing_match(["py"], enough=1) == '"py"'
+    # Each table counts its own rows: "py" names no definition.
+    assert index.weighing_match(["py", "server"], "symbol_fts", enough=1) == '"py" OR "server"'
+
+
 NAMED_FILES_PROBE = """
 import json, sys
 from desktop.index.retrieval import SearchIndex, prepare_query
