@@ -196,7 +196,7 @@ def _join_clauses(defs: list[_Def]) -> list[_Def]:
     for d in defs:
         while open_defs and d.node.start_byte >= open_defs[-1][0].span_end:
             outer, last_clause = open_defs[-1]
-            if d.name == outer.name and _follows(d.node, last_clause):
+            if d.name == outer.name and _follows(d.node, last_clause) and _arity(d.node) == _arity(last_clause):
                 break
             open_defs.pop()
         if open_defs and d.node.start_byte >= open_defs[-1][0].span_end:  # a further clause
@@ -209,6 +209,23 @@ def _join_clauses(defs: list[_Def]) -> list[_Def]:
             joined.append(d)
             open_defs.append((d, d.node))
     return joined
+
+
+def _arity(node: Node) -> int | None:
+    """How many parameters an Elixir ``def`` clause takes (None for other nodes):
+    ``foo/1`` and ``foo/2`` are two functions, however close they stand."""
+    arguments = node.child_by_field_name("arguments") or next(
+        (child for child in node.named_children if child.type == "arguments"), None
+    )
+    if node.type != "call" or arguments is None or not arguments.named_children:
+        return None
+    head = arguments.named_children[0]
+    if head.type == "binary_operator" and head.named_children:  # a guard: ``foo(a) when ...``
+        head = head.named_children[0]
+    if head.type == "identifier":  # ``def zero do``
+        return 0
+    parameters = next((child for child in head.named_children if child.type == "arguments"), None)
+    return len(parameters.named_children) if head.type == "call" and parameters is not None else None
 
 
 def _follows(node: Node, earlier: Node) -> bool:

@@ -417,6 +417,25 @@ def test_an_elixir_function_is_all_its_clauses_with_its_doc_attribute():
     assert defs["bump"].doc == "Adds one."
 
 
+def test_elixir_functions_of_one_name_but_another_arity_stay_apart():
+    # foo/1 and foo/2 are two functions in Elixir; the clauses of each still join.
+    source = textwrap.dedent('''\
+        defmodule Sums do
+          def add(a), do: a + 1
+          def add(a, b) when is_integer(b), do: a + b
+          def add(a, b), do: a - b
+          def zero do
+            0
+          end
+          def zero(x), do: x
+        end
+    ''')
+    result = extract(source, "elixir")
+    assert [(d.name, d.start_line, d.end_line) for d in result.definitions[1:]] == [
+        ("add", 2, 2), ("add", 3, 4), ("zero", 5, 7), ("zero", 8, 8),
+    ]
+
+
 def test_a_where_helper_stays_inside_the_haskell_function_it_helps():
     source = "f :: Int -> Int\nf 0 = 0\nf n = g n\n  where g x = x + 1\nf 9 = 9\n\nk n = j n\n  where j x = x\n"
     result = extract(source, "haskell")
