@@ -413,7 +413,7 @@ def resolve_context(
     path, relative = _inside(root, relative)
     text = _read_for_model(path, relative)
     lines = _split_lines(text)
-    language = _language(relative)
+    language = _language(relative, text)
     base = ActionContext(root=root, scope=scope, relative=relative, text=text, language=language,
                          instruction=instruction)
     if scope == SCOPE_FILE or not lines:
@@ -505,10 +505,10 @@ def _with_lines(
                          language=base.language, symbol=symbol, instruction=base.instruction)
 
 
-def _language(relative: str) -> str | None:
-    from desktop.index.languages import language_for_path
+def _language(relative: str, text: str) -> str | None:
+    from desktop.index.languages import language_for_file
 
-    return language_for_path(relative)
+    return language_for_file(relative, text)  # the text tells Objective-C's .m from MATLAB's
 
 
 # --- prompts ---------------------------------------------------------------------------

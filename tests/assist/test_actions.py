@@ -235,6 +235,14 @@ def test_normalize_shortcut():
 # --- what an action works on ------------------------------------------------------------
 
 
+def test_a_dot_m_file_is_objective_c_or_plain_text_by_what_it_says(tmp_path):
+    (tmp_path / "View.m").write_text('#import "View.h"\n\n@implementation View\n- (void)draw {\n}\n@end\n')
+    (tmp_path / "solve.m").write_text("function x = solve(a, b)\n  x = a \\ b;\nend\n")  # MATLAB
+    objc = resolve_context(tmp_path, "View.m", scope=SCOPE_SELECTION, selection_lines=(4, 5))
+    matlab = resolve_context(tmp_path, "solve.m", scope=SCOPE_FILE)
+    assert (objc.language, matlab.language) == ("objc", None)
+
+
 def test_selection_gives_those_lines_and_the_symbol_around_them(project):
     root, index = project
     context = resolve_context(root, "pkg/shapes.py", scope=SCOPE_SELECTION, selection_lines=(12, 13),
