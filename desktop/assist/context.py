@@ -396,8 +396,8 @@ def _focus_block(
         symbol, kind = symbol_row.name, symbol_row.kind
     else:
         return None
-    return _fit_block("Selected code" if kind == "selection" else "Code at the cursor", path, start, lines,
-                      symbol, kind, "selection", room, estimator)
+    title = "Selected code" if kind == "selection" else "Code at the cursor"
+    return _fit_block(title, path, index.language_of(path), start, lines, symbol, kind, "selection", room, estimator)
 
 
 def _enclosing_symbol(index: SearchIndex, path: str, line: int):  # noqa: ANN202 - SymbolRow | None
@@ -427,13 +427,13 @@ def _hit_block(index: SearchIndex, hit: Hit, room: int, estimator: TokenEstimato
     ).fetchone()
     if row is None:
         return None
-    return _fit_block("", hit.path, hit.start_line, str(row[0]).splitlines(), hit.symbol, hit.kind,
-                      "retrieved", room, estimator)
+    return _fit_block("", hit.path, index.language_of(hit.path), hit.start_line, str(row[0]).splitlines(),
+                      hit.symbol, hit.kind, "retrieved", room, estimator)
 
 
 def _fit_block(
-    title: str, path: str, start: int, lines: list[str], symbol: str | None, kind: str, source: str,
-    room: int, estimator: TokenEstimator,
+    title: str, path: str, language: str | None, start: int, lines: list[str], symbol: str | None, kind: str,
+    source: str, room: int, estimator: TokenEstimator,
 ) -> _Block | None:
     """The block for these lines, cut at a line end to fit ``room``; None if too little fits."""
     if room < MIN_ITEM_TOKENS or not lines:
@@ -442,7 +442,7 @@ def _fit_block(
     best: _Block | None = None
     while low < high:  # the most lines whose block fits
         middle = (low + high + 1) // 2
-        block = _render_block(title, path, start, lines[:middle], symbol, kind, source, estimator)
+        block = _render_block(title, path, language, start, lines[:middle], symbol, kind, source, estimator)
         if block.item.tokens <= room:
             best, low = block, middle
         else:
@@ -453,19 +453,18 @@ def _fit_block(
 
 
 def _render_block(
-    title: str, path: str, start: int, lines: list[str], symbol: str | None, kind: str, source: str,
-    estimator: TokenEstimator,
+    title: str, path: str, language: str | None, start: int, lines: list[str], symbol: str | None, kind: str,
+    source: str, estimator: TokenEstimator,
 ) -> _Block:
-    from desktop.index.languages import language_for_path, markdown_tag
+    from desktop.index.languages import markdown_tag
 
     end = start + len(lines) - 1
     where = f"{path} line {start}" if start == end else f"{path} lines {start}-{end}"
     what = f" ({kind} {symbol})" if symbol and kind != "selection" else (f" (in {symbol})" if symbol else "")
     body = "\n".join(lines)
     fence = "````" if "```" in body else "```"
-    language = markdown_tag(language_for_path(path))
     heading = f"{title}: {where}{what}" if title else f"{where}{what}"
-    text = f"{heading}\n{fence}{language}\n{body}\n{fence}\n\n"
+    text = f"{heading}\n{fence}{markdown_tag(language)}\n{body}\n{fence}\n\n"
     item = ContextItem(path, start, end, symbol, kind, estimator.tokens(text), source)
     return _Block(text, item)
 

@@ -167,6 +167,7 @@ class SearchIndex:
         self._generation: int | None = None
         self._graph: RefGraph | None = None
         self._files: dict[int, str] = {}
+        self._languages: dict[str, str | None] = {}
         self._file_ids: dict[str, int] = {}
         self._chunk_cache: dict[int, ChunkInfo] = {}
         self._ranges: dict[int, tuple[int, int, int, int]] = {}
@@ -216,8 +217,9 @@ class SearchIndex:
             self._generation = generation
             self._graph = None
             self._chunk_cache = {}
-            rows = self.conn.execute("SELECT id, path FROM files").fetchall()
+            rows = self.conn.execute("SELECT id, path, language FROM files").fetchall()
             self._files = {row[0]: row[1] for row in rows}
+            self._languages = {row[1]: row[2] for row in rows}
             self._file_ids = {path: file_id for file_id, path in self._files.items()}
             self._ranges = _id_ranges(self.conn)
             self._index_file_names()
@@ -258,6 +260,15 @@ class SearchIndex:
     def path_of(self, file_id: int) -> str:
         """The relative path of a file id."""
         return self._files[file_id]
+
+    def language_of(self, path: str) -> str | None:
+        """The language the indexer read the file at ``path`` (relative) in, None for
+        plain text; by its name alone for a file the index does not hold."""
+        if path in self._languages:
+            return self._languages[path]
+        from desktop.index.languages import language_for_path  # it loads tree-sitter: only when needed
+
+        return language_for_path(path)
 
     @property
     def file_paths(self) -> dict[int, str]:

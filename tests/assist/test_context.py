@@ -217,6 +217,32 @@ def test_selection_larger_than_its_share_is_cut_at_a_line(indexed):
     assert plan.used_tokens <= plan.budget_tokens
 
 
+def test_a_dot_m_file_is_fenced_as_the_language_the_index_read_it_in(tmp_path):
+    # .m is Objective-C or MATLAB; only the file's text tells, and a chunk rarely holds
+    # the #import that does: the fence takes the indexer's verdict.
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "Meter.m").write_text(
+        '#import "Meter.h"\n\n@implementation Meter\n\n'
+        "- (double)kilometresFromMiles:(double)miles {\n    return miles * 1.609344;\n}\n\n@end\n",
+        encoding="utf-8",
+    )
+    (root / "furlongs.m").write_text(
+        "function k = furlongs(miles)\n  % convert miles to furlongs\n  k = miles * 8;\nend\n", encoding="utf-8"
+    )
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root))
+    try:
+        plan = plan_turn("convert miles", [], 8192, SYSTEM, index=index, project_root=root)
+    finally:
+        index.close()
+    last = plan.messages[-1].content
+    assert {item.path for item in plan.items if item.source == "retrieved"} == {"Meter.m", "furlongs.m"}
+    assert "```objectivec\n@implementation Meter" in last
+    assert "```\nfunction k = furlongs(miles)" in last
+
+
 def test_without_index_only_system_history_and_question(tmp_path):
     plan = plan_turn("hello", _history(1, 3), 4096, SYSTEM + "\nfile listing")
     assert plan.items == () and plan.listing
