@@ -111,6 +111,10 @@ def _stdlib_figures(corpus: Path, temp_dir: Path, cancel_after_s: float, rounds:
         + (f" (median of {rounds}, taking turns with the floor: {', '.join(f'{c[0]:.2f}' for c in colds)} s)"
            if rounds > 1 else "")
     )
+    if rounds > 1:  # each cold index next to the floor measured just before it, as the drift is slow
+        paired = [c[0] / f[0] for f, c in zip(floors, colds)]
+        lines.append(f"cold index / floor, turn by turn: {', '.join(f'{r:.2f}x' for r in paired)} "
+                     f"(median {statistics.median(paired):.2f}x)")
     worker_cpu = statistics.median(c[2].worker_cpu_s for c in colds)
     cpu_s = parent_cpu + worker_cpu
     lines.append(
