@@ -72,6 +72,21 @@ def build_graph(
     return RefGraph(nodes, dict(edges), ranks, _definition_ranks(ranks, edges, named))
 
 
+def renumbered(graph: RefGraph, new_ids: Mapping[int, int]) -> RefGraph:
+    """``graph`` with its file ids replaced through ``new_ids`` (old id -> new id); a
+    file missing from ``new_ids`` (removed) is left out with its edges and ranks."""
+    return RefGraph(
+        frozenset(new_ids[node] for node in graph.nodes if node in new_ids),
+        {
+            new_ids[source]: {new_ids[target]: weight for target, weight in out.items() if target in new_ids}
+            for source, out in graph.edges.items()
+            if source in new_ids
+        },
+        {new_ids[node]: rank for node, rank in graph.file_rank.items() if node in new_ids},
+        {(new_ids[node], name): rank for (node, name), rank in graph.definition_rank.items() if node in new_ids},
+    )
+
+
 def pagerank(
     nodes: Iterable[int],
     edges: Mapping[int, Mapping[int, float]],

@@ -30,6 +30,7 @@ from desktop.index.identifiers import fts_query
 from desktop.index.ignore import IgnoreRules, walk_project
 from desktop.index.indexer import Indexer
 from desktop.index.languages import load_language
+from desktop.index.retrieval import SearchIndex, search
 from desktop.index.store import IndexReader, open_reader
 
 SMOKE_PACKAGES = ("email", "json", "http", "urllib", "xml", "logging")  # enough files for the worker pool
@@ -125,6 +126,7 @@ def _stdlib_figures(corpus: Path, temp_dir: Path, cancel_after_s: float, rounds:
     lines.append(f"peak RSS while indexing: {peak_total / 2**20:.0f} MB with workers, parent {peak_parent / 2**20:.0f} MB")
     lines.append(f"index size on disk: {_db_size(indexer.db_path) / 1e6:.1f} MB")
     lines.append(_saved_file(indexer, corpus))
+    lines.append(_saved_file_search(indexer, corpus))
     lines.append(_saved_file_live(indexer, corpus))
     indexer.close()
 
@@ -152,6 +154,27 @@ def _saved_file(indexer: Indexer, corpus: Path) -> str:
     found = reader.match_chunks(fts_query(["freshlyaddedhelper"]), 5)
     elapsed = time.perf_counter() - started
     return f"one file saved -> searchable (index update + FTS match): {elapsed * 1000:.0f} ms (target <= 500 ms; found={bool(found)})"
+
+
+def _saved_file_search(indexer: Indexer, corpus: Path) -> str:
+    """The same, until ``search`` (an open view whose caches were warm) ranks the new
+    definition first: the view's refresh after the change counts, as in the app."""
+    index = SearchIndex.open(indexer.db_path)
+    search(index, "decode a JSON document", 5)  # warm: caches and the reference graph
+    rounds: list[tuple[float, bool]] = []
+    target = corpus / "json" / "scanner.py"
+    original = target.read_text()
+    for number in range(3):
+        target.write_text(original + f"\n\ndef grommetSprocket{number}():\n    return {number}\n")
+        started = time.perf_counter()
+        for _ in indexer.update_paths([target], CancelToken()):
+            pass
+        hits = search(index, f"grommetSprocket{number}", 5)
+        rounds.append((time.perf_counter() - started, bool(hits) and hits[0].symbol == f"grommetSprocket{number}"))
+    index.close()
+    elapsed = statistics.median(seconds for seconds, _ in rounds)
+    return (f"one file saved -> first hit of search() (update, the open view's refresh, search): {elapsed * 1000:.0f} ms, "
+            f"median of 3 (target <= 500 ms; found={all(found for _, found in rounds)})")
 
 
 def _saved_file_live(indexer: Indexer, corpus: Path) -> str:

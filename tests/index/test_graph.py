@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.index.graph import build_graph, edge_weight, pagerank, personalized_rank
+from desktop.index.graph import build_graph, edge_weight, pagerank, personalized_rank, renumbered
 
 
 def test_pagerank_sums_to_one_and_favours_the_file_everyone_uses():
@@ -59,3 +59,12 @@ def test_references_to_unknown_names_are_ignored():
     graph = build_graph({1, 2}, {"known": [1]}, [(2, "unknown", 3)])
     assert dict(graph.edges) == {}
     assert graph.file_rank[1] == pytest.approx(graph.file_rank[2])
+
+
+def test_renumbered_moves_every_id_and_drops_removed_files():
+    graph = build_graph([1, 2, 3], {"parse": [1], "emit": [2]}, [(2, "parse", 3), (3, "parse", 1), (3, "emit", 2)])
+    moved = renumbered(graph, {1: 11, 3: 3})  # file 1 re-indexed as 11, file 2 removed
+    assert moved.nodes == {11, 3}
+    assert moved.edges == {3: {11: graph.edges[3][1]}}
+    assert moved.file_rank == {11: graph.file_rank[1], 3: graph.file_rank[3]}
+    assert moved.definition_rank == {(11, "parse"): graph.definition_rank[(1, "parse")]}

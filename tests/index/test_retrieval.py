@@ -621,6 +621,33 @@ def test_a_word_in_half_the_rows_is_left_out_when_the_rest_still_fill_the_result
     assert index.weighing_match(["py", "server"], "symbol_fts", enough=1) == '"py" OR "server"'
 
 
+def test_the_graph_is_carried_across_a_small_change_and_built_anew_after_many(index, project, tmp_path, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    index.refresh()
+    before = index.graph()
+    old_id = index.file_id("http_parse.py")
+    builds: list[int] = []
+    build = retrieval._load_graph
+    monkeypatch.setattr(retrieval, "_load_graph", lambda *args: builds.append(1) or build(*args))
+    (project / "http_parse.py").write_text(HTTP + "\n# a comment\n")
+    ensure_index(project, HearthPaths.under(tmp_path / "home"))
+    index.refresh()
+    new_id = index.file_id("http_parse.py")
+    assert new_id != old_id  # a re-indexed file gets a new id: the graph is renumbered
+    carried = index.graph()
+    assert builds == []
+    assert carried.file_rank[new_id] == before.file_rank[old_id] and old_id not in carried.nodes
+    assert carried.definition_rank[(new_id, "parseHTTPResponse")] == before.definition_rank[(old_id, "parseHTTPResponse")]
+    assert search(index, "turn a server reply into a status code")[0].path == "http_parse.py"
+    monkeypatch.setattr(retrieval, "GRAPH_STALE_FILES", 1)  # two changed files are now too many
+    (project / "client.py").write_text(CLIENT + "\n# another comment\n")
+    ensure_index(project, HearthPaths.under(tmp_path / "home"))
+    index.refresh()
+    rebuilt = index.graph()
+    assert builds == [1] and index.file_id("client.py") in rebuilt.nodes
+
+
 NAMED_FILES_PROBE = """
 import json, sys
 from desktop.index.retrieval import SearchIndex, prepare_query
