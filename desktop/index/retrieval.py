@@ -56,6 +56,8 @@ MENTION_CHUNKS = 20  # top-level code chunks of a file read for mentions
 MATCH_MEMO_LIMIT = 300
 UNITS_USING_MEMO = 20000  # (file, word) pairs whose in-file matches are kept
 MIN_PREFIX = 4  # shortest word that matches the words it begins
+PATCH_FILES = 50  # after a change of up to this many files (or this share of them), the
+PATCH_SHARE = 0.01  # search caches read just those files again; after more, every file
 GRAPH_STALE_FILES = 20  # the reference graph is built anew once more files than this
 GRAPH_STALE_SHARE = 0.02  # (or this share of them) have changed since it was built
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
@@ -185,7 +187,11 @@ class SearchIndex:
         self._row_counts = {"chunk_fts": 0, "symbol_fts": 0}
         self._db_path: Path | None = None
         self._db_identity: tuple[int, int] | None = None
-        self._index_file_names()
+        self._versions: dict[int, tuple[str, int]] = {}  # file id -> (hash, mtime) the caches hold
+        self._name_words: dict[str, set[int]] = {}  # a word of file names -> the files
+        self._name_sizes: dict[int, int] = {}  # file id -> how many words its name has
+        self._name_stems: dict[str, set[str]] = {}  # stem -> the file-name words with it
+        self._sorted_stems: list[str] = []
 
     @classmethod
     def open(cls, db_path: Path) -> "SearchIndex":
@@ -212,52 +218,105 @@ class SearchIndex:
         self.reader.conn.close()
 
     def refresh(self) -> None:
-        """Drop the caches when the index has changed since they were built."""
+        """Bring the caches up to the index's current generation: the files that changed
+        since are read again (every file after a large change)."""
         generation = self.reader.generation()
         with self._lock:
             if generation == self._generation:
                 return
             self._generation = generation
-            self._chunk_cache = {}
-            rows = self.conn.execute("SELECT id, path, language FROM files").fetchall()
-            before = self._files
-            self._files = {row[0]: row[1] for row in rows}
-            self._languages = {row[1]: row[2] for row in rows}
-            self._file_ids = {path: file_id for file_id, path in self._files.items()}
-            self._carry_graph(before)
-            self._ranges = _id_ranges(self.conn)
-            self._index_file_names()
-            self._exports = _exports(self.conn)
-            self._mentions = {}
-            self._units = {}
-            self._units_using = {}
-            self._matches = {}
-            self._file_symbols = {}
-            self._match_counts = {}
+            self._drop_query_caches()
+            versions = {row[0]: (row[1], row[2]) for row in self.conn.execute("SELECT id, hash, mtime_ns FROM files")}
+            # A re-indexed file gets a new id, or its old one back when it had the last.
+            gone = [f for f, version in self._versions.items() if versions.get(f) != version]
+            new = [f for f, version in versions.items() if self._versions.get(f) != version]
+            before = dict(self._files)
+            if self._versions and len(gone) + len(new) <= max(PATCH_FILES, PATCH_SHARE * len(versions)):
+                self._forget_files(gone)
+                self._read_files(new)
+            else:
+                self._forget_files(list(self._files))
+                self._read_files(None)
+            self._versions = versions
             self._row_counts = {
                 "chunk_fts": self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
                 "symbol_fts": self.conn.execute("SELECT count(*) FROM symbols").fetchone()[0],
             }
-            # Each definition's first chunk: read backwards, the smallest id is written last
-            # (a third faster than GROUP BY, which sorts).
-            self._symbol_chunks = dict(
-                self.conn.execute("SELECT symbol_id, id FROM chunks WHERE symbol_id IS NOT NULL ORDER BY id DESC")
-            )
+            self._carry_graph(before, len(set(gone) | set(new)))
 
-    def _index_file_names(self) -> None:
-        self._name_words: dict[str, set[int]] = defaultdict(set)
-        self._name_sizes: dict[int, int] = {}
-        for file_id, path in self._files.items():
-            parts = path.rsplit(".", 1)[0].split("/")
-            name = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
-            words = set(split_identifier(name))
-            for word in words:
-                self._name_words[word].add(file_id)
-            self._name_sizes[file_id] = max(len(words), 1)
-        self._name_stems: dict[str, set[str]] = defaultdict(set)
-        for word in self._name_words:
-            self._name_stems[_stem(word)].add(word)
-        self._sorted_stems = sorted(self._name_stems)
+    def _drop_query_caches(self) -> None:
+        self._chunk_cache = {}
+        self._mentions = {}
+        self._units = {}
+        self._units_using = {}
+        self._matches = {}
+        self._file_symbols = {}
+        self._match_counts = {}
+
+    def _forget_files(self, file_ids: Sequence[int]) -> None:
+        """Drop what the caches hold about ``file_ids``."""
+        for file_id in file_ids:
+            path = self._files.pop(file_id, None)
+            if path is None:
+                continue
+            if self._file_ids.get(path) == file_id:
+                del self._file_ids[path]
+                self._languages.pop(path, None)
+            span = self._ranges.pop(file_id, None)
+            if span is not None:
+                for symbol_id in range(span[2], span[3] + 1):
+                    self._symbol_chunks.pop(symbol_id, None)
+            self._exports.pop(file_id, None)
+            self._unname_file(file_id, path)
+
+    def _read_files(self, file_ids: Sequence[int] | None) -> None:
+        """Read ``file_ids`` (every file when None) into the caches."""
+        if file_ids is not None and not file_ids:
+            return
+        where, args = _of_files(file_ids, "id")
+        for file_id, path, language in self.conn.execute(f"SELECT id, path, language FROM files WHERE {where}", args):
+            self._files[file_id] = path
+            self._file_ids[path] = file_id
+            self._languages[path] = language
+            self._name_file(file_id, path)
+        self._ranges.update(_id_ranges(self.conn, file_ids))
+        self._exports.update(_exports(self.conn, file_ids))
+        # Each definition's first chunk: read backwards, the smallest id is written last
+        # (a third faster than GROUP BY, which sorts).
+        where, args = _of_files(file_ids)
+        self._symbol_chunks.update(
+            self.conn.execute(
+                f"SELECT symbol_id, id FROM chunks WHERE symbol_id IS NOT NULL AND {where} ORDER BY id DESC", args
+            )
+        )
+
+    def _name_file(self, file_id: int, path: str) -> None:
+        """Index the words of a file's name (``named_files``)."""
+        words = _file_name_words(path)
+        for word in words:
+            holders = self._name_words.setdefault(word, set())
+            if not holders:
+                stem = _stem(word)
+                if stem not in self._name_stems:
+                    bisect.insort(self._sorted_stems, stem)
+                self._name_stems.setdefault(stem, set()).add(word)
+            holders.add(file_id)
+        self._name_sizes[file_id] = max(len(words), 1)
+
+    def _unname_file(self, file_id: int, path: str) -> None:
+        for word in _file_name_words(path):
+            holders = self._name_words.get(word)
+            if holders is None:
+                continue
+            holders.discard(file_id)
+            if not holders:
+                del self._name_words[word]
+                stem = _stem(word)
+                self._name_stems[stem].discard(word)
+                if not self._name_stems[stem]:
+                    del self._name_stems[stem]
+                    del self._sorted_stems[bisect.bisect_left(self._sorted_stems, stem)]
+        self._name_sizes.pop(file_id, None)
 
     def file_id(self, path: str) -> int | None:
         """The id of the file at relative ``path``, or None when it is not indexed."""
@@ -449,10 +508,11 @@ class SearchIndex:
                 self._graph_lag = 0
             return self._graph
 
-    def _carry_graph(self, before: dict[int, str]) -> None:
-        """Keep the graph across a change of a few files, renumbered to their new ids (a
-        re-indexed file gets a new id); drop it once more than ``GRAPH_STALE_FILES`` or
-        ``GRAPH_STALE_SHARE`` of the files have changed since it was built.
+    def _carry_graph(self, before: dict[int, str], changed: int) -> None:
+        """Keep the graph across a change of ``changed`` files, renumbered to their new
+        ids (``before`` maps the old ids to paths); drop it once more than
+        ``GRAPH_STALE_FILES`` or ``GRAPH_STALE_SHARE`` of the files have changed since it
+        was built.
 
         Building it reads every definition and reference: half a second on CPython's
         library, and more on a bigger project, after every save. One file's edits barely
@@ -461,9 +521,6 @@ class SearchIndex:
         graph, self._graph = self._graph, None
         if graph is None:
             return
-        old_ids = {path: file_id for file_id, path in before.items()}
-        changed = sum(1 for path, file_id in self._file_ids.items() if old_ids.get(path) != file_id)
-        changed += sum(1 for path in old_ids if path not in self._file_ids)
         self._graph_lag += changed
         if self._graph_lag > max(GRAPH_STALE_FILES, GRAPH_STALE_SHARE * len(self._files)):
             return
@@ -488,9 +545,32 @@ class SearchIndex:
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
 
 
-def _id_ranges(conn: sqlite3.Connection) -> dict[int, tuple[int, int, int, int]]:
-    chunks = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT file_id, min(id), max(id) FROM chunks GROUP BY file_id")}
-    symbols = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT file_id, min(id), max(id) FROM symbols GROUP BY file_id")}
+def _file_name_words(path: str) -> set[str]:
+    """The words of a file's name without its extension; a package's ``__init__`` goes by
+    its folder's name."""
+    parts = path.rsplit(".", 1)[0].split("/")
+    name = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+    return set(split_identifier(name))
+
+
+def _of_files(file_ids: Sequence[int] | None, column: str = "file_id") -> tuple[str, tuple[int, ...]]:
+    """A WHERE condition limiting ``column`` to ``file_ids`` (none when None), and its arguments."""
+    if file_ids is None:
+        return "1", ()
+    return f"{column} IN ({','.join('?' * len(file_ids))})", tuple(file_ids)
+
+
+def _id_ranges(conn: sqlite3.Connection, file_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int, int, int]]:
+    """(first chunk, last chunk, first symbol, last symbol) id per file (of ``file_ids``)."""
+    where, args = _of_files(file_ids)
+    chunks = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(f"SELECT file_id, min(id), max(id) FROM chunks WHERE {where} GROUP BY file_id", args)
+    }
+    symbols = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(f"SELECT file_id, min(id), max(id) FROM symbols WHERE {where} GROUP BY file_id", args)
+    }
     return {f: (*span, *symbols.get(f, (0, -1))) for f, span in chunks.items()}
 
 
@@ -498,12 +578,14 @@ _ALL_ASSIGN = re.compile(r"__all__\s*(?:\+?=|\.extend\(|\.append\()\s*[\[(]?([^\
 _QUOTED_NAME = re.compile(r"[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']")
 
 
-def _exports(conn: sqlite3.Connection) -> dict[int, frozenset[str]]:
-    """``__all__`` per file, read from its top-level code chunks."""
+def _exports(conn: sqlite3.Connection, file_ids: Sequence[int] | None = None) -> dict[int, frozenset[str]]:
+    """``__all__`` per file (of ``file_ids``), read from its top-level code chunks."""
     names: dict[int, set[str]] = defaultdict(set)
+    where, args = _of_files(file_ids, "c.file_id")
     rows = conn.execute(
         "SELECT c.file_id, t.body FROM chunk_fts t JOIN chunks c ON c.id = t.rowid"
-        " WHERE chunk_fts MATCH 'body:all' AND c.kind = 'code' AND instr(t.body, '__all__') > 0"
+        f" WHERE chunk_fts MATCH 'body:all' AND c.kind = 'code' AND instr(t.body, '__all__') > 0 AND {where}",
+        args,
     )
     for file_id, body in rows:
         for match in _ALL_ASSIGN.finditer(body):

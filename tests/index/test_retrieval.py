@@ -648,6 +648,45 @@ def test_the_graph_is_carried_across_a_small_change_and_built_anew_after_many(in
     assert builds == [1] and index.file_id("client.py") in rebuilt.nodes
 
 
+def _cache_state(index: SearchIndex) -> tuple:
+    return (
+        index._files, index._file_ids, index._languages, index._ranges, index._symbol_chunks, index._exports,
+        index._name_words, index._name_sizes, index._name_stems, index._sorted_stems, index._row_counts,
+    )
+
+
+def test_after_a_small_change_the_caches_read_only_the_changed_files_and_match_a_fresh_view(
+    index, project, tmp_path, monkeypatch
+):
+    paths = HearthPaths.under(tmp_path / "home")
+    index.refresh()
+    reads: list[object] = []
+    read = SearchIndex._read_files
+    monkeypatch.setattr(
+        SearchIndex, "_read_files", lambda self, ids: (self is index and reads.append(ids)) or read(self, ids)
+    )
+    last = 0  # the file with the highest id, before each change
+    changes = [
+        lambda: (project / "cache.py").write_text(CACHE + "\n\ndef evict_newest(entries):\n    return entries[:-1]\n"),
+        lambda: (project / "extra_tools.py").write_text("__all__ = ['shout']\n\n\ndef shout(text):\n    return text.upper()\n"),
+        lambda: (project / "client.py").unlink(),
+        # the file with the highest id gets that id back when it is indexed again
+        lambda: (project / index.path_of(last)).write_text((project / index.path_of(last)).read_text() + "\n# more\n"),
+    ]
+    for change in changes:
+        last = max(index.file_paths)
+        change()
+        ensure_index(project, paths)
+        index.refresh()
+        fresh = SearchIndex.open(index_db_path(paths, project.resolve()))
+        fresh.refresh()
+        try:
+            assert _cache_state(index) == _cache_state(fresh)
+        finally:
+            fresh.close()
+    assert reads and all(ids is not None and len(ids) <= 1 for ids in reads)  # never every file
+
+
 NAMED_FILES_PROBE = """
 import json, sys
 from desktop.index.retrieval import SearchIndex, prepare_query
