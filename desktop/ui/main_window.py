@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._project_workers: list[Worker] = []
         self._indexer: Indexer | None = None
         self._index_worker: Worker | None = None
+        self._warm_worker: Worker | None = None
         self._index_paused = False
         self._live_pending: list = []  # watcher changes waiting for the index
         self._live_worker: Worker | None = None
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.model_label.setObjectName("modelStatus")
         self.model_label.setAccessibleName("Model")
         self.index_status = IndexStatus(self)
+        self.index_updated.connect(lambda _result: self._warm_search())
         self.index_status.pause_requested.connect(self.pause_indexing)
         self.index_status.resume_requested.connect(self.resume_indexing)
         self.index_status.cancel_requested.connect(self.cancel_indexing)
@@ -367,6 +369,19 @@ class MainWindow(QMainWindow):
             self.index_status.show_paused()
         else:
             self.index_status.show_stopped()
+
+    def _warm_search(self) -> None:
+        """Bring the chat's view of the index up to date on the worker, after an update,
+        so that the next question finds it ready (see ``ChatService.warm_up``)."""
+        service = self.chat_service
+        if service is None or self._warm_worker is not None:
+            return
+        worker = self.services.runner.run(lambda token: [service.warm_up()], name="search-warm-up")
+        worker.finished.connect(self._forget_warm_worker)
+        self._warm_worker = worker
+
+    def _forget_warm_worker(self) -> None:
+        self._warm_worker = None
 
     def _forget_index_worker(self, indexer: Indexer) -> None:
         if indexer is self._indexer:

@@ -203,6 +203,20 @@ def test_saved_file_reaches_the_index(qtbot, make_window, project):
     dialog.close()
 
 
+def test_the_chat_search_view_is_ready_before_the_first_question_and_after_a_save(qtbot, make_window, project):
+    window = make_window(project, plugins=False)
+    wait_indexed(qtbot, window)
+
+    def warm() -> bool:
+        index = window.chat_service._index if window.chat_service is not None else None
+        return index is not None and index._graph is not None and index._generation == index.reader.generation()
+
+    qtbot.waitUntil(warm, timeout=10000)  # no question asked: the update warmed it
+    (project / "src" / "extra.py").write_text("def brand_new_function():\n    return 1\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: window.chat_service._index.file_id("src/extra.py") is not None, timeout=15000)
+    assert warm()
+
+
 def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monkeypatch):
     """A lookup over a huge index runs on the worker: keys keep arriving while it runs,
     and when it ends only the newest pattern is looked up (not one per key)."""
