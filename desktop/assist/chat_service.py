@@ -65,7 +65,7 @@ class ChatService:
         self.calibration = calibration
         self.hooks = hooks  # plugins see (and may change) every request before it is sent
         self._index: SearchIndex | None = None
-        self._index_lock = threading.Lock()  # a warm-up and a question may open it at once
+        self._index_lock = threading.RLock()  # a warm-up and a question each use the view alone
         self._last_context: ContextPlan | None = None
 
     def last_context(self) -> ContextPlan | None:
@@ -202,14 +202,15 @@ class ChatService:
         """The request for this turn: retrieved code when the project is indexed, else
         the file listing; always within ``options.num_ctx`` minus room for the answer."""
         estimator = self.calibration.estimator(model) if self.calibration else TokenEstimator()
-        index = self._open_index()
-        if index is not None:
-            try:
-                return plan_turn(question, history, options.num_ctx, indexed_system_text(self.project_root),
-                                 estimator=estimator, index=index, project_root=self.project_root, focus=focus)
-            except sqlite3.Error as exc:
-                log.warning("the index could not be read (%s); sending the file listing instead", exc)
-                self.close()
+        with self._index_lock:  # the view's caches are not read while a warm-up refreshes them
+            index = self._open_index()
+            if index is not None:
+                try:
+                    return plan_turn(question, history, options.num_ctx, indexed_system_text(self.project_root),
+                                     estimator=estimator, index=index, project_root=self.project_root, focus=focus)
+                except sqlite3.Error as exc:
+                    log.warning("the index could not be read (%s); sending the file listing instead", exc)
+                    self.close()
         overview = describe_project(self.project_root, self.rules, cancel=cancel)
         return plan_turn(question, history, options.num_ctx, listing_system_text(overview), estimator=estimator)
 
@@ -218,21 +219,18 @@ class ChatService:
         now, so that the next question does not wait for them: about a second on
         CPython's library when a project opens, four on 100,000 files, and a fraction of
         that after each change. Nothing happens without an index."""
-        index = self._open_index()
-        if index is None:
-            return
-        try:
-            index.refresh()
-            index.graph()
-        except sqlite3.Error as exc:  # closed or damaged under us: the next question reopens it
-            log.info("the search view of %s was not warmed: %s", self.project_root, exc)
+        with self._index_lock:
+            index = self._open_index()
+            if index is None:
+                return
+            try:
+                index.refresh()
+                index.graph()
+            except sqlite3.Error as exc:  # closed or damaged under us: the next question reopens it
+                log.info("the search view of %s was not warmed: %s", self.project_root, exc)
 
     def _open_index(self) -> SearchIndex | None:
         """The project's index when it exists and holds files; None otherwise."""
-        with self._index_lock:
-            return self._open_index_locked()
-
-    def _open_index_locked(self) -> SearchIndex | None:
         if self._index is not None:
             if not self._index.replaced():
                 return self._index

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._indexer: Indexer | None = None
         self._index_worker: Worker | None = None
         self._warm_worker: Worker | None = None
+        self._warm_again = False
         self._index_paused = False
         self._live_pending: list = []  # watcher changes waiting for the index
         self._live_worker: Worker | None = None
@@ -348,8 +349,9 @@ class MainWindow(QMainWindow):
             on_item=lambda progress: self._on_index_progress(indexer, progress),
             on_error=lambda error: self._on_index_ended(indexer, error=error),
             on_cancelled=lambda: self._on_index_ended(indexer),
+            # given to run(), not connected after: a quick worker may finish before that
+            on_finished=lambda: self._forget_index_worker(indexer),
         )
-        self._index_worker.finished.connect(lambda: self._forget_index_worker(indexer))
 
     def _on_index_progress(self, indexer: Indexer, progress: IndexProgress) -> None:
         if indexer is not self._indexer:
@@ -372,16 +374,23 @@ class MainWindow(QMainWindow):
 
     def _warm_search(self) -> None:
         """Bring the chat's view of the index up to date on the worker, after an update,
-        so that the next question finds it ready (see ``ChatService.warm_up``)."""
+        so that the next question finds it ready (see ``ChatService.warm_up``); an update
+        that lands during a warm-up gets one more after it."""
         service = self.chat_service
-        if service is None or self._warm_worker is not None:
+        if service is None:
             return
-        worker = self.services.runner.run(lambda token: [service.warm_up()], name="search-warm-up")
-        worker.finished.connect(self._forget_warm_worker)
-        self._warm_worker = worker
+        if self._warm_worker is not None:
+            self._warm_again = True
+            return
+        self._warm_again = False
+        self._warm_worker = self.services.runner.run(
+            lambda token: [service.warm_up()], name="search-warm-up", on_finished=self._on_warmed
+        )
 
-    def _forget_warm_worker(self) -> None:
+    def _on_warmed(self) -> None:
         self._warm_worker = None
+        if self._warm_again:
+            self._warm_search()
 
     def _forget_index_worker(self, indexer: Indexer) -> None:
         if indexer is self._indexer:
@@ -437,8 +446,8 @@ class MainWindow(QMainWindow):
             work, name="index-live",
             on_item=lambda update: self._on_live_update(indexer, update),
             on_error=lambda error: self._on_live_failed(indexer, error),
+            on_finished=lambda: self._on_live_finished(indexer),
         )
-        worker.finished.connect(lambda: self._on_live_finished(indexer))
         self._live_worker = worker
 
     def _on_live_update(self, indexer: Indexer, update: object) -> None:

@@ -18,6 +18,7 @@ from desktop.index.live import LiveUpdate
 from desktop.assist.conversations import StoredMessage
 from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text
 from desktop.index.store import SkippedFile
+from desktop.qt.worker import Worker
 from tests.ui.window_fixtures import make_window  # noqa: F401 - fixture
 
 UTIL = (
@@ -215,6 +216,25 @@ def test_the_chat_search_view_is_ready_before_the_first_question_and_after_a_sav
     (project / "src" / "extra.py").write_text("def brand_new_function():\n    return 1\n", encoding="utf-8")
     qtbot.waitUntil(lambda: window.chat_service._index.file_id("src/extra.py") is not None, timeout=15000)
     assert warm()
+
+
+def test_live_updates_go_on_when_a_worker_ends_before_run_returns(qtbot, make_window, project, monkeypatch):
+    # A small batch can be applied before runner.run() returns; its "finished" was lost
+    # when the window connected to it only afterwards, and no later change was applied.
+    window = make_window(project, plugins=False)
+    wait_indexed(qtbot, window)
+    start = Worker.start
+
+    def start_and_finish(worker: Worker) -> None:
+        start(worker)
+        worker.wait(5)
+
+    monkeypatch.setattr(Worker, "start", start_and_finish)
+    applied: list[str] = []
+    window.index_updated.connect(lambda result: applied.extend(result.paths) if isinstance(result, LiveUpdate) else None)
+    for name in ("first.py", "second.py"):
+        (project / "src" / name).write_text(f"def made_in_{name[:-3]}():\n    return 1\n", encoding="utf-8")
+        qtbot.waitUntil(lambda: f"src/{name}" in applied, timeout=15000)
 
 
 def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monkeypatch):
