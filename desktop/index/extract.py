@@ -225,7 +225,9 @@ def _arity(node: Node) -> int | None:
     if head.type == "identifier":  # ``def zero do``
         return 0
     parameters = next((child for child in head.named_children if child.type == "arguments"), None)
-    return len(parameters.named_children) if head.type == "call" and parameters is not None else None
+    if head.type != "call" or parameters is None:
+        return None
+    return sum(1 for child in parameters.named_children if not _is_comment_node(child))
 
 
 def _follows(node: Node, earlier: Node) -> bool:

@@ -187,7 +187,7 @@ class SearchIndex:
         self._row_counts = {"chunk_fts": 0, "symbol_fts": 0}
         self._db_path: Path | None = None
         self._db_identity: tuple[int, int] | None = None
-        self._versions: dict[int, tuple[str, int]] = {}  # file id -> (hash, mtime) the caches hold
+        self._versions: dict[int, tuple[str, int, str]] = {}  # file id -> (hash, mtime, path) the caches hold
         self._name_words: dict[str, set[int]] = {}  # a word of file names -> the files
         self._name_sizes: dict[int, int] = {}  # file id -> how many words its name has
         self._name_stems: dict[str, set[str]] = {}  # stem -> the file-name words with it
@@ -219,30 +219,41 @@ class SearchIndex:
 
     def refresh(self) -> None:
         """Bring the caches up to the index's current generation: the files that changed
-        since are read again (every file after a large change)."""
-        generation = self.reader.generation()
+        since are read again (every file after a large change), all from one snapshot of
+        the database, so that a commit landing meanwhile cannot mix two states."""
         with self._lock:
-            if generation == self._generation:
-                return
-            self._generation = generation
-            self._drop_query_caches()
-            versions = {row[0]: (row[1], row[2]) for row in self.conn.execute("SELECT id, hash, mtime_ns FROM files")}
-            # A re-indexed file gets a new id, or its old one back when it had the last.
-            gone = [f for f, version in self._versions.items() if versions.get(f) != version]
-            new = [f for f, version in versions.items() if self._versions.get(f) != version]
-            before = dict(self._files)
-            if self._versions and len(gone) + len(new) <= max(PATCH_FILES, PATCH_SHARE * len(versions)):
-                self._forget_files(gone)
-                self._read_files(new)
-            else:
-                self._forget_files(list(self._files))
-                self._read_files(None)
-            self._versions = versions
-            self._row_counts = {
-                "chunk_fts": self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
-                "symbol_fts": self.conn.execute("SELECT count(*) FROM symbols").fetchone()[0],
-            }
-            self._carry_graph(before, len(set(gone) | set(new)))
+            self.conn.execute("BEGIN")
+            try:
+                generation = self.reader.generation()
+                if generation != self._generation:
+                    self._catch_up()
+                    self._generation = generation
+            finally:
+                self.conn.execute("COMMIT")
+
+    def _catch_up(self) -> None:
+        self._drop_query_caches()
+        rows = self.conn.execute("SELECT id, hash, mtime_ns, path FROM files")
+        versions = {row[0]: (row[1], row[2], row[3]) for row in rows}
+        # A re-indexed or renamed file gets a new id, or the old one back when it had the
+        # last: its (hash, mtime, path) tells.
+        gone = [f for f, version in self._versions.items() if versions.get(f) != version]
+        new = [f for f, version in versions.items() if self._versions.get(f) != version]
+        before = dict(self._files)
+        self._versions = {}  # until the caches hold them all
+        if before and len(gone) + len(new) <= max(PATCH_FILES, PATCH_SHARE * len(versions)):
+            self._forget_files(gone)
+            self._read_files(new)
+        else:
+            self._forget_all_files()
+            self._read_files(None)
+        self._versions = versions
+        self._row_counts = {
+            "chunk_fts": self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
+            "symbol_fts": self.conn.execute("SELECT count(*) FROM symbols").fetchone()[0],
+        }
+        changed_paths = {before[f] for f in gone if f in before} | {versions[f][2] for f in new}
+        self._carry_graph(before, len(changed_paths))
 
     def _drop_query_caches(self) -> None:
         self._chunk_cache = {}
@@ -252,6 +263,11 @@ class SearchIndex:
         self._matches = {}
         self._file_symbols = {}
         self._match_counts = {}
+
+    def _forget_all_files(self) -> None:
+        self._files, self._file_ids, self._languages = {}, {}, {}
+        self._ranges, self._symbol_chunks, self._exports = {}, {}, {}
+        self._name_words, self._name_sizes, self._name_stems, self._sorted_stems = {}, {}, {}, []
 
     def _forget_files(self, file_ids: Sequence[int]) -> None:
         """Drop what the caches hold about ``file_ids``."""
@@ -468,10 +484,11 @@ class SearchIndex:
         without the words that half its rows or more use, as long as the other words
         still match ``enough`` rows (the most a caller takes).
 
-        FTS5's BM25 floors the IDF of such a word at 1e-6: it changes no score, and the
-        rows only it matches score about zero and fall below the first ``enough``; yet
-        every row it is in must be read and scored. "py" is in the path of nearly every
-        chunk, "test" in the name of most definitions.
+        FTS5's BM25 floors the IDF of such a word at 1e-6: it moves a score by about that
+        much (which can only reorder rows that otherwise tie), and the rows only it
+        matches score about zero and fall below the first ``enough``; yet every row it is
+        in must be read and scored. "py" is in the path of nearly every chunk, "test" in
+        the name of most definitions.
         """
         distinct = distinct_words(words)
         half = (self._row_counts[table] + 1) // 2

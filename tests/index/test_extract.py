@@ -428,11 +428,14 @@ def test_elixir_functions_of_one_name_but_another_arity_stay_apart():
             0
           end
           def zero(x), do: x
+          def pair(a, # the left one
+                   b), do: {a, b}
+          def pair(a, b) when a > b, do: {b, a}
         end
     ''')
     result = extract(source, "elixir")
     assert [(d.name, d.start_line, d.end_line) for d in result.definitions[1:]] == [
-        ("add", 2, 2), ("add", 3, 4), ("zero", 5, 7), ("zero", 8, 8),
+        ("add", 2, 2), ("add", 3, 4), ("zero", 5, 7), ("zero", 8, 8), ("pair", 9, 11),
     ]
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 import subprocess
 import sys
 
 import pytest
 
 from desktop.core.paths import HearthPaths
-from desktop.index.indexer import ensure_index
+from desktop.core.cancel import CancelToken
+from desktop.index.indexer import Indexer, ensure_index
 from desktop.index.retrieval import (
     BASELINE_RANKERS,
     RRF_K,
@@ -655,6 +657,15 @@ def _cache_state(index: SearchIndex) -> tuple:
     )
 
 
+def _assert_like_a_fresh_view(view: SearchIndex, db) -> None:  # noqa: ANN001 - Path
+    fresh = SearchIndex.open(db)
+    try:
+        fresh.refresh()
+        assert _cache_state(view) == _cache_state(fresh)
+    finally:
+        fresh.close()
+
+
 def test_after_a_small_change_the_caches_read_only_the_changed_files_and_match_a_fresh_view(
     index, project, tmp_path, monkeypatch
 ):
@@ -678,13 +689,143 @@ def test_after_a_small_change_the_caches_read_only_the_changed_files_and_match_a
         change()
         ensure_index(project, paths)
         index.refresh()
-        fresh = SearchIndex.open(index_db_path(paths, project.resolve()))
-        fresh.refresh()
-        try:
-            assert _cache_state(index) == _cache_state(fresh)
-        finally:
-            fresh.close()
+        _assert_like_a_fresh_view(index, index_db_path(paths, project.resolve()))
     assert reads and all(ids is not None and len(ids) <= 1 for ids in reads)  # never every file
+
+
+def test_a_renamed_file_that_gets_its_old_id_back_is_seen_under_its_new_name(tmp_path):
+    # The file saved last holds the highest id; renamed, it is removed and written again
+    # with the same id, hash and mtime: only its path tells.
+    root = tmp_path / "proj"
+    root.mkdir()
+    for name in ("alpha.py", "beta.py"):
+        (root / name).write_text(f"def {name[:-3]}_sum(values):\n    return sum(values)\n")
+    paths = HearthPaths.under(tmp_path / "home")
+    indexer = Indexer(root, paths, workers=1)
+    try:
+        list(indexer.update(CancelToken()))
+        view = SearchIndex.open(index_db_path(paths, root.resolve()))
+        view.refresh()
+        last = max(view.file_paths)
+        old = root / view.path_of(last)
+        new = root / "checksums.py"
+        old.rename(new)
+        list(indexer.update_paths([old, new], CancelToken()))
+        view.refresh()
+        assert view.file_paths.get(last) == "checksums.py" and view.file_id(old.name) is None
+        _assert_like_a_fresh_view(view, index_db_path(paths, root.resolve()))
+        view.close()
+    finally:
+        indexer.close()
+
+
+def test_a_commit_landing_during_a_refresh_does_not_mix_two_states(tmp_path, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    def functions(count: int) -> str:
+        return "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(count))
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    for name in ("a.py", "b.py", "y.py"):
+        (root / name).write_text(functions(2))
+    paths = HearthPaths.under(tmp_path / "home")
+    indexer = Indexer(root, paths, workers=1)
+    target = root / "y.py"
+
+    def save(count: int) -> None:
+        target.write_text(functions(count))
+        list(indexer.update_paths([target], CancelToken()))
+
+    try:
+        list(indexer.update(CancelToken()))
+        view = SearchIndex.open(index_db_path(paths, root.resolve()))
+        view.refresh()
+        exports = retrieval._exports
+        armed = [True]
+
+        def commit_meanwhile(conn, file_ids=None):  # noqa: ANN001, ANN202 - as _exports
+            if armed:
+                armed.clear()
+                save(8)  # the indexer commits between two of the view's reads
+            return exports(conn, file_ids)
+
+        monkeypatch.setattr(retrieval, "_exports", commit_meanwhile)
+        save(3)
+        view.refresh()
+        save(1)
+        view.refresh()
+        _assert_like_a_fresh_view(view, index_db_path(paths, root.resolve()))
+        view.close()
+    finally:
+        indexer.close()
+
+
+_FUZZ_WORDS = ("parse", "render", "cache", "client", "server", "token", "queue", "table")
+
+
+def _fuzz_source(rng: random.Random) -> str:
+    parts = ["__all__ = [%r]\n" % rng.choice(_FUZZ_WORDS)] if rng.random() < 0.3 else []
+    for i in range(rng.randint(0, 4)):
+        word = rng.choice(_FUZZ_WORDS)
+        parts.append(f'def {word}_{i}(x):\n    """Do {word}."""\n    return {rng.choice(_FUZZ_WORDS)}_{i}(x)\n\n\n')
+    return "".join(parts)
+
+
+def _fuzz_change(rng: random.Random, root) -> list:  # noqa: ANN001 - Path
+    """One random change under ``root``; the paths an editor's watcher would report."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    action = rng.choice(["edit", "new", "delete", "rename", "empty", "to text", "touch"])
+    if action == "new" or not files:
+        path = root / rng.choice(["", "pkg"]) / f"{rng.choice(_FUZZ_WORDS)}_{rng.randint(0, 999)}.py"
+        path.write_text(_fuzz_source(rng))
+        return [path]
+    path = rng.choice(files)
+    if action == "edit":
+        path.write_text(_fuzz_source(rng) + f"# {rng.random()}\n")
+    elif action == "delete":
+        path.unlink()
+    elif action in ("rename", "to text"):
+        moved = path.with_suffix(".txt") if action == "to text" else path.with_name(f"{rng.choice(_FUZZ_WORDS)}_{rng.randint(0, 999)}.py")
+        path.rename(moved)
+        return [path, moved]
+    elif action == "empty":
+        path.write_text("")
+    else:
+        os.utime(path, ns=(1, rng.randint(1, 10**12)))
+    return [path]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_after_any_run_of_changes_the_caches_match_a_fresh_view(tmp_path, monkeypatch, seed):
+    import desktop.index.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "PATCH_FILES", 4)  # some steps patch, bigger ones reload
+    rng = random.Random(seed)
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    for i in range(12):
+        (root / f"{rng.choice(_FUZZ_WORDS)}_{i}.py").write_text(_fuzz_source(rng))
+    paths = HearthPaths.under(tmp_path / "home")
+    indexer = Indexer(root, paths, workers=1)
+    db = index_db_path(paths, root.resolve())
+    try:
+        list(indexer.update(CancelToken()))
+        view = SearchIndex.open(db)
+        view.refresh()
+        view.graph()
+        for step in range(15):
+            changed = [path for _ in range(rng.choice([1, 1, 2, 3, 8])) for path in _fuzz_change(rng, root)]
+            list(indexer.update_paths(changed, CancelToken()))
+            view.refresh()
+            if rng.random() < 0.5:
+                view.graph()
+            _assert_like_a_fresh_view(view, db)
+            graph = view._graph
+            assert graph is None or set(graph.nodes) <= set(view.file_paths)
+        view.close()
+    finally:
+        indexer.close()
 
 
 NAMED_FILES_PROBE = """
