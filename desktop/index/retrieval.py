@@ -30,7 +30,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank, renumbered
 from desktop.index.identifiers import fts_query, split_identifier
@@ -516,10 +516,13 @@ class SearchIndex:
         inside another definition's chunk)."""
         return self._symbol_chunks.get(symbol_id)
 
-    def graph(self) -> RefGraph:
+    def graph(self, covering: Iterable[int] = ()) -> RefGraph:
         """The reference graph with its ranks (built when first needed, then carried
-        across small changes: ``_carry_graph``)."""
+        across small changes: ``_carry_graph``); built anew when a carried graph lacks a
+        file of ``covering`` (the one the user is in, when it is new since)."""
         with self._lock:
+            if self._graph is not None and any(f in self._files and f not in self._graph.nodes for f in covering):
+                self._graph = None
             if self._graph is None:
                 self._graph = _load_graph(self.conn, self._files)
                 self._graph_lag = 0
@@ -863,7 +866,7 @@ class GraphRanker:
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Pool chunk ids ordered by (personalised) definition rank."""
-        graph = index.graph()
+        graph = index.graph(covering=query.seeds)
         personal = personalized_rank(query.seeds, graph.edges) if query.seeds else {}
         top = max(personal.values(), default=0.0)
         scored = []

@@ -648,6 +648,13 @@ def test_the_graph_is_carried_across_a_small_change_and_built_anew_after_many(in
     index.refresh()
     rebuilt = index.graph()
     assert builds == [1] and index.file_id("client.py") in rebuilt.nodes
+    # a file made since the graph was built has no node in it: looking at it rebuilds
+    (project / "shapes.py").write_text("from cache import evict_oldest\n\n\ndef trim(xs):\n    return evict_oldest(xs, 1)\n")
+    ensure_index(project, HearthPaths.under(tmp_path / "home"))
+    index.refresh()
+    assert index.graph() is not None and builds == [1]  # carried: one changed file
+    hits = search(index, "drop old entries", current_file="shapes.py")
+    assert builds == [1, 1] and index.file_id("shapes.py") in index.graph().nodes and hits
 
 
 def _cache_state(index: SearchIndex) -> tuple:
