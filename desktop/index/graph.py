@@ -1,10 +1,11 @@
 """The reference graph between files and its PageRank, for retrieval and the repo map.
 
 A file that uses an identifier points at the files that define it. Global PageRank over
-that graph says which definitions the rest of the code leans on; it is computed once
-per index generation. Personalising toward the file the user is in (and the names in
-the selection) uses a local "push" approximation that only touches the seed's
-neighbourhood, so a query never re-ranks the whole repository.
+that graph says which definitions the rest of the code leans on; it is computed when
+first needed and carried across small changes (``renumbered``). Personalising toward
+the file the user is in (and the names in the selection) uses a local "push"
+approximation that only touches the seed's neighbourhood, so a query never re-ranks
+the whole repository.
 """
 
 from __future__ import annotations
