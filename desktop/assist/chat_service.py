@@ -202,7 +202,11 @@ class ChatService:
         """The request for this turn: retrieved code when the project is indexed, else
         the file listing; always within ``options.num_ctx`` minus room for the answer."""
         estimator = self.calibration.estimator(model) if self.calibration else TokenEstimator()
-        with self._index_lock:  # the view's caches are not read while a warm-up refreshes them
+        # The view's caches are not read while a warm-up refreshes them; Stop still works
+        # while this waits for one.
+        while not self._index_lock.acquire(timeout=0.05):
+            cancel.raise_if_cancelled()
+        try:
             index = self._open_index()
             if index is not None:
                 try:
@@ -211,6 +215,8 @@ class ChatService:
                 except sqlite3.Error as exc:
                     log.warning("the index could not be read (%s); sending the file listing instead", exc)
                     self.close()
+        finally:
+            self._index_lock.release()
         overview = describe_project(self.project_root, self.rules, cancel=cancel)
         return plan_turn(question, history, options.num_ctx, listing_system_text(overview), estimator=estimator)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from desktop.assist.chat_service import ChatService
 from desktop.assist.context import CALIBRATION_FILE, ChatFocus, ContextPlan, TokenCalibration
 from desktop.assist.conversations import ConversationStore
-from desktop.core.cancel import CancelToken
+from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.chat import ChatDone, ChatOptions
 from desktop.core.paths import HearthPaths, project_key
 from desktop.engine.ollama_engine import OllamaEngine
@@ -189,3 +190,32 @@ def test_an_index_made_again_while_the_chat_is_open_is_read_anew(store, project,
     list(service.send(chat, "Where is the pending job backlog emptied?", MODEL, OPTIONS, CancelToken()))
     service.close()
     assert any(item.path == "store/queue.py" for item in service.last_context().items)
+
+
+def test_warm_up_readies_the_view_and_a_question_waiting_for_it_can_be_stopped(store, project, paths, fake_ollama):
+    ensure_index(project, paths)
+    service = make_service(store, project, paths, fake_ollama)
+    service.warm_up()
+    view = service._index
+    assert view is not None and view._graph is not None and view.file_id("store/cache.py") is not None
+    holding, release = threading.Event(), threading.Event()
+
+    def long_warm_up() -> None:  # stands for a warm-up of a big project
+        with service._index_lock:
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=long_warm_up)
+    thread.start()
+    holding.wait(5)
+    cancel = CancelToken()
+    threading.Timer(0.2, cancel.cancel).start()
+    try:
+        with pytest.raises(Cancelled):
+            service.plan([], "How is the oldest entry dropped?", MODEL, OPTIONS, cancel)
+    finally:
+        release.set()
+        thread.join(5)
+    plan = service.plan([], "How is the oldest entry dropped?", MODEL, OPTIONS, CancelToken())
+    assert any(item.path == "store/cache.py" for item in plan.items)
+    service.close()
