@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import re
 import sqlite3
 import threading

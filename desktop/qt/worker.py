@@ -107,7 +107,12 @@ class TaskRunner(QObject):
         on_cancelled: Callable[[], None] | None = None,
         on_finished: Callable[[], None] | None = None,
     ) -> Worker:
-        """Run ``work`` in the background and connect the given callbacks."""
+        """Run ``work`` in the background and connect the given callbacks.
+
+        Pass callbacks here rather than connecting to the returned worker's signals: the
+        thread starts before this returns, and a signal it emits before a later
+        ``connect`` reaches nobody (a quick task's ``finished`` was lost that way).
+        """
         # Not parented to the runner: a queued signal may still be on its way when the
         # runner goes away, and Qt must not delete the sender under it. Python's
         # reference in ``_active`` (and the thread's own, while it runs) keeps it alive
