@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 DAMPING = 0.85
 # A name defined in many files (``get``, ``__init__``, ``run``) says little about which
@@ -33,6 +33,8 @@ class RefGraph:
     file_rank: Mapping[int, float] = field(default_factory=dict)
     # (file id, name) -> share of PageRank flowing into that definition
     definition_rank: Mapping[tuple[int, str], float] = field(default_factory=dict)
+    # the same, counting only what flows in from files that are not tests
+    rank_from_code: Mapping[tuple[int, str], float] = field(default_factory=dict)
 
 
 def edge_weight(ref_count: int, definers: int, name: str) -> float:
@@ -49,10 +51,12 @@ def build_graph(
     file_ids: Iterable[int],
     definers: Mapping[str, Iterable[int]],
     refs: Iterable[tuple[int, str, int]],
+    tests: Collection[int] = frozenset(),
 ) -> RefGraph:
     """The graph from ``definers`` (name -> defining file ids) and ``refs`` (file, name, count).
 
     References to a name defined in the same file are not edges; ranks are filled in.
+    ``tests`` are the files that test code: their flow is left out of ``rank_from_code``.
     """
     definer_sets = {name: tuple(sorted(set(ids))) for name, ids in definers.items()}
     edges: dict[int, dict[int, float]] = defaultdict(dict)
@@ -70,7 +74,9 @@ def build_graph(
             named[(source, target)][name] = named[(source, target)].get(name, 0.0) + weight
     nodes = frozenset(file_ids)
     ranks = pagerank(nodes, edges)
-    return RefGraph(nodes, dict(edges), ranks, _definition_ranks(ranks, edges, named))
+    everything = _definition_ranks(ranks, edges, named)
+    from_code = _definition_ranks(ranks, edges, {pair: names for pair, names in named.items() if pair[0] not in tests})
+    return RefGraph(nodes, dict(edges), ranks, everything, from_code)
 
 
 def renumbered(graph: RefGraph, new_ids: Mapping[int, int]) -> RefGraph:
@@ -84,8 +90,13 @@ def renumbered(graph: RefGraph, new_ids: Mapping[int, int]) -> RefGraph:
             if source in new_ids
         },
         {new_ids[node]: rank for node, rank in graph.file_rank.items() if node in new_ids},
-        {(new_ids[node], name): rank for (node, name), rank in graph.definition_rank.items() if node in new_ids},
+        _renumbered_keys(graph.definition_rank, new_ids),
+        _renumbered_keys(graph.rank_from_code, new_ids),
     )
+
+
+def _renumbered_keys(ranks: Mapping[tuple[int, str], float], new_ids: Mapping[int, int]) -> dict[tuple[int, str], float]:
+    return {(new_ids[node], name): rank for (node, name), rank in ranks.items() if node in new_ids}
 
 
 def pagerank(

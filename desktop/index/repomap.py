@@ -12,14 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from desktop.index.graph import personalized_rank
+from desktop.index.graph import RefGraph, personalized_rank
 from desktop.index.retrieval import SearchIndex, is_test_path
 from desktop.index.tokens import estimate_tokens
 
 MAX_CANDIDATES = 3000
 INDENT = "  "
 # A map is read to learn what the code offers: tests (and the fixtures under them)
-# make way for the code they test.
+# make way for the code they test, and their references count for as little.
 MAP_TEST_WEIGHT = 0.1
 # A method called by one short word (``wait``, ``next``, ``equals``) collects the
 # references of every other object with such a method: ``x.wait()`` rarely means ours.
@@ -76,7 +76,7 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     callables = {(row[0], f"{row[2]}.{row[1]}" if row[2] else row[1]) for row in rows if row[5] in _LOCAL_SCOPES}
     rows = [row for row in rows if not _inside_a_callable(row[0], row[2], callables)]
     base = [
-        (graph.definition_rank.get((row[0], row[1]), 0.0) + 0.01 * graph.file_rank.get(row[0], 0.0))
+        (use_rank(graph, row[0], row[1]) + 0.01 * graph.file_rank.get(row[0], 0.0))
         * map_prior(index.path_of(row[0]), row[1], row[5])
         for row in rows
     ]
@@ -95,6 +95,15 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
 def _inside_a_callable(file_id: int, scope: str, callables: set[tuple[int, str]]) -> bool:
     parts = scope.split(".") if scope else []
     return any((file_id, ".".join(parts[: depth + 1])) in callables for depth in range(len(parts)))
+
+
+def use_rank(graph: RefGraph, file_id: int, name: str) -> float:
+    """How much the code leans on a definition: its share of the graph's rank, with what
+    flows in from tests counted at ``MAP_TEST_WEIGHT`` (the thousands of test files that
+    call ``assertEqual`` say little about what the project offers)."""
+    key = (file_id, name)
+    from_code = graph.rank_from_code.get(key, 0.0)
+    return from_code + MAP_TEST_WEIGHT * (graph.definition_rank.get(key, 0.0) - from_code)
 
 
 def map_prior(path: str, name: str, kind: str) -> float:

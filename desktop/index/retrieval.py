@@ -617,7 +617,8 @@ def _load_graph(conn: sqlite3.Connection, files: dict[int, str]) -> RefGraph:
     for name, file_id in conn.execute("SELECT DISTINCT name, file_id FROM symbols"):
         definers[name].append(file_id)
     refs = conn.execute("SELECT file_id, name, count FROM refs").fetchall()
-    return build_graph(files, definers, ((r[0], r[1], r[2]) for r in refs))
+    tests = frozenset(file_id for file_id, path in files.items() if is_test_path(path))
+    return build_graph(files, definers, ((r[0], r[1], r[2]) for r in refs), tests)
 
 
 # --- query preparation ----------------------------------------------------------------

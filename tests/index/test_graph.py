@@ -68,3 +68,13 @@ def test_renumbered_moves_every_id_and_drops_removed_files():
     assert moved.edges == {3: {11: graph.edges[3][1]}}
     assert moved.file_rank == {11: graph.file_rank[1], 3: graph.file_rank[3]}
     assert moved.definition_rank == {(11, "parse"): graph.definition_rank[(1, "parse")]}
+    assert moved.rank_from_code == {(11, "parse"): graph.rank_from_code[(1, "parse")]}
+
+
+def test_rank_from_code_leaves_out_what_flows_in_from_tests():
+    # 2 is code and 3 a test; both use "parse" (defined in 1), only the test uses "check"
+    graph = build_graph([1, 2, 3], {"parse": [1], "check": [1]}, [(2, "parse", 1), (3, "parse", 1), (3, "check", 4)], tests={3})
+    assert graph.rank_from_code[(1, "parse")] < graph.definition_rank[(1, "parse")]
+    assert graph.rank_from_code.get((1, "check"), 0.0) == 0.0 < graph.definition_rank[(1, "check")]
+    untested = build_graph([1, 2, 3], {"parse": [1]}, [(2, "parse", 1), (3, "parse", 1)])
+    assert untested.rank_from_code == untested.definition_rank

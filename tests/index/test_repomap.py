@@ -124,6 +124,21 @@ def test_test_fixtures_and_one_word_methods_make_way_for_what_the_code_offers(tm
     assert files.index("worker.py") < files.index("tests/data/person.py")
 
 
+def test_what_only_tests_call_makes_way_for_what_the_code_calls(tmp_path):
+    # A testing library outside any tests folder (like the standard library's
+    # unittest): many test files call it, two modules call the parser.
+    checks = "class Checks:\n    def expect_equal(self, a, b):\n        return a == b\n"
+    tests = {
+        f"tests/test_{n}.py": f"from checking import Checks\n\n\ndef test_{n}(c):\n    Checks().expect_equal(c, {n})\n"
+        for n in range(12)
+    }
+    parser = "def parse_config(text):\n    return text.split()\n"
+    app = {f"app{n}.py": f"from parser import parse_config\n\n\ndef main_{n}():\n    return parse_config('{n}')\n" for n in range(2)}
+    text = _map_of(tmp_path, {"checking.py": checks, "parser.py": parser, **tests, **app}, 1024)
+    files = [line[:-1] for line in text.splitlines() if not line.startswith(" ")]
+    assert files.index("parser.py") < files.index("checking.py")
+
+
 def test_the_map_fits_the_budget(index):
     full = repo_map(index, 10_000)
     for budget in (5, 20, 40, 80):
