@@ -1126,11 +1126,17 @@ def _spellings(terms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for t in terms for w in (t, _stem(t), *alternatives(t))))
 
 
+# Prefixes that turn a word into its opposite: a name made of one and a query word
+# means the reverse of what the query says.
+REVERSING_PREFIXES = frozenset({"un", "de", "dis", "non"})
+
+
 @functools.lru_cache(maxsize=65536)
 def _inside_coverage(part: str, words: tuple[str, ...]) -> float:
     """The share of a run-together word's letters spelled by query words inside it
     (``nlargest`` and "largest": 1, a leading letter or two being a prefix such as
-    ``n``/``is``); 0 for a word shorter than five letters."""
+    ``n``/``is``); 0 for a word shorter than five letters, and for one that reverses
+    the query word (``decompress``, ``unquote``)."""
     if len(part) < 5:
         return 0.0
     marked = [False] * len(part)
@@ -1146,6 +1152,8 @@ def _inside_coverage(part: str, words: tuple[str, ...]) -> float:
     lead = 0
     while lead < len(marked) and not marked[lead]:
         lead += 1
+    if part[:lead] in REVERSING_PREFIXES:
+        return 0.0  # ``decompress`` undoes what "compress" asks for
     if lead <= 2:
         marked[:lead] = [True] * lead
     return sum(marked) / len(part)

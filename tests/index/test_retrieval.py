@@ -489,6 +489,14 @@ def test_name_coverage_meets_abbreviated_and_run_together_names():
     assert name_coverage("sort", ["resorted"]) == 0.0  # short words are not looked for inside
 
 
+def test_a_name_that_reverses_the_query_word_does_not_cover_it():
+    assert name_coverage("decompress", ["compress", "bytes"]) == 0.0
+    assert name_coverage("unquote", ["quote", "url"]) == 0.0
+    assert name_coverage("disconnect", ["connect", "server"]) == 0.0
+    assert name_coverage("compress", ["compress", "bytes"]) == 1.0
+    assert name_coverage("isdir", ["directory", "dir"]) == 1.0  # "is" is no reversal
+
+
 def test_name_order_prefers_names_said_in_order_and_close_together():
     said = ["format", "exception", "traceback", "list", "strings"]
     assert name_order("format_exception", said) == 1.0
