@@ -23,8 +23,13 @@ HIGHLIGHT_MAX_BYTES = 1024 * 1024
 """Past this size the code view shows the text plain: highlighting would stall it."""
 
 MINIFIED_LONGEST_LINE = 1000
+MINIFIED_CERTAIN_LINE = 10_000  # nobody writes a line this long by hand, prose included
 MINIFIED_MEAN_LINE = 200
 MINIFIED_MIN_CHARS = 2000  # a short one-line file is not "minified", just short
+# Prose and hand-written code are a sixth spaces or more (words, indentation); minified
+# code drops them, keeping a few percent in its strings. A Markdown file written one
+# paragraph per line has long lines too.
+MINIFIED_MAX_SPACE_SHARE = 0.08
 
 BINARY_SAMPLE_BYTES = 8192
 _BINARY_CONTROL_RATIO = 0.30
@@ -80,12 +85,16 @@ class FileText:
 
     @property
     def is_minified(self) -> bool:
-        """True for generated one-line-per-file code (minified JS/CSS, bundles)."""
-        if self.longest_line > MINIFIED_LONGEST_LINE:
+        """True for generated one-line-per-file code (minified JS/CSS, bundles): very
+        long lines, or long ones with hardly a space."""
+        if self.longest_line > MINIFIED_CERTAIN_LINE:
             return True
-        if len(self.text) < MINIFIED_MIN_CHARS or self.line_count == 0:
-            return False
-        return len(self.text) / self.line_count > MINIFIED_MEAN_LINE
+        long_lines = self.longest_line > MINIFIED_LONGEST_LINE or (
+            len(self.text) >= MINIFIED_MIN_CHARS
+            and self.line_count > 0
+            and len(self.text) / self.line_count > MINIFIED_MEAN_LINE
+        )
+        return long_lines and self.text.count(" ") < MINIFIED_MAX_SPACE_SHARE * len(self.text)
 
     @property
     def highlight_ok(self) -> bool:

@@ -224,9 +224,11 @@ def walk_project(
     """The project's files that are not ignored, as absolute paths in a stable order.
 
     Folders are visited depth-first in name order, a folder's files before its
-    subfolders. Symlinked folders are followed once (a link back to a parent is not
-    walked again); links that point nowhere and folders that cannot be read are
-    skipped. Raises ``Cancelled`` when ``cancel`` is set.
+    subfolders. Symlinked folders inside the project are followed once (a link back to
+    a parent is not walked again); links to folders outside it, links that point
+    nowhere and folders that cannot be read are skipped. A linked file is yielded
+    wherever it points (``scanner.classify`` records one outside as skipped). Raises
+    ``Cancelled`` when ``cancel`` is set.
     """
     count = 0
     for path, _relative in _walk(Path(root).expanduser().resolve(), rules._snapshot, cancel=cancel):
@@ -266,6 +268,8 @@ def _walk(
         subdirs: list[tuple[Path, str]] = []
         for entry in _scan(directory):
             child = f"{relative}/{entry.name}" if relative else entry.name
+            if entry.is_symlink() and _entry_is_dir(entry) and leads_outside(entry.path, root):
+                continue  # as git does: a linked folder elsewhere on the disk is not the project's
             if _entry_is_dir(entry):
                 if not _matches(current, child, entry.name, is_dir=True):
                     subdirs.append((Path(entry.path), child))
@@ -282,6 +286,14 @@ def _scan(directory: Path) -> list[os.DirEntry[str]]:
     except OSError as exc:  # permission denied, vanished, not a folder: skip it
         log.debug("skipping unreadable folder %s: %s", directory, exc)
         return []
+
+
+def leads_outside(path: str | Path, root: Path) -> bool:
+    """True when ``path`` is reached through a symbolic link and its target lies
+    outside ``root`` (a resolved path): ``/etc``, a credentials file in the home folder."""
+    target = os.path.realpath(path)
+    base = str(root)
+    return not (target == base or target.startswith(base.rstrip(os.sep) + os.sep))
 
 
 def _entry_is_dir(entry: os.DirEntry[str]) -> bool:

@@ -35,7 +35,7 @@ from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
 from desktop.index.extract import extract
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
-from desktop.index.ignore import IgnoreRules
+from desktop.index.ignore import IgnoreRules, leads_outside
 from desktop.index.languages import language_for_file
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
 from desktop.index.store import (
@@ -305,25 +305,28 @@ class Indexer:
 
     def _paths_update(self, store: IndexStore, changed: list[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()
-        jobs: list[_Job] = []
+        # by path: a folder that arrives (moved in, a branch switch) comes with an event
+        # for each of its files too, and each file is to be read once
+        found: dict[str, _Job] = {}
         removed = 0
         for path in changed:
             cancel.raise_if_cancelled()
             relative = self._relative(path)
             if relative is None or self._is_own(relative):
                 continue
-            if path.is_dir():
+            if path.is_dir() and not leads_outside(path, self.root):
                 for item in self._walk_folder(path):
                     job = self._job_for(store, item, *self._state(store, item.relative))
                     if job is not None:
-                        jobs.append(job)
+                        found.setdefault(item.relative, job)
             elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
-                item = classify(path, relative)
+                item = classify(path, relative, self.root)
                 job = self._job_for(store, item, *self._state(store, relative))
                 if job is not None:
-                    jobs.append(job)
+                    found.setdefault(relative, job)
             else:
                 removed += int(store.remove(relative)) + len(store.remove_under(relative))
+        jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
         self.summary = self._summarise(store, started, len(jobs), removed)
@@ -549,7 +552,7 @@ class Indexer:
                 path = base / name
                 relative = self._relative(path)
                 if relative is not None and path.is_file() and not self.rules.is_ignored(path, is_dir=False):
-                    yield classify(path, relative)
+                    yield classify(path, relative, self.root)
 
     def _summarise(self, store: IndexStore, started: float, changed: int, removed: int) -> IndexSummary:
         conn = store.conn

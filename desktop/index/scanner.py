@@ -14,13 +14,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from desktop.core.cancel import CancelToken
 from desktop.index.files import BinaryFile, FileText, FileTooLarge, UnreadableFile, read_text_file
-from desktop.index.ignore import IgnoreRules, walk_project
+from desktop.index.ignore import IgnoreRules, leads_outside, walk_project
 
 MAX_INDEX_BYTES = 2 * 1024 * 1024
 """Larger files are skipped: they are data or generated, and would swamp the index."""
@@ -37,8 +38,13 @@ SECRET_NAME_PATTERNS: tuple[str, ...] = (
     "credentials.toml", "credentials.xml", "secrets.json", "secrets.yaml", "secrets.yml",
     "secrets.toml", "secrets.env", "*.secret", "*.secrets",
     "service-account*.json", "*.tfvars", "terraform.tfstate*",
+    "secret.json", "secret.yaml", "secret.yml", "secrets.json.*", "secrets.yaml.*", "secrets.yml.*",
+    "client_secret*.json", "*.ppk", "*.keytab", ".dockercfg", "kubeconfig", "*.kubeconfig", ".s3cfg",
 )
 """File names (lower-cased) whose content is assumed to be a secret."""
+
+SECRET_PATH_ENDINGS: tuple[str, ...] = ("/.docker/config.json", "/.kube/config")
+"""Files known as secret by their folder too (``config.json`` alone says nothing)."""
 
 SECRET_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 """``.env.example`` and friends document settings and hold no secret."""
@@ -79,7 +85,7 @@ _GENERATED_MARK = re.compile(
 _SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_NAME_PATTERNS))
 _GENERATED_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in GENERATED_NAME_PATTERNS))
 
-SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files")
+SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files", "outside")
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,11 @@ class Skip:
 
 def is_secret_path(path: Path | str) -> bool:
     """True when a file's name says it holds secrets (never index it, never send it)."""
-    name = os.path.basename(str(path)).lower()
+    posix = "/" + str(path).replace(os.sep, "/").lower()
+    name = posix.rsplit("/", 1)[1]
     if name.endswith(SECRET_EXAMPLE_SUFFIXES):
         return False
-    return _SECRET_NAME.match(name) is not None
+    return _SECRET_NAME.match(name) is not None or posix.endswith(SECRET_PATH_ENDINGS)
 
 
 def generated_by_name(path: Path | str) -> str | None:
@@ -140,8 +147,7 @@ def marked_generated(text: str) -> bool:
 
 def holds_private_key(data: bytes) -> bool:
     """True when file content contains a PEM/OpenSSH/PGP private key block."""
-    head = data[:65536]
-    return b"-----BEGIN" in head and any(marker in head for marker in _PRIVATE_KEY_MARKERS)
+    return b"-----BEGIN" in data and any(marker in data for marker in _PRIVATE_KEY_MARKERS)
 
 
 def scan(
@@ -159,7 +165,7 @@ def scan(
     prefix = len(str(root)) + 1
     count = 0
     for path in walk_project(root, rules, cancel):
-        item = classify(path, str(path)[prefix:].replace(os.sep, "/"))
+        item = classify(path, str(path)[prefix:].replace(os.sep, "/"), root)
         if isinstance(item, ScannedFile):
             if count >= max_files:
                 item = Skip(item.relative, "too-many-files", f"over {max_files} files", item.size, item.mtime_ns)
@@ -168,14 +174,19 @@ def scan(
         yield item
 
 
-def classify(path: Path, relative: str) -> ScannedFile | Skip:
-    """One file by name and ``stat``: to be read, or skipped (secret, too large,
-    generated, unreadable)."""
+def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
+    """One file of the project at ``root`` (resolved) by name and ``stat``: to be read,
+    or skipped (secret, too large, generated, unreadable, a link to outside the project)."""
     try:
-        info = path.stat()
+        info = os.lstat(path)
+        linked = stat.S_ISLNK(info.st_mode)
+        if linked:
+            info = path.stat()
     except OSError as exc:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
-    if is_secret_path(relative):
+    if linked and leads_outside(path, root):
+        return Skip(relative, "outside", "a link to a file outside the project", info.st_size, info.st_mtime_ns)
+    if is_secret_path(relative) or (linked and is_secret_path(os.path.realpath(path))):
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)
     if info.st_size > MAX_INDEX_BYTES:
         return Skip(relative, "too-large", f"{info.st_size} bytes", info.st_size, info.st_mtime_ns)

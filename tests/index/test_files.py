@@ -146,7 +146,7 @@ def test_permission_denied_is_unreadable(tmp_path):
 
 def test_minified_by_longest_line(tmp_path):
     path = tmp_path / "bundle.min.js"
-    path.write_text("var a=1;" * 200 + "\n")
+    path.write_text("a.b=c(d,e);" * 150 + "\n")  # real minified code is 1-3% spaces
     result = read_text_file(path)
     assert result.longest_line > 1000
     assert result.is_minified
@@ -159,6 +159,22 @@ def test_minified_by_mean_line_length(tmp_path):
     result = read_text_file(path)
     assert result.longest_line < 1000
     assert result.is_minified
+
+
+def test_prose_written_one_paragraph_per_line_is_not_minified(tmp_path):
+    path = tmp_path / "README.md"
+    paragraph = "Configure the flux capacitor before the first run of the machine. " * 20  # 1,300 characters
+    path.write_text(f"# Guide\n\n{paragraph}\n\n{paragraph}\n")
+    result = read_text_file(path)
+    assert result.longest_line > 1000
+    assert not result.is_minified
+    assert result.highlight_ok
+
+
+def test_a_line_past_ten_thousand_characters_is_minified_even_with_spaces(tmp_path):
+    path = tmp_path / "bundle.js"
+    path.write_text("var a = 1; " * 1000 + "\n")
+    assert read_text_file(path).is_minified
 
 
 def test_short_single_line_is_not_minified(tmp_path):

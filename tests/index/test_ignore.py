@@ -150,14 +150,16 @@ def test_symlink_loop_is_walked_once(tmp_path):
     assert walked(tmp_path) == ["src/a.py", "src/inner/b.py"]
 
 
-def test_symlinked_folder_elsewhere_is_followed_and_dangling_links_skipped(tmp_path):
+def test_a_linked_folder_outside_the_project_is_not_walked_and_dangling_links_are_skipped(tmp_path):
+    # As git does: /etc or a home folder linked into a project is not the project's.
     project = tmp_path / "project"
     shared = tmp_path / "shared"
-    make_tree(project, {"main.py": ""})
+    make_tree(project, {"main.py": "", "lib/util.py": ""})
     make_tree(shared, {"util.py": ""})
     os.symlink(shared, project / "shared")
+    os.symlink(project / "lib", project / "lib_alias")  # inside the project: followed
     os.symlink(project / "missing.py", project / "dangling.py")
-    assert walked(project) == ["main.py", "shared/util.py"]
+    assert walked(project) == ["main.py", "lib/util.py"]  # the alias is the same folder, walked once
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 folder")

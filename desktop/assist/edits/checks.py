@@ -27,7 +27,6 @@ from desktop.index.languages import language_for_file, load_language
 from desktop.index.scanner import holds_private_key, is_secret_path
 
 MAX_REPORTED_PROBLEMS = 20
-_KEY_SAMPLE_BYTES = 65536
 
 
 def resolve_target(root: Path, file: Path, lines: tuple[int, int] | None = None) -> EditTarget:
@@ -83,7 +82,7 @@ def line_count(text: str) -> int:
 def _holds_key(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
-            return holds_private_key(handle.read(_KEY_SAMPLE_BYTES))
+            return holds_private_key(handle.read())
     except OSError:
         return False  # reading it for the edit reports the problem in its own words
 
