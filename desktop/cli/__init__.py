@@ -7,7 +7,8 @@ PySide6, so they start fast and run where Qt cannot. Each module in
 sub-command sets ``run(args, host_flag) -> exit code``.
 
 Exit codes: 0 success; 1 the model server failed (reason on stderr); 2 bad usage or
-input; 3 the answer was cut short by the length limit; 130 interrupted.
+input; 3 the answer was cut short by the length limit; 130 interrupted; 141 the reader
+of the output went away (``hearth search … | head``), quietly.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
 from desktop import __version__
-from desktop.cli.common import EXIT_SERVER, EXIT_USAGE, fail
+from desktop.cli.common import EXIT_CLOSED_PIPE, EXIT_SERVER, EXIT_USAGE, fail
 from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,9 @@ def _headless(command: Callable[[], int]) -> int:
     configure_logging(HearthPaths.from_env())
     try:
         return command()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except HearthError as exc:
         fail(str(exc))
         return EXIT_SERVER
@@ -75,6 +80,16 @@ def _headless(command: Callable[[], int]) -> int:
         log.exception("unexpected failure")
         fail(f"unexpected error: {type(exc).__name__}: {exc} (details in Hearth's log)")
         return EXIT_SERVER
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: the reader is gone, and Python's own flush at
+    exit would otherwise fail again and print a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests, embedding)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_TRUNCATED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CLOSED_PIPE = 141  # what a program the closed pipe's signal ends exits with (128 + SIGPIPE)
 
 
 def fail(message: str) -> None:
@@ -67,3 +70,14 @@ def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) ->
         fail(f"{exc} Answering from the index as it was.")
         return index
     return SearchIndex.open(db_path)
+
+
+def project_path_problem(root: Path) -> str | None:
+    """Why ``root`` cannot be indexed (missing, not a folder, unreadable), or None."""
+    if not root.exists():
+        return f"{root} does not exist."
+    if not root.is_dir():
+        return f"{root} is not a folder."
+    if not os.access(root, os.R_OK | os.X_OK):
+        return f"{root} cannot be read (permission denied)."
+    return None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail, project_path_problem
 
 EXIT_BAD_PATH = 1  # the contract: a missing or unreadable PATH exits 1
 
@@ -29,7 +28,7 @@ def run_index(path: Path, as_json: bool, out: TextIO) -> int:
     from desktop.index.indexer import ensure_index
 
     root = path.expanduser()
-    problem = _path_problem(root)
+    problem = project_path_problem(root)
     if problem:
         fail(problem)
         return EXIT_BAD_PATH
@@ -58,13 +57,3 @@ def run_index(path: Path, as_json: bool, out: TextIO) -> int:
     print(f"Skipped: {report['skipped_total']} ({skipped})", file=out)
     print(f"Symbols: {report['symbols']}  Chunks: {report['chunks']}", file=out, flush=True)
     return EXIT_OK
-
-
-def _path_problem(root: Path) -> str | None:
-    if not root.exists():
-        return f"{root} does not exist."
-    if not root.is_dir():
-        return f"{root} is not a folder."
-    if not os.access(root, os.R_OK | os.X_OK):
-        return f"{root} cannot be read (permission denied)."
-    return None

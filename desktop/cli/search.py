@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int, updated_index
+from desktop.cli.common import (
+    EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int, project_path_problem, updated_index,
+)
 
 DEFAULT_K = 10
 DEFAULT_MAP_TOKENS = 1024
@@ -78,8 +80,9 @@ def _open_index(path: Path):  # noqa: ANN202 - SearchIndex | None (imported lazi
     """The up-to-date index of ``path`` opened for reading, or None after saying why not."""
     from desktop.core.paths import HearthPaths
 
-    if not path.is_dir():
-        fail(f"{path} is not a folder." if path.exists() else f"{path} does not exist.")
+    problem = project_path_problem(path)
+    if problem:
+        fail(problem)
         return None
     try:
         return updated_index(path.resolve(), HearthPaths.from_env())

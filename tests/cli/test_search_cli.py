@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +140,33 @@ def test_search_answers_from_the_last_index_when_the_update_cannot_be_saved(proj
     out = io.StringIO()
     assert run_search(project, "frobnicate", 3, True, out) == 0  # the next update catches up
     assert json.loads(out.getvalue())[0]["path"] == "src/extra.py"
+
+
+def test_a_path_that_cannot_be_read_is_one_line_and_exit_1(project, monkeypatch, capsys):
+    # Root reads a chmod 000 folder, so the refusal the system would give is injected.
+    from desktop import cli
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == project else real_access(path, mode))
+    for command in (["search", str(project), "parse"], ["map", str(project)], ["index", str(project)]):
+        assert cli.main(command) == 1
+        captured = capsys.readouterr()
+        assert captured.err == f"hearth: {project} cannot be read (permission denied).\n"
+        assert captured.out == ""
+
+
+def test_output_cut_off_by_its_reader_ends_quietly(tmp_path):
+    root = tmp_path / "big"
+    root.mkdir()
+    for n in range(200):
+        functions = "".join(f"def handler_{n}_{m}(request, response):\n    return {m}\n\n\n" for m in range(12))
+        (root / f"module_{n}.py").write_text(functions)
+    assert hearth("index", str(root)).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "map", str(root), "--tokens", "200000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # like `| head -1` after its line: the map is far more than a pipe holds
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert errors == b""
