@@ -4,7 +4,8 @@ The rules follow git: ``.gitignore`` files at any depth (deeper files win, the l
 matching line of a file wins, ``!`` re-includes), ``.git/info/exclude``, and
 directory-only patterns (``build/``). On top of that, a fixed set of folders that are
 never source (VCS metadata, virtualenvs, caches, build output) is always skipped, so a
-project without a ``.gitignore`` does not drown the index in ``node_modules``.
+project without a ``.gitignore`` does not drown the index in ``node_modules``; so is any
+Python environment, known by its ``pyvenv.cfg`` or ``conda-meta`` whatever its name.
 
 Nothing here writes anything; the rules only read the project.
 """
@@ -112,7 +113,13 @@ class IgnoreRules:
             return True
         if is_dir is None:
             is_dir = (self.root / relative).is_dir()
-        return _is_ignored(self._snapshot(), relative, is_dir)
+        return _is_ignored(self._snapshot(), relative, is_dir) or self._in_environment(relative, is_dir)
+
+    def _in_environment(self, relative: str, is_dir: bool) -> bool:
+        """True when the path is, or is inside, a Python environment (``ENVIRONMENT_MARKERS``)."""
+        parts = relative.split("/") if relative else []
+        folders = range(1, len(parts) + 1 if is_dir else len(parts))
+        return any(is_environment(self.root.joinpath(*parts[:depth])) for depth in folders)
 
     def is_ignore_file(self, path: Path) -> bool:
         """True for a file whose change means the rules must be reloaded."""
@@ -262,11 +269,14 @@ def _walk(
         if identity is None or identity in seen:
             continue
         seen.add(identity)
+        entries = _scan(directory)
+        if relative and any(entry.name in ENVIRONMENT_MARKERS for entry in entries):
+            continue
         if visit_dir is not None:
             visit_dir(directory, relative)
         current = sources()
         subdirs: list[tuple[Path, str]] = []
-        for entry in _scan(directory):
+        for entry in entries:
             child = f"{relative}/{entry.name}" if relative else entry.name
             if entry.is_symlink() and _entry_is_dir(entry) and leads_outside(entry.path, root):
                 continue  # as git does: a linked folder elsewhere on the disk is not the project's
@@ -286,6 +296,17 @@ def _scan(directory: Path) -> list[os.DirEntry[str]]:
     except OSError as exc:  # permission denied, vanished, not a folder: skip it
         log.debug("skipping unreadable folder %s: %s", directory, exc)
         return []
+
+
+ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
+"""A folder that holds one of these is a Python environment (a virtualenv, a conda
+env) whatever it is called (``.venv-3.12``, ``py311``, ``.direnv/python-3.11``): thousands
+of installed packages, none of them the project's."""
+
+
+def is_environment(folder: Path) -> bool:
+    """True when ``folder`` is a Python environment (``ENVIRONMENT_MARKERS``)."""
+    return any(os.path.lexists(folder / marker) for marker in ENVIRONMENT_MARKERS)
 
 
 def leads_outside(path: str | Path, root: Path) -> bool:

@@ -23,6 +23,28 @@ def walked(root: Path, rules: IgnoreRules | None = None) -> list[str]:
     return [path.relative_to(root.resolve()).as_posix() for path in walk_project(root, rules)]
 
 
+def test_python_environments_are_skipped_whatever_their_name(tmp_path):
+    make_tree(tmp_path, {
+        "app.py": "",
+        ".venv-3.12/pyvenv.cfg": "home = /usr/bin\n",
+        ".venv-3.12/lib/python3.12/site-packages/requests/api.py": "",
+        "py311/pyvenv.cfg": "",
+        "py311/bin/activate": "",
+        ".direnv/python-3.11/pyvenv.cfg": "",
+        ".direnv/python-3.11/lib/site.py": "",
+        "envs/science/conda-meta/history": "",
+        "envs/science/lib/numpy.py": "",
+        "tools/pyvenv_helper.py": "",  # a name that merely looks alike
+    })
+    assert walked(tmp_path) == ["app.py", "tools/pyvenv_helper.py"]
+    rules = IgnoreRules.for_project(tmp_path)
+    assert rules.is_ignored(tmp_path / ".venv-3.12/lib/python3.12/site-packages/requests/api.py", is_dir=False)
+    assert rules.is_ignored(tmp_path / "py311", is_dir=True)
+    assert rules.is_ignored(tmp_path / "envs/science/lib/numpy.py", is_dir=False)
+    assert not rules.is_ignored(tmp_path / "tools/pyvenv_helper.py", is_dir=False)
+    assert not IgnoreRules.for_project(tmp_path / "py311").is_ignored(tmp_path / "py311" / "bin" / "activate")  # opened itself
+
+
 def test_builtin_dirs_are_skipped_without_any_gitignore(tmp_path):
     make_tree(tmp_path, {
         "app.py": "",
