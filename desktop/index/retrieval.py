@@ -22,6 +22,7 @@ An embedding ranker (Ollama ``/api/embed``) would be one more generator: impleme
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 import sqlite3
@@ -46,6 +47,7 @@ MAX_HITS_PER_FILE = 2
 PRIVATE_IN_VIEW = 5  # private helpers among this many best text matches are kept in view
 CLEAR_LEAD = 1.1  # a text match scoring this many times the next one goes first (``put_first``)
 CANDIDATES = 60
+POOL_PER_HIT = 2  # candidates each ranker brings per hit asked for (when that is more than CANDIDATES)
 NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 3
 MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
 IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
@@ -1217,6 +1219,7 @@ def search(
     prepared = prepare_query(index, query, current_file, selection, demote_tests)
     if not prepared.terms and not prepared.names:
         return []
+    rankers = widened(rankers, k)
     rankings: list[tuple[Ranker, list[int]]] = []
     for ranker in (r for r in rankers if not r.reorders):
         rankings.append((ranker, ranker.rank(index, prepared, ())))
@@ -1240,6 +1243,8 @@ def search(
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
     ordered, fused, notes = _place_text_matches(index, rankings, by_id, prepared, ordered, fused)
+    ordered, fused, named = _named_first(index, query, ordered, fused, k)
+    notes.update((unit, "the name asked for") for unit in named)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
@@ -1249,6 +1254,68 @@ def search(
         _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), notes.get(chunk.unit, ""))
         for chunk in chosen
     ]
+
+
+def widened(rankers: Sequence[Ranker], k: int) -> tuple[Ranker, ...]:
+    """``rankers`` with room for ``k`` hits: a ranker that takes ``limit`` candidates
+    takes at least ``POOL_PER_HIT * k`` (the default pool serves up to ``CANDIDATES / 2``
+    hits, and a script asking for ``-k 500`` wants 500 if there are that many)."""
+    wanted = POOL_PER_HIT * k
+    return tuple(
+        dataclasses.replace(r, limit=wanted) if dataclasses.is_dataclass(r) and getattr(r, "limit", wanted) < wanted else r
+        for r in rankers
+    )
+
+
+_WHOLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def named_by_query(text: str) -> str | None:
+    """The name a query consists of, when it is one identifier (``ArgumentParser``,
+    ``read_config()``, `` `Counter` ``), maybe qualified (``pathlib.Path``,
+    ``std::vector`` as ``std.vector``). None for a question."""
+    stripped = text.strip().strip("`'\"").removesuffix("()")
+    return stripped.replace("::", ".") if _WHOLE_NAME.fullmatch(stripped) else None
+
+
+def _qualifies(qualifier: str, path: str, scope: str) -> bool:
+    """True when a definition in ``path`` within ``scope`` answers to ``qualifier``
+    (``pathlib`` for pathlib.py, ``Reader`` for a method of class Reader)."""
+    module = path.rsplit(".", 1)[0].replace("/", ".").removesuffix(".__init__")
+    return any(f".{where}".endswith(f".{qualifier}") for where in (module, scope) if where)
+
+
+def _named_first(
+    index: SearchIndex, query: str, ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], k: int
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], set[tuple[str, int]]]:
+    """When the query is a name, the definitions of exactly that name lead, ahead of
+    longer names and members: someone who types ``ArgumentParser`` or ``Counter`` wants
+    that class, not ``parse_args``. Code before tests, a definition with a body of its
+    own before one inside other code, then the ones the code leans on most. Returns the
+    new order, the scores and the units placed so."""
+    qualified = named_by_query(query)
+    if qualified is None:
+        return list(ordered), fused, set()
+    qualifier, _, name = qualified.rpartition(".")
+    graph = index.graph()
+    rows = index.conn.execute("SELECT id, file_id, scope FROM symbols WHERE name = ? LIMIT 500", (name,)).fetchall()
+    rows.sort(key=lambda row: (
+        bool(qualifier) and not _qualifies(qualifier, index.path_of(row[1]), row[2]),
+        is_test_path(index.path_of(row[1])),
+        index.own_chunk(row[0]) is None,
+        -(graph.definition_rank.get((row[1], name), 0.0) + 0.1 * graph.file_rank.get(row[1], 0.0)),
+    ))
+    chunk_ids = list(dict.fromkeys(_chunks_for_symbols(index, [row[0] for row in rows[:k]])))
+    infos = index.chunk_infos(chunk_ids)
+    named = list({infos[c].unit: infos[c] for c in chunk_ids if c in infos}.values())
+    if not named:
+        return list(ordered), fused, set()
+    fused = dict(fused)
+    top = max(fused.values(), default=0.0) or 1.0
+    for place, chunk in enumerate(named):
+        fused[chunk.unit] = top * (1.0 + 0.01 * (len(named) - place))
+    units = {chunk.unit for chunk in named}
+    return [*named, *(c for c in ordered if c.unit not in units)], fused, units
 
 
 _Move = Callable[
@@ -1407,8 +1474,8 @@ def drill_down(
         if position >= len(result):  # a member moved up from further down shortens the list
             break
         chunk = result[position]
-        if chunk.kind != "class" or chunk.symbol_id is None:
-            continue
+        if chunk.kind != "class" or chunk.symbol_id is None or chunk.symbol in query.names:
+            continue  # a class the question names is what it asks about
         member = best_member(index, query, chunk)
         if member is None:
             continue

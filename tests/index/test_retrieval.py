@@ -25,6 +25,7 @@ from desktop.index.retrieval import (
     best_member,
     cap_per_file,
     keep_in_view,
+    named_by_query,
     private_text_matches,
     put_first,
     match_expression,
@@ -593,6 +594,47 @@ def test_best_member_needs_a_member_that_matches_on_its_own(drill_index):
     function = next(c for c in drill_index.chunk_infos(range(1, 50)).values() if c.symbol == "xq")
     assert best_member(drill_index, prepare_query(drill_index, "mirror the title"), function) is None
 
+
+
+def test_a_class_the_question_names_is_not_swapped_for_a_member(drill_index):
+    hits = search(drill_index, "which delimiter does a FormatDetector sample use")
+    assert (hits[0].symbol, hits[0].kind) == ("FormatDetector", "class")
+
+
+def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
+    index = open_project(tmp_path, "named", {
+        "tally.py": "class Counter(dict):\n    \"\"\"Counts hashable items.\"\"\"\n\n"
+                    "    def most_common(self, n):\n        \"\"\"The n most common counter items.\"\"\"\n        return n\n",
+        "tests/test_tally.py": "class Counter:\n    \"\"\"A counter for the tests.\"\"\"\n",
+        "config.py": "def read_config_cache(path):\n    \"\"\"Read config, cached.\"\"\"\n    return path\n\n\n"
+                     "def read_config(path):\n    return path\n",
+        "shapes.py": "class Path:\n    pass\n",
+        "files/paths.py": "class Path:\n    pass\n",
+    })
+    try:
+        first = lambda query: (lambda h: (h.path, h.symbol, h.kind))(search(index, query)[0])
+        assert first("Counter") == ("tally.py", "Counter", "class")  # the class, not a member; code before tests
+        assert first("`Counter`") == first("Counter()") == first("Counter")
+        assert first("read_config") == ("config.py", "read_config", "function")  # not the longer name
+        assert first("files.paths.Path") == ("files/paths.py", "Path", "class")  # the qualifier decides
+        assert first("shapes.Path") == ("shapes.py", "Path", "class")
+        assert search(index, "Counter")[0].why.endswith("the name asked for")
+        assert named_by_query("how do I count items?") is None
+        assert named_by_query("std::vector") == "std.vector"
+    finally:
+        index.close()
+
+
+def test_a_large_k_gets_that_many_hits_when_there_are_that_many(tmp_path):
+    files = {f"formats/f{n}.py": f"def parse_{n}(text):\n    \"\"\"Parse format {n}.\"\"\"\n    return text\n" for n in range(150)}
+    index = open_project(tmp_path, "many", files)
+    try:
+        hits = search(index, "parse text", k=140)
+        assert len(hits) == 140
+        assert len({h.path for h in hits}) == 140
+        assert len(search(index, "parse text", k=10)) == 10
+    finally:
+        index.close()
 
 
 def test_match_expression_keeps_one_word_per_index_token():
