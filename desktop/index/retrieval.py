@@ -85,7 +85,8 @@ STOP_WORDS = frozenset(
 # implementation, so their fused score is scaled down unless the question mentions tests.
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|idle_test|__tests__|spec)(/|$)|(^|/)(test_[^/]*|[^/]*_test\.[^/]*|[^/]*\.(test|spec)\.[^/]*)$")
 TEST_PENALTY = 0.5
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+# Words in any script: 计算总价 and años are words too (the index tokenizes them as such).
+_WORD = re.compile(r"[^\W\d]\w*|\d+")
 
 
 def is_test_path(path: str) -> bool:
@@ -639,7 +640,9 @@ def prepare_query(
     words = _WORD.findall(text)
     terms: list[str] = []
     for word in words:
-        for part in split_identifier(word):
+        # camelCase and snake_case are splitting rules of ASCII names; another script's
+        # word is kept whole, as the index's tokenizer keeps it
+        for part in split_identifier(word) if word.isascii() else [word.lower()]:
             if len(part) > 1 and part not in STOP_WORDS and part not in terms:
                 terms.append(part)
     demote = demote_tests and not {"test", "tests", "testing"} & set(terms)
@@ -1267,7 +1270,7 @@ def widened(rankers: Sequence[Ranker], k: int) -> tuple[Ranker, ...]:
     )
 
 
-_WHOLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*)*")
+_WHOLE_NAME = re.compile(r"[^\W\d]\w*(?:(?:\.|::)[^\W\d]\w*)*")
 
 
 def named_by_query(text: str) -> str | None:

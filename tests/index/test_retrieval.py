@@ -637,6 +637,20 @@ def test_a_large_k_gets_that_many_hits_when_there_are_that_many(tmp_path):
         index.close()
 
 
+def test_names_and_words_in_other_scripts_are_found(tmp_path):
+    index = open_project(tmp_path, "scripts", {
+        "shop.py": "def 计算总价(items):\n    return sum(items)\n\n\ndef año_fiscal(fecha):\n    return fecha.year\n",
+        "docs/cache.md": "# キャッシュ\n\nキャッシュの使い方を説明します。\n",
+        "other.py": "def total(items):\n    return len(items)\n",
+    })
+    try:
+        assert [(h.path, h.symbol) for h in search(index, "计算总价")][:1] == [("shop.py", "计算总价")]
+        assert search(index, "キャッシュ")[0].path == "docs/cache.md"
+        assert search(index, "el año fiscal")[0].symbol == "año_fiscal"
+    finally:
+        index.close()
+
+
 def test_match_expression_keeps_one_word_per_index_token():
     # "Parsers" and "parser" stem alike; matching both would count that stem twice.
     assert index_tokens("Parsers") == index_tokens("parser") == ("parser",)
