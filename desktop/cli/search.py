@@ -68,10 +68,15 @@ def run_map(path: Path, tokens: int, out: TextIO) -> int:
             return EXIT_SERVER
         try:
             text = repo_map(index, tokens)
+            definitions = index.reader.stats().symbols if not text else 0
         finally:
             index.close()
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    if not text:  # say why, on stderr: stdout stays the (empty) map for scripts
+        budget = f"{tokens} token{'s' if tokens != 1 else ''}"
+        fail(f"nothing to map: a budget of {budget} holds no definition; try --tokens {DEFAULT_MAP_TOKENS}."
+             if definitions else f"nothing to map: no definitions were found in {path}.")
     print(text, end="", file=out, flush=True)
     return EXIT_OK
 

@@ -140,12 +140,16 @@ def render(entries: Sequence[MapEntry]) -> str:
     for path, items in by_file.items():
         lines = [f"{path}:"]
         shown_scopes: set[str] = set()
+        shown_lines: set[tuple[int, str]] = set()  # a one-line class shows its members too
         names_here = {_qualified(e) for e in items}
         for entry in sorted(items, key=lambda e: e.start_line):
             lines.extend(_scope_headers(entry.scope, shown_scopes, names_here))
+            shown_scopes.add(_qualified(entry))
+            if (entry.start_line, entry.signature) in shown_lines:
+                continue
+            shown_lines.add((entry.start_line, entry.signature))
             depth = entry.scope.count(".") + 1 if entry.scope else 0
             lines.append(f"{INDENT * (depth + 1)}{entry.signature}")
-            shown_scopes.add(_qualified(entry))
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + ("\n" if blocks else "")
 

@@ -1247,7 +1247,7 @@ def search(
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
     ordered, fused, notes = _place_text_matches(index, rankings, by_id, prepared, ordered, fused)
     ordered, fused, named = _named_first(index, query, ordered, fused, k)
-    notes.update((unit, "the name asked for") for unit in named)
+    notes.update(named)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
     places = [
         (ranker.name, {unit: place for place, unit in enumerate(units, start=1)})
@@ -1290,15 +1290,16 @@ def _qualifies(qualifier: str, path: str, scope: str) -> bool:
 
 def _named_first(
     index: SearchIndex, query: str, ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], k: int
-) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], set[tuple[str, int]]]:
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], dict[tuple[str, int], str]]:
     """When the query is a name, the definitions of exactly that name lead, ahead of
     longer names and members: someone who types ``ArgumentParser`` or ``Counter`` wants
     that class, not ``parse_args``. Code before tests, a definition with a body of its
     own before one inside other code, then the ones the code leans on most. Returns the
-    new order, the scores and the units placed so."""
+    new order, the scores and a note for each unit placed so (one with no chunk of its
+    own is found in the chunk that holds it)."""
     qualified = named_by_query(query)
     if qualified is None:
-        return list(ordered), fused, set()
+        return list(ordered), fused, {}
     qualifier, _, name = qualified.rpartition(".")
     graph = index.graph()
     rows = index.conn.execute("SELECT id, file_id, scope FROM symbols WHERE name = ? LIMIT 500", (name,)).fetchall()
@@ -1312,13 +1313,13 @@ def _named_first(
     infos = index.chunk_infos(chunk_ids)
     named = list({infos[c].unit: infos[c] for c in chunk_ids if c in infos}.values())
     if not named:
-        return list(ordered), fused, set()
+        return list(ordered), fused, {}
     fused = dict(fused)
     top = max(fused.values(), default=0.0) or 1.0
     for place, chunk in enumerate(named):
         fused[chunk.unit] = top * (1.0 + 0.01 * (len(named) - place))
-    units = {chunk.unit for chunk in named}
-    return [*named, *(c for c in ordered if c.unit not in units)], fused, units
+    notes = {chunk.unit: "the name asked for" if chunk.symbol == name else f"holds {name}" for chunk in named}
+    return [*named, *(c for c in ordered if c.unit not in notes)], fused, notes
 
 
 _Move = Callable[

@@ -170,3 +170,14 @@ def test_output_cut_off_by_its_reader_ends_quietly(tmp_path):
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 141
     assert errors == b""
+
+
+def test_an_empty_map_says_why_on_stderr(project, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = hearth("map", str(empty))
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"hearth: nothing to map: no definitions were found in {empty}.\n"
+    result = hearth("map", str(project), "--tokens", "1")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == "hearth: nothing to map: a budget of 1 token holds no definition; try --tokens 1024.\n"

@@ -180,6 +180,12 @@ def test_render_shows_scope_headers_for_methods_without_their_class():
     assert render([]) == ""
 
 
+def test_render_shows_a_one_line_class_once_with_its_members():
+    line = "interface Payable { public function pay(): void; }"
+    entries = [MapEntry("pay.php", "Payable", "", line, 2, 1.0), MapEntry("pay.php", "pay", "Payable", line, 2, 0.5)]
+    assert render(entries) == f"pay.php:\n  {line}\n"
+
+
 def test_estimate_tokens_is_conservative():
     assert estimate_tokens("") == 0
     assert estimate_tokens("abc") == 1

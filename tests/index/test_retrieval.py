@@ -619,6 +619,8 @@ def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
         assert first("files.paths.Path") == ("files/paths.py", "Path", "class")  # the qualifier decides
         assert first("shapes.Path") == ("shapes.py", "Path", "class")
         assert search(index, "Counter")[0].why.endswith("the name asked for")
+        held = search(index, "most_common")[0]  # a small class is one chunk: the method is in it
+        assert (held.symbol, held.why.rsplit(", ", 1)[-1]) == ("Counter", "holds most_common")
         assert named_by_query("how do I count items?") is None
         assert named_by_query("std::vector") == "std.vector"
     finally:
