@@ -346,19 +346,26 @@ def language_for_path(path: PurePath | str) -> str | None:
     return _BY_EXTENSION.get(pure.suffix.lower())
 
 
-# Extensions two languages share, and what in a file's text says it is ours.
-_SNIFFED = {".m": ("objc", re.compile(r"^\s*(?:#import|#include|@interface|@implementation|@protocol)\b", re.M))}
+# Extensions several languages share: the first language whose mark the file's text
+# shows, else the one the extension names (``.m`` names none: Objective-C or MATLAB).
+# A ``.h`` header is C unless it holds C++ (a class, namespace, template or access
+# label) or Objective-C declarations.
+_OBJC_MARK = re.compile(r"^\s*(?:#import|#include|@interface|@implementation|@protocol)\b", re.M)
+_OBJC_HEADER_MARK = re.compile(r"^\s*@(?:interface|protocol|class)\b", re.M)
+_CPP_MARK = re.compile(
+    r"^\s*(?:namespace\s+\w+|template\s*<|class\s+\w+(?:\s+final)?\s*[:{;]|(?:public|private|protected)\s*:)", re.M
+)
+_SNIFFED = {".m": (("objc", _OBJC_MARK),), ".h": (("objc", _OBJC_HEADER_MARK), ("cpp", _CPP_MARK))}
 
 
 def language_for_file(path: PurePath | str, text: str) -> str | None:
-    """``language_for_path``, and for an extension two languages share (``.m``:
-    Objective-C or MATLAB) the one the file's text shows, or None for plain text."""
-    language = language_for_path(path)
-    if language is None:
-        sniffed = _SNIFFED.get(PurePath(path).suffix.lower())
-        if sniffed is not None and sniffed[1].search(text) is not None:
-            language = sniffed[0]
-    return language
+    """``language_for_path``, and for an extension languages share (``.m``: Objective-C
+    or MATLAB; ``.h``: C, C++ or Objective-C) the one the file's text shows; None for
+    plain text."""
+    for language, mark in _SNIFFED.get(PurePath(path).suffix.lower(), ()):
+        if mark.search(text) is not None:
+            return language
+    return language_for_path(path)
 
 
 _MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml", "objc": "objectivec"}

@@ -115,6 +115,19 @@ def test_a_dot_m_file_is_objective_c_or_matlab_by_its_text():
     assert language_for_file("src/app.py", "") == "python"
 
 
+def test_a_header_is_read_as_the_language_it_holds():
+    cpp = "#pragma once\n#include <cstddef>\n\nnamespace gfx {\nclass TextureCache {\n public:\n  explicit TextureCache(size_t budget);\n};\n}\n"
+    objc = "#import <Foundation/Foundation.h>\n\n@interface Person : NSObject\n- (NSString *)name;\n@end\n"
+    c = "#ifndef LIST_H\n#define LIST_H\nstruct list { int class_id; struct list *next; };\nint list_len(struct list *l);\n#endif\n"
+    assert language_for_file("texture_cache.h", cpp) == "cpp"
+    assert language_for_file("Person.h", objc) == "objc"
+    assert language_for_file("list.h", c) == "c"
+    assert language_for_file("template.h", "template <typename T> T max_of(T a, T b);\n") == "cpp"
+    assert language_for_path("texture_cache.h") == "c"  # the name alone says C
+    defs = {(d.name, d.kind, d.scope) for d in extract(cpp, "cpp").definitions}
+    assert ("TextureCache", "class", "gfx") in defs
+
+
 def test_unknown_language_name_raises_key_error():
     with pytest.raises(KeyError):
         load_language("cobol")
