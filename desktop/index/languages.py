@@ -358,14 +358,30 @@ _CPP_MARK = re.compile(
 _SNIFFED = {".m": (("objc", _OBJC_MARK),), ".h": (("objc", _OBJC_HEADER_MARK), ("cpp", _CPP_MARK))}
 
 
+# A script without an extension names its interpreter on its first line.
+_SHEBANG = re.compile(r"#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?([A-Za-z]+)")
+_INTERPRETERS = {
+    "python": "python", "bash": "bash", "sh": "bash", "zsh": "bash", "dash": "bash", "ksh": "bash",
+    "node": "javascript", "nodejs": "javascript", "deno": "typescript", "ruby": "ruby", "php": "php",
+    "lua": "lua", "luajit": "lua", "elixir": "elixir", "julia": "julia", "runghc": "haskell",
+    "runhaskell": "haskell", "ocaml": "ocaml", "kotlin": "kotlin", "swift": "swift", "scala": "scala",
+}
+
+
 def language_for_file(path: PurePath | str, text: str) -> str | None:
     """``language_for_path``, and for an extension languages share (``.m``: Objective-C
-    or MATLAB; ``.h``: C, C++ or Objective-C) the one the file's text shows; None for
-    plain text."""
-    for language, mark in _SNIFFED.get(PurePath(path).suffix.lower(), ()):
+    or MATLAB; ``.h``: C, C++ or Objective-C) the one the file's text shows; for a
+    script without an extension, its ``#!`` line's interpreter; None for plain text."""
+    pure = PurePath(path)
+    for language, mark in _SNIFFED.get(pure.suffix.lower(), ()):
         if mark.search(text) is not None:
             return language
-    return language_for_path(path)
+    language = language_for_path(pure)
+    if language is None and not pure.suffix and text.startswith("#!"):
+        shebang = _SHEBANG.match(text)
+        # python3.12, bash5: the name without its version
+        language = _INTERPRETERS.get(shebang.group(1).rstrip("0123456789.")) if shebang else None
+    return language
 
 
 _MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml", "objc": "objectivec"}

@@ -115,6 +115,16 @@ def test_a_dot_m_file_is_objective_c_or_matlab_by_its_text():
     assert language_for_file("src/app.py", "") == "python"
 
 
+def test_a_script_without_an_extension_is_read_by_its_interpreter_line():
+    assert language_for_file("bin/deploy", "#!/usr/bin/env python3\nimport sys\n") == "python"
+    assert language_for_file("bin/setup", "#!/bin/bash\nset -e\n") == "bash"
+    assert language_for_file("bin/serve", "#!/usr/bin/env -S node --harmony\nconsole.log(1)\n") == "javascript"
+    assert language_for_file("bin/task", "#!/usr/local/bin/ruby\nputs 1\n") == "ruby"
+    assert language_for_file("bin/odd", "#!/usr/bin/env perl\nprint 1;\n") is None  # no grammar: plain text
+    assert language_for_file("notes", "# not a script\n") is None
+    assert language_for_file("run.txt", "#!/bin/sh\n") is None  # an extension says what it is
+
+
 def test_a_header_is_read_as_the_language_it_holds():
     cpp = "#pragma once\n#include <cstddef>\n\nnamespace gfx {\nclass TextureCache {\n public:\n  explicit TextureCache(size_t budget);\n};\n}\n"
     objc = "#import <Foundation/Foundation.h>\n\n@interface Person : NSObject\n- (NSString *)name;\n@end\n"
