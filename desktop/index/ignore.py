@@ -232,9 +232,9 @@ def walk_project(
 
     Folders are visited depth-first in name order, a folder's files before its
     subfolders. Symlinked folders inside the project are followed once (a link back to
-    a parent is not walked again); links to folders outside it, links that point
-    nowhere and folders that cannot be read are skipped. A linked file is yielded
-    wherever it points (``scanner.classify`` records one outside as skipped). Raises
+    a parent is not walked again); links to folders outside it and folders that cannot
+    be read are skipped. A linked file is yielded wherever it points, and a link that
+    points nowhere too (``scanner.classify`` records those as skipped). Raises
     ``Cancelled`` when ``cancel`` is set.
     """
     count = 0
@@ -283,7 +283,7 @@ def _walk(
             if _entry_is_dir(entry):
                 if not _matches(current, child, entry.name, is_dir=True):
                     subdirs.append((Path(entry.path), child))
-            elif want_files and _entry_is_file(entry):
+            elif want_files and (_entry_is_file(entry) or _is_dangling(entry)):
                 if not _matches(current, child, entry.name, is_dir=False):
                     yield Path(entry.path), child
         stack.extend(reversed(subdirs))
@@ -322,6 +322,11 @@ def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir(follow_symlinks=True)
     except OSError:
         return False
+
+
+def _is_dangling(entry: os.DirEntry[str]) -> bool:
+    """A link to nothing: listed (the scanner records it as unreadable), never read."""
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def _entry_is_file(entry: os.DirEntry[str]) -> bool:

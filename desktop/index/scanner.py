@@ -177,11 +177,14 @@ def scan(
 def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     """One file of the project at ``root`` (resolved) by name and ``stat``: to be read,
     or skipped (secret, too large, generated, unreadable, a link to outside the project)."""
+    linked = False
     try:
         info = os.lstat(path)
         linked = stat.S_ISLNK(info.st_mode)
         if linked:
             info = path.stat()
+    except FileNotFoundError as exc:
+        return Skip(relative, "unreadable", "a link to a file that is not there" if linked else exc.strerror or str(exc))
     except OSError as exc:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
     if linked and leads_outside(path, root):

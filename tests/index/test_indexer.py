@@ -135,6 +135,7 @@ def test_bad_inputs_are_skipped_with_reasons(project, make_indexer):
     os.symlink("/proc/self/mem", project / "memory.txt")  # outside the project (and unreadable)
     outside = write(project.parent, "elsewhere/config.ini", "token = 1\n")
     os.symlink(outside, project / "config.ini")
+    os.symlink(project / "gone.py", project / "dangling.py")
     indexer = make_indexer(project, workers=1)
     run(indexer)
     skipped = {s.path: s.reason for s in reader(indexer).skipped()}
@@ -142,11 +143,11 @@ def test_bad_inputs_are_skipped_with_reasons(project, make_indexer):
         ".env": "secret", ".env.local": "secret", "deploy/id_rsa": "secret", "deploy/server.pem": "secret",
         "deploy/credentials.json": "secret", "notes/key.txt": "secret", "notes/long.md": "secret",
         "settings.ini": "secret", "static/logo.png": "binary", "static/bundle.min.js": "minified",
-        "data/dump.sql": "too-large", "memory.txt": "outside", "config.ini": "outside",
+        "data/dump.sql": "too-large", "memory.txt": "outside", "config.ini": "outside", "dangling.py": "unreadable",
         "web/package-lock.json": "generated", "api/user_pb2.py": "generated", "api/server.go": "generated",
     }
     assert indexer.summary.skipped == {
-        "binary": 1, "minified": 1, "generated": 3, "secret": 8, "too-large": 1, "outside": 2,
+        "binary": 1, "minified": 1, "generated": 3, "secret": 8, "too-large": 1, "outside": 2, "unreadable": 1,
     }
     files = {f.path for f in reader(indexer).files()}
     assert ".env.example" in files and "legacy/latin.py" in files
