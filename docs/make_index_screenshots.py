@@ -42,6 +42,8 @@ def main() -> None:
         (project / ".env").write_text("API_TOKEN=secret\n", encoding="utf-8")
         (project / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
         (project / "poetry.lock").write_text('[[package]]\nname = "numpy"\nversion = "2.1.0"\n', encoding="utf-8")
+        (Path(tmp) / "home-config.ini").write_text("[paths]\ncache = ~/.cache\n", encoding="utf-8")
+        os.symlink(Path(tmp) / "home-config.ini", project / "settings.ini")  # a link out of the project
         parts = build_main_window(project, host_flag=server.host)
         window = parts.window
         window.resize(1400, 820)

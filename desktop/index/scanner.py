@@ -188,7 +188,7 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     except OSError as exc:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
     if linked and leads_outside(path, root):
-        return Skip(relative, "outside", "a link to a file outside the project", info.st_size, info.st_mtime_ns)
+        return Skip(relative, "outside", f"points to {os.path.realpath(path)}", info.st_size, info.st_mtime_ns)
     if is_secret_path(relative) or (linked and is_secret_path(os.path.realpath(path))):
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)
     if info.st_size > MAX_INDEX_BYTES:
