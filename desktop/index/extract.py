@@ -133,6 +133,8 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     if language in _CLAUSE_LANGUAGES:
         defs = _join_clauses(defs)
     _assign_scopes(defs)
+    if language in _RECEIVER_LANGUAGES:
+        _scope_by_receiver(defs)
     comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
     definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
     chunker = _Chunker(lines, defs, comment_starts)
@@ -271,6 +273,43 @@ def _assign_scopes(defs: list[_Def]) -> None:
             if definition.kind == "function" and parent.kind in _CONTAINER_KINDS:
                 definition.kind = "method"
         stack.append(definition)
+
+
+# Languages whose methods are written outside the type they belong to: Rust's ``impl
+# Type`` blocks, Go's receivers. The tags query sees no enclosing definition there.
+_RECEIVER_LANGUAGES = frozenset({"rust", "go"})
+# Wrappers around a type's name: ``*T``, ``&T``, ``T<U>``, ``T[K]``, ``path::T``.
+_TYPE_WRAPPERS = {"pointer_type": None, "reference_type": "type", "generic_type": "type", "scoped_type_identifier": "name"}
+
+
+def _scope_by_receiver(defs: list[_Def]) -> None:
+    """A method's scope from the type it is written for: ``impl Matrix`` (and ``impl
+    Drop for Matrix``) or Go's ``func (r *RateLimiter)``. A Rust function in a ``mod``
+    (which the grammar's query calls a method) is a function."""
+    for definition in defs:
+        node = definition.node
+        owner = None
+        if node.type == "method_declaration":  # Go
+            receiver = node.child_by_field_name("receiver")
+            parameter = receiver.named_children[0] if receiver is not None and receiver.named_children else None
+            owner = _type_name(parameter.child_by_field_name("type")) if parameter is not None else None
+        elif node.type == "function_item" and node.parent is not None and node.parent.type == "declaration_list":
+            block = node.parent.parent
+            if block is not None and block.type == "impl_item":
+                owner = _type_name(block.child_by_field_name("type"))
+            elif block is not None and block.type == "mod_item":
+                definition.kind = "function"
+        if owner:
+            definition.scope = f"{definition.scope}.{owner}" if definition.scope else owner
+            definition.kind = "method"
+
+
+def _type_name(node: Node | None) -> str | None:
+    """The bare name of a type node (``Matrix`` of ``&mut geo::Matrix<T>``)."""
+    while node is not None and node.type in _TYPE_WRAPPERS:
+        field = _TYPE_WRAPPERS[node.type]
+        node = node.child_by_field_name(field) if field else (node.named_children[0] if node.named_children else None)
+    return _node_text(node) if node is not None and node.type == "type_identifier" else None
 
 
 def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tuple[str, ...]) -> Definition:

@@ -452,3 +452,44 @@ def test_clauses_far_apart_or_of_other_languages_stay_separate():
     assert [d.name for d in haskell.definitions] == ["area", "scale", "area"]
     python = extract("def area(r):\n    return r\n\n\ndef area(s):\n    return s\n", "python")
     assert len(python.definitions) == 2  # a redefinition, not a clause
+
+
+RUST_IMPLS = """\
+struct Matrix<T> { rows: usize, items: Vec<T> }
+
+impl<T: Clone> Matrix<T> {
+    pub fn new(rows: usize) -> Self { todo!() }
+}
+
+impl<T> Drop for Matrix<T> {
+    fn drop(&mut self) {}
+}
+
+impl fmt::Display for geo::Point {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) }
+}
+
+mod inner {
+    pub fn helper() {}
+}
+"""
+
+GO_RECEIVERS = """\
+package limits
+
+type RateLimiter struct{ n int }
+
+func (r *RateLimiter) Allow() bool { return r.n > 0 }
+
+func (c Cache[K, V]) Get(key K) V { var v V; return v }
+
+func New() *RateLimiter { return &RateLimiter{} }
+"""
+
+
+def test_methods_written_outside_their_type_are_scoped_to_it():
+    rust = {(d.name, d.kind, d.scope) for d in extract(RUST_IMPLS, "rust").definitions}
+    assert {("new", "method", "Matrix"), ("drop", "method", "Matrix"), ("fmt", "method", "Point")} <= rust
+    assert ("helper", "function", "inner") in rust  # a module's function is no method
+    go = {(d.name, d.kind, d.scope) for d in extract(GO_RECEIVERS, "go").definitions}
+    assert {("Allow", "method", "RateLimiter"), ("Get", "method", "Cache"), ("New", "function", "")} <= go
