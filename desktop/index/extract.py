@@ -313,7 +313,12 @@ def _type_name(node: Node | None) -> str | None:
 
 
 def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tuple[str, ...]) -> Definition:
-    signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS] if d.name_row < len(lines) else d.name
+    if d.name_row >= len(lines):
+        signature = d.name
+    elif d.kind in _INLINE_KINDS:  # a constant's value may run on for pages
+        signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS]
+    else:
+        signature = _signature(lines, d.name_row)
     if language == "python":
         # Without a docstring, the comment block above a def is how its author explained it.
         doc = _python_docstring(d.node) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
@@ -325,6 +330,27 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
         name=d.name, kind=d.kind, scope=d.scope, signature=signature,
         doc=doc[:MAX_DOC_CHARS], start_line=d.start + 1, end_line=d.end + 1,
     )
+
+
+SIGNATURE_LINES = 8
+
+
+def _signature(lines: Sequence[str], row: int) -> str:
+    """The definition's line, continued while its parameter list is open (``def
+    wraps(wrapped,`` goes on to its closing ``):``), on one line, at most
+    ``MAX_SIGNATURE_CHARS``."""
+    parts = [lines[row].strip()]
+    depth = _open_parentheses(parts[0])
+    for following in lines[row + 1 : row + SIGNATURE_LINES]:
+        if depth <= 0 or sum(map(len, parts)) >= MAX_SIGNATURE_CHARS:
+            break
+        parts.append(following.strip())
+        depth += _open_parentheses(following)
+    return " ".join(part for part in parts if part)[:MAX_SIGNATURE_CHARS]
+
+
+def _open_parentheses(line: str) -> int:
+    return line.count("(") - line.count(")")
 
 
 def _python_docstring(node: Node) -> str:

@@ -493,3 +493,10 @@ def test_methods_written_outside_their_type_are_scoped_to_it():
     assert ("helper", "function", "inner") in rust  # a module's function is no method
     go = {(d.name, d.kind, d.scope) for d in extract(GO_RECEIVERS, "go").definitions}
     assert {("Allow", "method", "RateLimiter"), ("Get", "method", "Cache"), ("New", "function", "")} <= go
+
+
+def test_a_signature_over_several_lines_is_given_whole_on_one():
+    source = "def wraps(wrapped,\n          assigned=ASSIGNMENTS,\n          updated=UPDATES):\n    return wrapped\n\n\nNAMES = ('a',\n         'b')\n"
+    found = {d.name: d.signature for d in extract(source, "python").definitions}
+    assert found["wraps"] == "def wraps(wrapped, assigned=ASSIGNMENTS, updated=UPDATES):"
+    assert found["NAMES"] == "NAMES = ('a',"  # a value is not a signature: its first line stands
