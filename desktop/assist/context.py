@@ -338,7 +338,7 @@ def _code_blocks(
 ) -> list[_Block]:
     """Selection (or current symbol), retrieved chunks and the map, within ``room`` tokens."""
     from desktop.index.retrieval import search
-    from desktop.index.scanner import is_secret_path
+    from desktop.index.scanner import withheld_from_models
 
     if room <= MIN_ITEM_TOKENS:
         return []
@@ -350,7 +350,7 @@ def _code_blocks(
         blocks.append(selection)
         spent += selection.item.tokens
     map_reserve = min(MAP_MAX_TOKENS, int(room * MAP_SHARE))
-    current = focus.current_file if focus.current_file and not is_secret_path(focus.current_file) else None
+    current = focus.current_file if focus.current_file and not withheld_from_models(root, focus.current_file) else None
     hits = search(index, question, k=RETRIEVE_K, current_file=current, selection=focus.selection or None)
     already_sent = [selection.item] if selection is not None else _quoted_selection(question, focus)
     for hit in hits:
@@ -373,10 +373,10 @@ def _focus_block(
 
     A selection the user already pasted into the question is not sent twice.
     """
-    from desktop.index.scanner import is_secret_path
+    from desktop.index.scanner import withheld_from_models
 
     path = focus.current_file
-    if not path or is_secret_path(path) or room < MIN_ITEM_TOKENS:
+    if not path or withheld_from_models(root, path) or room < MIN_ITEM_TOKENS:
         return None
     if focus.selection.strip() and focus.selection_lines is not None:
         if focus.selection.strip() in question:

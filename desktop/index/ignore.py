@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -227,18 +226,22 @@ def walk_project(
     rules: IgnoreRules,
     cancel: CancelToken | None = None,
     max_files: int | None = None,
+    *,
+    links: bool = False,
 ) -> Iterator[Path]:
     """The project's files that are not ignored, as absolute paths in a stable order.
 
     Folders are visited depth-first in name order, a folder's files before its
-    subfolders. Symlinked folders inside the project are followed once (a link back to
-    a parent is not walked again); links to folders outside it and folders that cannot
-    be read are skipped. A linked file is yielded wherever it points, and a link that
-    points nowhere too (``scanner.classify`` records those as skipped). Raises
-    ``Cancelled`` when ``cancel`` is set.
+    subfolders. Symbolic links are not followed, as git does not follow them: a link
+    to a folder is not walked (where it points, in the project or out of it, is not
+    the project's under that name, and the ignore and secret rules see the link's
+    name, not its target's). With ``links`` they are yielded, folders and files alike,
+    for ``scanner.classify`` to record as skipped. Folders that cannot be read are
+    skipped. Raises ``Cancelled`` when ``cancel`` is set.
     """
     count = 0
-    for path, _relative in _walk(Path(root).expanduser().resolve(), rules._snapshot, cancel=cancel):
+    root = Path(root).expanduser().resolve()
+    for path, _relative in _walk(root, rules._snapshot, cancel=cancel, want_links=links):
         yield path
         count += 1
         if max_files is not None and count >= max_files:
@@ -252,23 +255,20 @@ def _walk(
     cancel: CancelToken | None = None,
     visit_dir: Callable[[Path, str], None] | None = None,
     want_files: bool = True,
+    want_links: bool = False,
 ) -> Iterator[tuple[Path, str]]:
-    """Files below ``root`` as ``(path, relative posix string)``, pruned as we go.
+    """Files below ``root`` as ``(path, relative posix string)``, pruned as we go;
+    symbolic links too with ``want_links``, never followed.
 
     Ancestors are checked once, when their folder is entered, so each entry needs
     only its own match. ``sources`` is called per folder: loading the rules adds
     nested ignore files while walking.
     """
-    seen: set[tuple[int, int]] = set()
     stack: list[tuple[Path, str]] = [(root, "")]
     while stack:
         if cancel is not None:
             cancel.raise_if_cancelled()
         directory, relative = stack.pop()
-        identity = _identity(directory)
-        if identity is None or identity in seen:
-            continue
-        seen.add(identity)
         entries = _scan(directory)
         if relative and any(entry.name in ENVIRONMENT_MARKERS for entry in entries):
             continue
@@ -278,12 +278,13 @@ def _walk(
         subdirs: list[tuple[Path, str]] = []
         for entry in entries:
             child = f"{relative}/{entry.name}" if relative else entry.name
-            if entry.is_symlink() and _entry_is_dir(entry) and leads_outside(entry.path, root):
-                continue  # as git does: a linked folder elsewhere on the disk is not the project's
-            if _entry_is_dir(entry):
+            if entry.is_symlink():
+                if want_links and not _matches(current, child, entry.name, is_dir=_entry_is_dir(entry)):
+                    yield Path(entry.path), child
+            elif _entry_is_dir(entry):
                 if not _matches(current, child, entry.name, is_dir=True):
                     subdirs.append((Path(entry.path), child))
-            elif want_files and (_entry_is_file(entry) or _is_dangling(entry)):
+            elif want_files and _entry_is_file(entry):
                 if not _matches(current, child, entry.name, is_dir=False):
                     yield Path(entry.path), child
         stack.extend(reversed(subdirs))
@@ -310,8 +311,8 @@ def is_environment(folder: Path) -> bool:
 
 
 def leads_outside(path: str | Path, root: Path) -> bool:
-    """True when ``path`` is reached through a symbolic link and its target lies
-    outside ``root`` (a resolved path): ``/etc``, a credentials file in the home folder."""
+    """True when ``path``, links followed, lies outside ``root`` (a resolved path):
+    ``/etc`` or a credentials file in the home folder linked into the project."""
     target = os.path.realpath(path)
     base = str(root)
     return not (target == base or target.startswith(base.rstrip(os.sep) + os.sep))
@@ -324,23 +325,8 @@ def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _is_dangling(entry: os.DirEntry[str]) -> bool:
-    """A link to nothing: listed (the scanner records it as unreadable), never read."""
-    return entry.is_symlink() and not os.path.exists(entry.path)
-
-
 def _entry_is_file(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_file(follow_symlinks=True)
     except OSError:
         return False
-
-
-def _identity(directory: Path) -> tuple[int, int] | None:
-    try:
-        info = directory.stat()
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode):
-        return None
-    return (info.st_dev, info.st_ino)

@@ -35,7 +35,7 @@ from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
 from desktop.index.extract import extract
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
-from desktop.index.ignore import IgnoreRules, leads_outside
+from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
 from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
 from desktop.index.store import (
@@ -314,7 +314,11 @@ class Indexer:
             relative = self._relative(path)
             if relative is None or self._is_own(relative):
                 continue
-            if path.is_dir() and not leads_outside(path, self.root):
+            if path.is_symlink():  # never followed (scanner.classify): recorded, and nothing under it
+                removed += len(store.remove_under(relative))
+                if not self.rules.is_ignored(path, is_dir=path.is_dir()):
+                    self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
+            elif path.is_dir():
                 for item in self._walk_folder(path):
                     job = self._job_for(store, item, *self._state(store, item.relative))
                     if job is not None:
@@ -545,13 +549,16 @@ class Indexer:
         """Files below one project folder, by the project's rules (for live updates)."""
         if self.rules.is_ignored(folder, is_dir=True):
             return
-        for directory, subdirs, names in os.walk(folder):
+        for directory, subdirs, names in os.walk(folder):  # links to folders are listed, not walked
             base = Path(directory)
-            subdirs[:] = [d for d in subdirs if not self.rules.is_ignored(base / d, is_dir=True)]
-            for name in names:
+            links = [d for d in subdirs if (base / d).is_symlink()]
+            subdirs[:] = [d for d in subdirs if d not in links and not self.rules.is_ignored(base / d, is_dir=True)]
+            for name in (*names, *links):
                 path = base / name
                 relative = self._relative(path)
-                if relative is not None and path.is_file() and not self.rules.is_ignored(path, is_dir=False):
+                if relative is None or self.rules.is_ignored(path, is_dir=name in links):
+                    continue
+                if path.is_symlink() or path.is_file():
                     yield classify(path, relative, self.root)
 
     def _summarise(self, store: IndexStore, started: float, changed: int, removed: int) -> IndexSummary:

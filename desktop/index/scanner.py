@@ -85,7 +85,7 @@ _GENERATED_MARK = re.compile(
 _SECRET_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SECRET_NAME_PATTERNS))
 _GENERATED_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in GENERATED_NAME_PATTERNS))
 
-SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files", "outside")
+SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files", "link")
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,18 @@ def is_secret_path(path: Path | str) -> bool:
     if name.endswith(SECRET_EXAMPLE_SUFFIXES):
         return False
     return _SECRET_NAME.match(name) is not None or posix.endswith(SECRET_PATH_ENDINGS)
+
+
+def withheld_from_models(root: Path | None, relative: str) -> bool:
+    """True for a project file whose text must not go to a model: a secret by its name,
+    or one reached through a link (the file's own, or a folder's on its path) that
+    leads to a secret or out of the project, such as ``config.ini`` -> ``~/.aws/credentials``."""
+    if is_secret_path(relative):
+        return True
+    if root is None:
+        return False
+    target = os.path.realpath(Path(root) / relative)
+    return leads_outside(target, Path(root).resolve()) or is_secret_path(target)
 
 
 def generated_by_name(path: Path | str) -> str | None:
@@ -159,12 +171,13 @@ def scan(
     """The project's files that are not ignored: each a ``ScannedFile`` or a ``Skip``.
 
     Skips found here need only the name and ``stat``: secrets, files too large,
-    lockfiles and generated code known by name, and files past ``max_files``. Raises ``Cancelled`` when ``cancel`` is set.
+    lockfiles and generated code known by name, symbolic links (never followed), and
+    files past ``max_files``. Raises ``Cancelled`` when ``cancel`` is set.
     """
     root = Path(root).expanduser().resolve()
     prefix = len(str(root)) + 1
     count = 0
-    for path in walk_project(root, rules, cancel):
+    for path in walk_project(root, rules, cancel, links=True):
         item = classify(path, str(path)[prefix:].replace(os.sep, "/"), root)
         if isinstance(item, ScannedFile):
             if count >= max_files:
@@ -176,20 +189,18 @@ def scan(
 
 def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     """One file of the project at ``root`` (resolved) by name and ``stat``: to be read,
-    or skipped (secret, too large, generated, unreadable, a link to outside the project)."""
-    linked = False
+    or skipped (secret, too large, generated, unreadable, a symbolic link).
+
+    A link is never read through, as git never follows one: what it points to is
+    indexed where it lives, under its own name and rules, or not at all (a secret, an
+    ignored folder, a file outside the project)."""
     try:
         info = os.lstat(path)
-        linked = stat.S_ISLNK(info.st_mode)
-        if linked:
-            info = path.stat()
-    except FileNotFoundError as exc:
-        return Skip(relative, "unreadable", "a link to a file that is not there" if linked else exc.strerror or str(exc))
     except OSError as exc:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
-    if linked and leads_outside(path, root):
-        return Skip(relative, "outside", f"points to {os.path.realpath(path)}", info.st_size, info.st_mtime_ns)
-    if is_secret_path(relative) or (linked and is_secret_path(os.path.realpath(path))):
+    if stat.S_ISLNK(info.st_mode):
+        return Skip(relative, "link", _link_detail(path, root), info.st_size, info.st_mtime_ns)
+    if is_secret_path(relative):
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)
     if info.st_size > MAX_INDEX_BYTES:
         return Skip(relative, "too-large", f"{info.st_size} bytes", info.st_size, info.st_mtime_ns)
@@ -197,6 +208,16 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     if generated is not None:
         return Skip(relative, "generated", generated, info.st_size, info.st_mtime_ns)
     return ScannedFile(path, relative, info.st_size, info.st_mtime_ns)
+
+
+def _link_detail(path: Path, root: Path) -> str:
+    """Where a link points, in the project's terms."""
+    target = os.path.realpath(path)
+    if not os.path.exists(target):
+        return "points to nothing"
+    if leads_outside(path, root):
+        return f"points outside the project, to {target}"
+    return f"points to {Path(target).relative_to(root).as_posix()}"
 
 
 def read_for_index(path: Path, relative: str) -> FileText | Skip:

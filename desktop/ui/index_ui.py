@@ -44,7 +44,7 @@ SKIP_REASONS = {
     "generated": "written by a tool",
     "unreadable": "cannot be read",
     "too-many-files": "past the file limit",
-    "outside": "a link to outside the project",
+    "link": "a symbolic link (not followed)",
 }
 
 

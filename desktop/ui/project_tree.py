@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileSystemModel, QTreeView, QWidget
 
-from desktop.index.ignore import IgnoreRules
+from desktop.index.ignore import IgnoreRules, leads_outside
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -63,6 +63,8 @@ class IgnoreFilterProxy(QSortFilterProxyModel):
             return True  # the root's ancestors must stay, or the root disappears with them
         if path == self._root:
             return True
+        if source.fileInfo(index).isSymLink() and leads_outside(path, self._root):
+            return False  # elsewhere on the disk: not the project's, as for the index
         return not self._rules.is_ignored(path, is_dir=source.isDir(index))
 
     def lessThan(self, left: ModelIndex, right: ModelIndex) -> bool:  # noqa: N802

@@ -204,6 +204,23 @@ def test_secret_file_is_never_sent(indexed):
     assert "very-secret-value" not in "".join(m.content for m in plan.messages)
 
 
+def test_a_file_reached_through_a_link_to_a_secret_or_out_of_the_project_is_never_sent(indexed, tmp_path):
+    import os
+
+    root, index = indexed
+    outside = tmp_path / "home" / "credentials"
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    outside.write_text("aws_secret_access_key = very-secret-value\n")
+    os.symlink(outside, root / "config.ini")  # an innocent name, out of the project
+    os.symlink(root / ".env", root / "settings.txt")  # an innocent name for a secret
+    (root / "linked").symlink_to(outside.parent, target_is_directory=True)
+    for path in ("config.ini", "settings.txt", "linked/credentials"):
+        focus = ChatFocus(path, selection="aws_secret_access_key = very-secret-value", selection_lines=(1, 1), cursor_line=1)
+        plan = plan_turn("what is in this file", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+        assert all(item.path != path for item in plan.items), path
+        assert "very-secret-value" not in "".join(m.content for m in plan.messages), path
+
+
 def test_selection_larger_than_its_share_is_cut_at_a_line(indexed):
     root, index = indexed
     text = (root / "math_stuff.py").read_text(encoding="utf-8")

@@ -172,17 +172,20 @@ def test_symlink_loop_is_walked_once(tmp_path):
     assert walked(tmp_path) == ["src/a.py", "src/inner/b.py"]
 
 
-def test_a_linked_folder_outside_the_project_is_not_walked_and_dangling_links_are_skipped(tmp_path):
-    # As git does: /etc or a home folder linked into a project is not the project's.
+def test_links_are_not_followed_and_listed_only_when_asked_for(tmp_path):
+    # As git does: a link is not the project's files under a second name (and /etc
+    # linked into a project is not the project's at all).
     project = tmp_path / "project"
     shared = tmp_path / "shared"
     make_tree(project, {"main.py": "", "lib/util.py": ""})
     make_tree(shared, {"util.py": ""})
     os.symlink(shared, project / "shared")
-    os.symlink(project / "lib", project / "lib_alias")  # inside the project: followed
+    os.symlink(project / "lib", project / "lib_alias")
     os.symlink(project / "missing.py", project / "dangling.py")
-    # the alias is the same folder, walked once; the dangling link is listed, for the scanner to record
-    assert walked(project) == ["dangling.py", "main.py", "lib/util.py"]
+    assert walked(project) == ["main.py", "lib/util.py"]
+    rules = IgnoreRules.for_project(project)
+    listed = [p.relative_to(project.resolve()).as_posix() for p in walk_project(project, rules, links=True)]
+    assert listed == ["dangling.py", "lib_alias", "main.py", "shared", "lib/util.py"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 folder")

@@ -142,13 +142,15 @@ def test_bad_inputs_are_skipped_with_reasons(project, make_indexer):
     assert skipped == {
         ".env": "secret", ".env.local": "secret", "deploy/id_rsa": "secret", "deploy/server.pem": "secret",
         "deploy/credentials.json": "secret", "notes/key.txt": "secret", "notes/long.md": "secret",
-        "settings.ini": "secret", "static/logo.png": "binary", "static/bundle.min.js": "minified",
-        "data/dump.sql": "too-large", "memory.txt": "outside", "config.ini": "outside", "dangling.py": "unreadable",
+        "static/logo.png": "binary", "static/bundle.min.js": "minified", "data/dump.sql": "too-large",
+        "settings.ini": "link", "memory.txt": "link", "config.ini": "link", "dangling.py": "link",
         "web/package-lock.json": "generated", "api/user_pb2.py": "generated", "api/server.go": "generated",
     }
-    assert indexer.summary.skipped == {
-        "binary": 1, "minified": 1, "generated": 3, "secret": 8, "too-large": 1, "outside": 2, "unreadable": 1,
-    }
+    assert indexer.summary.skipped == {"binary": 1, "minified": 1, "generated": 3, "secret": 7, "too-large": 1, "link": 4}
+    details = {s.path: s.detail for s in reader(indexer).skipped()}
+    assert details["settings.ini"] == "points to .env"
+    assert details["config.ini"] == f"points outside the project, to {outside.resolve()}"
+    assert details["dangling.py"] == "points to nothing"
     files = {f.path for f in reader(indexer).files()}
     assert ".env.example" in files and "legacy/latin.py" in files
     assert [s.name for s in reader(indexer).symbols_named("café_menu")] == ["café_menu"]
@@ -343,14 +345,34 @@ def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make
     assert len(reader(indexer).symbols_named("moved_3")) == 1
 
 
+def test_links_inside_the_project_do_not_bring_in_secrets_or_ignored_files(project, make_indexer):
+    # Each alias sorts before what it points to, so following it would walk the target first.
+    write(project, "tools/.docker/config.json", '{"auths": {"registry": {"auth": "c2VjcmV0"}}}\n')
+    write(project, ".git/config", "url = https://user:ghp_TOKEN@github.com/x\n")
+    write(project, ".venv-x/pyvenv.cfg", "")
+    write(project, ".venv-x/lib/site-packages/requests/api.py", "def get(url):\n    return url\n")
+    os.symlink(project / "tools" / ".docker", project / "auth")
+    os.symlink(project / ".git" / "config", project / "gitcfg.txt")
+    os.symlink(project / ".venv-x" / "lib" / "site-packages", project / "vendored")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    files = {f.path for f in reader(indexer).files()}
+    assert not any(path.startswith(("auth/", "vendored/", "tools/.docker")) or path == "gitcfg.txt" for path in files)
+    skipped = {s.path: s.reason for s in reader(indexer).skipped()}
+    assert skipped["tools/.docker/config.json"] == "secret"
+    assert (skipped["auth"], skipped["gitcfg.txt"], skipped["vendored"]) == ("link", "link", "link")
+
+
 def test_a_link_to_a_folder_outside_the_project_made_live_is_not_walked(project, make_indexer, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     write(elsewhere, "passwords.txt", "root:x:0:0\n")
     indexer = make_indexer(project, workers=1)
     run(indexer)
     os.symlink(elsewhere, project / "etc")
-    list(indexer.update_paths([project / "etc"], CancelToken()))
+    os.symlink(project / "gone.py", project / "src" / "dangling.py")
+    list(indexer.update_paths([project / "etc", project / "src" / "dangling.py"], CancelToken()))
     assert not any(f.path.startswith("etc/") for f in reader(indexer).files())
+    assert {s.path: s.reason for s in reader(indexer).skipped()} == {"etc": "link", "src/dangling.py": "link"}
 
 
 def test_cancel_while_scanning(project, make_indexer):

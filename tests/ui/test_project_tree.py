@@ -58,3 +58,15 @@ def test_new_ignore_rule_applies_after_refresh(qtbot, project: Path) -> None:
     tree.refresh_filter()
     assert "README.md" not in tree.listed_names()
     assert "src" in tree.listed_names()
+
+
+def test_links_out_of_the_project_are_hidden(qtbot, project: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "credentials").write_text("secret\n")
+    (project / "ext").symlink_to(elsewhere, target_is_directory=True)
+    (project / "creds.txt").symlink_to(elsewhere / "credentials")
+    (project / "readme_link.md").symlink_to(project / "README.md")  # inside: shown
+    tree = shown_tree(qtbot, project)
+    qtbot.waitUntil(lambda: "readme_link.md" in tree.listed_names(), timeout=5000)
+    assert "ext" not in tree.listed_names() and "creds.txt" not in tree.listed_names()
