@@ -1270,6 +1270,7 @@ def widened(rankers: Sequence[Ranker], k: int) -> tuple[Ranker, ...]:
     )
 
 
+NAMED_ROWS_LIMIT = 20_000  # definitions of one name looked at (CPython's library has ~5,000 __init__)
 _WHOLE_NAME = re.compile(r"[^\W\d]\w*(?:(?:\.|::)[^\W\d]\w*)*")
 
 
@@ -1301,10 +1302,13 @@ def _named_first(
     if qualified is None:
         return list(ordered), fused, {}
     qualifier, _, name = qualified.rpartition(".")
+    rows = index.conn.execute(
+        "SELECT id, file_id, scope FROM symbols WHERE name = ? LIMIT ?", (name, NAMED_ROWS_LIMIT)
+    ).fetchall()
+    if qualifier:  # pathlib.Path: only the Path the qualifier points at
+        rows = [row for row in rows if _qualifies(qualifier, index.path_of(row[1]), row[2])]
     graph = index.graph()
-    rows = index.conn.execute("SELECT id, file_id, scope FROM symbols WHERE name = ? LIMIT 500", (name,)).fetchall()
     rows.sort(key=lambda row: (
-        bool(qualifier) and not _qualifies(qualifier, index.path_of(row[1]), row[2]),
         is_test_path(index.path_of(row[1])),
         index.own_chunk(row[0]) is None,
         -(graph.definition_rank.get((row[1], name), 0.0) + 0.1 * graph.file_rank.get(row[1], 0.0)),

@@ -618,6 +618,7 @@ def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
         assert first("read_config") == ("config.py", "read_config", "function")  # not the longer name
         assert first("files.paths.Path") == ("files/paths.py", "Path", "class")  # the qualifier decides
         assert first("shapes.Path") == ("shapes.py", "Path", "class")
+        assert "the name asked for" not in search(index, "elsewhere.Path")[0].why  # no such Path: nothing pushed
         assert search(index, "Counter")[0].why.endswith("the name asked for")
         held = search(index, "most_common")[0]  # a small class is one chunk: the method is in it
         assert (held.symbol, held.why.rsplit(", ", 1)[-1]) == ("Counter", "holds most_common")
@@ -635,6 +636,18 @@ def test_a_large_k_gets_that_many_hits_when_there_are_that_many(tmp_path):
         assert len(hits) == 140
         assert len({h.path for h in hits}) == 140
         assert len(search(index, "parse text", k=10)) == 10
+    finally:
+        index.close()
+
+
+def test_a_qualified_name_finds_its_own_definition_among_hundreds_of_that_name(tmp_path):
+    files = {f"pkg/a{n:03}.py": f"class Thing{n}:\n    def __init__(self):\n        self.n = {n}\n" for n in range(520)}
+    files["pkg/zreader.py"] = "class Reader:\n    def __init__(self, stream):\n        self.stream = stream\n        self.buffer = []\n        self.position = 0\n" + "".join(f"        self.field_{i} = {i}\n" for i in range(40))
+    index = open_project(tmp_path, "qualified", files)
+    try:
+        hits = search(index, "Reader.__init__", k=5)
+        assert hits[0].path == "pkg/zreader.py" and hits[0].why.endswith("holds __init__")
+        assert not any("__init__" in h.why.rsplit(", ", 1)[-1] for h in hits[1:])  # no other __init__ pushed up
     finally:
         index.close()
 
