@@ -75,6 +75,16 @@ def test_file_holding_a_private_key_is_refused(project):
         resolve_target(project, Path("notes.txt"))
 
 
+def test_a_private_key_far_into_a_file_is_found_and_a_huge_file_is_not_read(project):
+    (project / "notes.txt").write_text("a line of notes\n" * 6000 + "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+    with pytest.raises(SecretFile, match="private key"):
+        resolve_target(project, Path("notes.txt"))
+    huge = project / "big.log"
+    with huge.open("wb") as handle:
+        handle.truncate(600 * 1024 * 1024)  # sparse: nothing on disk, but 600 MB to read
+    assert resolve_target(project, Path("big.log")).relative == "big.log"  # too large to edit is said later
+
+
 def test_link_with_harmless_name_to_a_secret_is_refused(project):
     (project / ".env").write_text("TOKEN=abc\n")
     os.symlink(project / ".env", project / "config.txt")

@@ -23,6 +23,7 @@ from desktop.assist.edits.model import (
     SyntaxProblem,
 )
 from desktop.core.errors import ProjectError
+from desktop.index.files import MAX_VIEW_BYTES
 from desktop.index.languages import language_for_file, load_language
 from desktop.index.scanner import holds_private_key, is_secret_path
 
@@ -81,6 +82,8 @@ def line_count(text: str) -> int:
 
 def _holds_key(path: Path) -> bool:
     try:
+        if path.stat().st_size > MAX_VIEW_BYTES:
+            return False  # too large to edit: read_snapshot refuses it without reading it
         with path.open("rb") as handle:
             return holds_private_key(handle.read())
     except OSError:
