@@ -348,18 +348,23 @@ def language_for_path(path: PurePath | str) -> str | None:
 
 # Extensions several languages share: the first language whose mark the file's text
 # shows, else the one the extension names (``.m`` names none: Objective-C or MATLAB).
-# A ``.h`` header is C unless it holds C++ (a class, namespace, template or access
-# label) or Objective-C declarations.
-_OBJC_MARK = re.compile(r"^\s*(?:#import|#include|@interface|@implementation|@protocol)\b", re.M)
-_OBJC_HEADER_MARK = re.compile(r"^\s*@(?:interface|protocol|class)\b", re.M)
+# A ``.h`` header is C unless it holds C++ (a class, also behind an export macro, a
+# namespace, a template or an access label) or Objective-C declarations; C++ is asked
+# first, as its comments may hold Doxygen's ``@class``. Marks start a line after spaces
+# or tabs only: ``\s`` would also cross newlines, and a run of blank lines would be
+# scanned again from each of them.
+_OBJC_MARK = re.compile(r"^[ \t]*(?:#import|#include|@interface|@implementation|@protocol)\b", re.M)
+_OBJC_HEADER_MARK = re.compile(r"^[ \t]*@(?:interface|protocol)\b", re.M)
 _CPP_MARK = re.compile(
-    r"^\s*(?:namespace\s+\w+|template\s*<|class\s+\w+(?:\s+final)?\s*[:{;]|(?:public|private|protected)\s*:)", re.M
+    r"^[ \t]*(?:namespace[ \t]+\w+|template[ \t]*<|(?:public|private|protected)[ \t]*:"
+    r"|class[ \t]+(?:\w+[ \t]+)*\w+[ \t]*(?:[:{;]|$))",
+    re.M,
 )
-_SNIFFED = {".m": (("objc", _OBJC_MARK),), ".h": (("objc", _OBJC_HEADER_MARK), ("cpp", _CPP_MARK))}
+_SNIFFED = {".m": (("objc", _OBJC_MARK),), ".h": (("cpp", _CPP_MARK), ("objc", _OBJC_HEADER_MARK))}
 
-
-# A script without an extension names its interpreter on its first line.
-_SHEBANG = re.compile(r"#!\s*(?:/usr)?(?:/local)?/bin/(?:env\s+(?:-\S+\s+)*)?([A-Za-z]+)")
+# A script without an extension names its interpreter on its first line, by any path
+# (/usr/bin/python3, /opt/homebrew/bin/bash, /nix/store/.../bin/sh) or through env.
+_SHEBANG = re.compile(r"#![ \t]*(\S+)[ \t]*(.*)")
 _INTERPRETERS = {
     "python": "python", "bash": "bash", "sh": "bash", "zsh": "bash", "dash": "bash", "ksh": "bash",
     "node": "javascript", "nodejs": "javascript", "deno": "typescript", "ruby": "ruby", "php": "php",
@@ -378,10 +383,20 @@ def language_for_file(path: PurePath | str, text: str) -> str | None:
             return language
     language = language_for_path(pure)
     if language is None and not pure.suffix and text.startswith("#!"):
-        shebang = _SHEBANG.match(text)
-        # python3.12, bash5: the name without its version
-        language = _INTERPRETERS.get(shebang.group(1).rstrip("0123456789.")) if shebang else None
+        language = _INTERPRETERS.get(_interpreter(text))
     return language
+
+
+def _interpreter(text: str) -> str:
+    """The interpreter a ``#!`` line names, without its folder or version (``python``
+    for ``#!/usr/bin/env -S python3.12 -u``)."""
+    shebang = _SHEBANG.match(text)
+    if shebang is None:
+        return ""
+    program, arguments = PurePath(shebang.group(1)).name, shebang.group(2).split()
+    if program == "env":
+        program = next((word for word in arguments if not word.startswith("-") and "=" not in word), "")
+    return PurePath(program).name.rstrip("0123456789.")
 
 
 _MARKDOWN_TAGS = {"c_sharp": "csharp", "ocaml_interface": "ocaml", "objc": "objectivec"}

@@ -123,6 +123,9 @@ def test_a_script_without_an_extension_is_read_by_its_interpreter_line():
     assert language_for_file("bin/odd", "#!/usr/bin/env perl\nprint 1;\n") is None  # no grammar: plain text
     assert language_for_file("notes", "# not a script\n") is None
     assert language_for_file("run.txt", "#!/bin/sh\n") is None  # an extension says what it is
+    assert language_for_file("bin/brewed", "#!/opt/homebrew/bin/python3.12\nprint(1)\n") == "python"
+    assert language_for_file("bin/nixed", "#!/nix/store/abc-bash-5.2/bin/bash\necho 1\n") == "bash"
+    assert language_for_file("bin/envvar", "#!/usr/bin/env PYTHONPATH=. python3 -u\nprint(1)\n") == "python"
 
 
 def test_a_header_is_read_as_the_language_it_holds():
@@ -133,7 +136,11 @@ def test_a_header_is_read_as_the_language_it_holds():
     assert language_for_file("Person.h", objc) == "objc"
     assert language_for_file("list.h", c) == "c"
     assert language_for_file("template.h", "template <typename T> T max_of(T a, T b);\n") == "cpp"
+    assert language_for_file("cache.h", "/**\n  @class TextureCache\n*/\nnamespace gfx {\nclass TextureCache {\n};\n}\n") == "cpp"
+    assert language_for_file("cache.h", '#include "export.h"\nclass GFX_EXPORT TextureCache\n{\n  void clear();\n};\n') == "cpp"
     assert language_for_path("texture_cache.h") == "c"  # the name alone says C
+    # a run of blank lines (the marks once rescanned it from each line: 4 s for this one)
+    assert language_for_file("blank.h", "int f(void);\n" + "\n" * 20_000 + "int g(void);\n") == "c"
     defs = {(d.name, d.kind, d.scope) for d in extract(cpp, "cpp").definitions}
     assert ("TextureCache", "class", "gfx") in defs
 
