@@ -77,6 +77,7 @@ class IgnoreRules:
         self._extra_patterns = tuple(extra_patterns)
         self._lock = threading.Lock()
         self._sources: tuple[_SpecSource, ...] = ()
+        self._environments: dict[str, bool] = {}  # folder (relative) -> is a Python environment
         self.reload()
 
     @classmethod
@@ -94,6 +95,7 @@ class IgnoreRules:
         self._load_nested_gitignores(sources)
         with self._lock:
             self._sources = tuple(sources)
+            self._environments = {}
 
     @property
     def ignore_files(self) -> tuple[Path, ...]:
@@ -117,15 +119,24 @@ class IgnoreRules:
     def _in_environment(self, relative: str, is_dir: bool) -> bool:
         """True when the path is, or is inside, a Python environment (``ENVIRONMENT_MARKERS``)."""
         parts = relative.split("/") if relative else []
-        folders = range(1, len(parts) + 1 if is_dir else len(parts))
-        return any(is_environment(self.root.joinpath(*parts[:depth])) for depth in folders)
+        known = self._environments  # asked per tree row and per watcher event: remembered
+        for depth in range(1, len(parts) + 1 if is_dir else len(parts)):
+            folder = "/".join(parts[:depth])
+            found = known.get(folder)
+            if found is None:
+                found = known[folder] = is_environment(self.root / folder)
+            if found:
+                return True
+        return False
 
     def is_ignore_file(self, path: Path) -> bool:
-        """True for a file whose change means the rules must be reloaded."""
+        """True for a file whose change means the rules must be reloaded: an ignore
+        file, or the mark of a Python environment (one made while the project is open)."""
         relative = self._relative(path)
         if relative is None:
             return False
-        return PurePosixPath(relative).name == GITIGNORE or relative == INFO_EXCLUDE.as_posix()
+        name = PurePosixPath(relative).name
+        return name == GITIGNORE or name in ENVIRONMENT_MARKERS or relative == INFO_EXCLUDE.as_posix()
 
     def _snapshot(self) -> tuple[_SpecSource, ...]:
         """The loaded ignore files, lowest precedence first (a consistent snapshot)."""

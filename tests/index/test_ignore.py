@@ -45,6 +45,16 @@ def test_python_environments_are_skipped_whatever_their_name(tmp_path):
     assert not IgnoreRules.for_project(tmp_path / "py311").is_ignored(tmp_path / "py311" / "bin" / "activate")  # opened itself
 
 
+def test_an_environment_made_while_the_project_is_open_is_ignored_after_its_mark_reloads_the_rules(tmp_path):
+    make_tree(tmp_path, {"app.py": "", "py312/lib/site.py": ""})
+    rules = IgnoreRules.for_project(tmp_path)
+    assert not rules.is_ignored(tmp_path / "py312/lib/site.py", is_dir=False)
+    (tmp_path / "py312" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert rules.is_ignore_file(tmp_path / "py312" / "pyvenv.cfg")  # the watcher reloads on it
+    rules.reload()
+    assert rules.is_ignored(tmp_path / "py312/lib/site.py", is_dir=False)
+
+
 def test_builtin_dirs_are_skipped_without_any_gitignore(tmp_path):
     make_tree(tmp_path, {
         "app.py": "",
