@@ -85,6 +85,7 @@ def _open_index(path: Path):  # noqa: ANN202 - SearchIndex | None (imported lazi
     """The up-to-date index of ``path`` opened for reading, or None after saying why not."""
     from desktop.core.paths import HearthPaths
 
+    path = path.expanduser()  # as `index` does: a quoted ~ is not expanded by the shell
     problem = project_path_problem(path)
     if problem:
         fail(problem)

@@ -28,7 +28,8 @@ MINIFIED_MEAN_LINE = 200
 MINIFIED_MIN_CHARS = 2000  # a short one-line file is not "minified", just short
 # Prose and hand-written code are a sixth spaces or more (words, indentation); minified
 # code drops them, keeping a few percent in its strings. A Markdown file written one
-# paragraph per line has long lines too.
+# paragraph per line has long lines too; prose in scripts without spaces counts by its
+# characters outside ASCII.
 MINIFIED_MAX_SPACE_SHARE = 0.08
 
 BINARY_SAMPLE_BYTES = 8192
@@ -94,12 +95,18 @@ class FileText:
             and self.line_count > 0
             and len(self.text) / self.line_count > MINIFIED_MEAN_LINE
         )
-        return long_lines and self.text.count(" ") < MINIFIED_MAX_SPACE_SHARE * len(self.text)
+        return long_lines and _word_breaks(self.text) < MINIFIED_MAX_SPACE_SHARE * len(self.text)
 
     @property
     def highlight_ok(self) -> bool:
         """False when the code view should show the text plain (huge or minified)."""
         return self.size_bytes <= HIGHLIGHT_MAX_BYTES and not self.is_minified
+
+
+def _word_breaks(text: str) -> int:
+    """Spaces, and characters outside ASCII: Chinese or Japanese prose has no spaces,
+    and minified code is ASCII but for a few strings."""
+    return text.count(" ") + len(text) - len(text.encode("ascii", errors="ignore"))
 
 
 def byte_order_mark(data: bytes) -> ByteOrderMark | None:

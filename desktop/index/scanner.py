@@ -39,7 +39,8 @@ SECRET_NAME_PATTERNS: tuple[str, ...] = (
     "secrets.toml", "secrets.env", "*.secret", "*.secrets",
     "service-account*.json", "*.tfvars", "terraform.tfstate*",
     "secret.json", "secret.yaml", "secret.yml", "secrets.json.*", "secrets.yaml.*", "secrets.yml.*",
-    "client_secret*.json", "*.ppk", "*.keytab", ".dockercfg", "kubeconfig", "*.kubeconfig", ".s3cfg",
+    "client_secret*.json", "*.ppk", "*.keytab", ".dockercfg", "kubeconfig*", "*.kubeconfig", ".s3cfg",
+    ".vault-token",
 )
 """File names (lower-cased) whose content is assumed to be a secret."""
 
@@ -48,6 +49,9 @@ SECRET_PATH_ENDINGS: tuple[str, ...] = ("/.docker/config.json", "/.kube/config")
 
 SECRET_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 """``.env.example`` and friends document settings and hold no secret."""
+
+BACKUP_SUFFIXES = (".bak", ".backup", ".old", ".orig", ".save", "~")
+"""A copy of a secret is a secret: ``credentials.json.bak``, ``.kube/config~``."""
 
 _PRIVATE_KEY_MARKERS = (b"-----BEGIN RSA PRIVATE KEY", b"-----BEGIN OPENSSH PRIVATE KEY",
                         b"-----BEGIN PRIVATE KEY", b"-----BEGIN EC PRIVATE KEY",
@@ -112,6 +116,8 @@ class Skip:
 def is_secret_path(path: Path | str) -> bool:
     """True when a file's name says it holds secrets (never index it, never send it)."""
     posix = "/" + str(path).replace(os.sep, "/").lower()
+    for suffix in BACKUP_SUFFIXES:
+        posix = posix.removesuffix(suffix)
     name = posix.rsplit("/", 1)[1]
     if name.endswith(SECRET_EXAMPLE_SUFFIXES):
         return False

@@ -181,3 +181,13 @@ def test_an_empty_map_says_why_on_stderr(project, tmp_path):
     result = hearth("map", str(project), "--tokens", "1")
     assert (result.returncode, result.stdout) == (0, "")
     assert result.stderr == "hearth: nothing to map: a budget of 1 token holds no definition; try --tokens 1024.\n"
+
+
+def test_a_quoted_tilde_path_is_the_home_folder_for_search_and_map(project, monkeypatch, capsys):
+    from desktop import cli
+
+    monkeypatch.setenv("HOME", str(project.parent))
+    assert cli.main(["search", f"~/{project.name}", "server reply status code", "-k", "1"]) == 0
+    assert "src/net/parser.py" in capsys.readouterr().out
+    assert cli.main(["map", f"~/{project.name}"]) == 0
+    assert "parseHTTPResponse" in capsys.readouterr().out

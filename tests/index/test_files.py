@@ -171,6 +171,14 @@ def test_prose_written_one_paragraph_per_line_is_not_minified(tmp_path):
     assert result.highlight_ok
 
 
+def test_chinese_prose_one_paragraph_per_line_is_not_minified(tmp_path):
+    path = tmp_path / "README.zh.md"
+    paragraph = "本项目用于计算订单的总价，并在结账前应用优惠券和运费规则。" * 16  # no spaces at all
+    path.write_text("# 使用说明\n\n" + "\n\n".join([paragraph] * 6) + "\n", encoding="utf-8")
+    result = read_text_file(path)
+    assert result.longest_line > 400 and not result.is_minified
+
+
 def test_a_line_past_ten_thousand_characters_is_minified_even_with_spaces(tmp_path):
     path = tmp_path / "bundle.js"
     path.write_text("var a = 1; " * 1000 + "\n")
