@@ -101,22 +101,23 @@ class Extraction:
 
 @dataclass
 class _Def:
-    """A definition while the file is being walked (nodes are not picklable)."""
+    """A definition while the file is being walked (nodes are not picklable).
+
+    Its node's positions are read once, here: each read of a node property builds
+    new Python objects, and the walk compares them many times."""
 
     name: str
     kind: str
     node: Node
+    node_type: str
     name_row: int
     start: int  # 0-based rows
     end: int
+    start_byte: int
+    span_end: int  # the end byte of its last clause (its node's end, unless joined)
     scope: str = ""
     index: int = -1
     clauses: int = 1  # sibling nodes this definition is written as (``_join_clauses``)
-    span_end: int = -1  # the end byte of its last clause (its node's end, unless joined)
-
-    def __post_init__(self) -> None:
-        if self.span_end < 0:
-            self.span_end = self.node.end_byte
 
 
 def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
@@ -157,14 +158,15 @@ def _tags(
             if not names:
                 continue
             name_node = names[0]
-            node = _definition_node(captures[role[0]][0])
-            key = (node.start_byte, name_node.start_byte)
+            node, node_type = _definition_node(captures[role[0]][0])
+            start_byte = node.start_byte
+            key = (start_byte, name_node.start_byte)
             if key not in defs:
                 defs[key] = _Def(
-                    _node_text(name_node), role[1], node,
-                    name_node.start_point[0], node.start_point[0], node.end_point[0],
+                    _node_text(name_node), role[1], node, node_type,
+                    name_node.start_point[0], node.start_point[0], node.end_point[0], start_byte, node.end_byte,
                 )
-    ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
+    ordered = sorted(defs.values(), key=lambda d: (d.start_byte, -d.span_end))
     return ordered, _references([names[0] for names in references if names], provided)
 
 
@@ -194,12 +196,12 @@ def _join_clauses(defs: list[_Def]) -> list[_Def]:
     joined: list[_Def] = []
     open_defs: list[tuple[_Def, Node]] = []  # enclosing definitions, each with its last clause
     for d in defs:
-        while open_defs and d.node.start_byte >= open_defs[-1][0].span_end:
+        while open_defs and d.start_byte >= open_defs[-1][0].span_end:
             outer, last_clause = open_defs[-1]
             if d.name == outer.name and _follows(d.node, last_clause) and _arity(d.node) == _arity(last_clause):
                 break
             open_defs.pop()
-        if open_defs and d.node.start_byte >= open_defs[-1][0].span_end:  # a further clause
+        if open_defs and d.start_byte >= open_defs[-1][0].span_end:  # a further clause
             outer = open_defs[-1][0]
             outer.end = max(outer.end, d.end)
             outer.span_end = max(outer.span_end, d.span_end)
@@ -237,18 +239,20 @@ def _follows(node: Node, earlier: Node) -> bool:
     return sibling is not None and sibling == earlier
 
 
-def _definition_node(node: Node) -> Node:
-    """The node spanning the whole definition (a C declarator's function, a decorated def)."""
-    if node.type.endswith("declarator"):
+def _definition_node(node: Node) -> tuple[Node, str]:
+    """The node spanning the whole definition (a C declarator's function, a decorated
+    def), and its type."""
+    node_type = node.type
+    if node_type.endswith("declarator"):
         parent = node.parent
         while parent is not None and parent.type.endswith("declarator"):
             parent = parent.parent
         if parent is not None and parent.type in _DECLARATOR_PARENTS:
-            node = parent
+            node, node_type = parent, parent.type
     parent = node.parent
     if parent is not None and parent.type == "decorated_definition":
-        node = parent
-    return node
+        node, node_type = parent, "decorated_definition"
+    return node, node_type
 
 
 def _node_text(node: Node) -> str:
@@ -260,9 +264,8 @@ def _assign_scopes(defs: list[_Def]) -> None:
     stack: list[_Def] = []
     for index, definition in enumerate(defs):
         definition.index = index
-        node = definition.node
         while stack and not (
-            stack[-1].node.start_byte <= node.start_byte and definition.span_end <= stack[-1].span_end
+            stack[-1].start_byte <= definition.start_byte and definition.span_end <= stack[-1].span_end
         ):
             stack.pop()
         if stack:
@@ -277,7 +280,7 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
     signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS] if d.name_row < len(lines) else d.name
     if language == "python":
         # Without a docstring, the comment block above a def is how its author explained it.
-        doc = _python_docstring(d.node) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
+        doc = _python_docstring(d.node, d.node_type) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
     elif language == "elixir":
         doc = _elixir_doc(d.node) or _leading_comment(d.node)
     else:
@@ -288,8 +291,8 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
     )
 
 
-def _python_docstring(node: Node) -> str:
-    if node.type == "decorated_definition":
+def _python_docstring(node: Node, node_type: str) -> str:
+    if node_type == "decorated_definition":
         node = node.child_by_field_name("definition") or node
     body = node.child_by_field_name("body")
     if body is None or body.named_child_count == 0:
@@ -434,7 +437,7 @@ class _Chunker:
         defs = self.defs
         for index in range(d.index + 1, len(defs)):
             x = defs[index]
-            if x.node.start_byte >= d.span_end:
+            if x.start_byte >= d.span_end:
                 return
             if x.span_end <= d.span_end and x.kind not in _INLINE_KINDS:
                 yield x
@@ -478,7 +481,7 @@ def _outermost(defs: list[_Def]) -> list[_Def]:
     """Definitions not nested in another one of ``defs`` (input sorted by position)."""
     result: list[_Def] = []
     for d in defs:
-        if result and d.node.start_byte >= result[-1].node.start_byte and d.span_end <= result[-1].span_end:
+        if result and d.start_byte >= result[-1].start_byte and d.span_end <= result[-1].span_end:
             continue
         if result and d.start <= result[-1].end:
             continue  # shares lines with the previous one (two defs on a line): keep one
