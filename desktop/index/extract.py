@@ -11,6 +11,7 @@ always starts and ends at a line boundary.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections import Counter
@@ -364,21 +365,26 @@ def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str
     if row >= len(lines):
         return row
     line = lines[row]
-    indent = line[: len(line) - len(line.lstrip())]
+    comment, shebang = _comment_prefixes(line[: len(line) - len(line.lstrip())], starts)
     at = row - 1
-    if at > floor and not lines[at].strip() and _is_comment(lines[at - 1], indent, starts):
+    if at > floor and not lines[at].strip() and _is_comment(lines[at - 1], comment, shebang):
         at -= 1
     first = row
-    while at >= floor and _is_comment(lines[at], indent, starts):
+    while at >= floor and _is_comment(lines[at], comment, shebang):
         first = at
         at -= 1
     return first
 
 
-def _is_comment(line: str, indent: str, starts: tuple[str, ...]) -> bool:
-    rest = line[len(indent):]
+@functools.lru_cache(maxsize=256)
+def _comment_prefixes(indent: str, starts: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """How a comment line at ``indent`` starts, and how a shebang line there does."""
+    return tuple(indent + start for start in starts), indent + "#!"
+
+
+def _is_comment(line: str, comment: tuple[str, ...], shebang: str) -> bool:
     # A shebang line explains nothing.
-    return line.startswith(indent) and rest.startswith(starts) and not rest.startswith("#!")
+    return line.startswith(comment) and not line.startswith(shebang)
 
 
 def _comment_text(lines: Sequence[str], first: int, row: int) -> str:
@@ -394,7 +400,10 @@ def _clean_doc(text: str) -> str:
 
 
 class _Chunker:
-    """Cuts a parsed file into chunks along its definitions and statements."""
+    """Cuts a parsed file into chunks along its definitions and statements.
+
+    The chunks are appended to one list as they are cut (a chunk is made on nearly
+    every call, and generators nested this deep would cost more than the cutting)."""
 
     def __init__(self, lines: Sequence[str], defs: list[_Def], comment_starts: tuple[str, ...] = ()) -> None:
         self.lines = lines
@@ -402,35 +411,45 @@ class _Chunker:
         self.comment_starts = comment_starts
         # prefix[i] = characters before row i (each line plus its newline)
         self.prefix = list(itertools.accumulate([n + 1 for n in map(len, lines)], initial=0))
+        self._chunks: list[Chunk] = []
 
-    def chunks(self, root: Node) -> Iterator[Chunk]:
+    def chunks(self, root: Node) -> list[Chunk]:
+        """The chunks of the parsed file whose tree is ``root``, in file order."""
+        self._chunks = []
         top = _outermost([d for d in self.defs if d.kind not in _INLINE_KINDS])
-        yield from self._region(0, len(self.lines) - 1, top, _Boundaries(root), "code", None)
+        self._region(0, len(self.lines) - 1, top, _Boundaries(root), "code", None)
+        return self._chunks
+
+    def text_chunks(self, boundaries: list[int]) -> list[Chunk]:
+        """The chunks of a plain-text file, cut at the rows ``boundaries`` where possible."""
+        self._chunks = []
+        self._split(0, len(self.lines) - 1, boundaries, "text", None)
+        return self._chunks
 
     def _region(
         self, start: int, end: int, defs: list[_Def], boundaries: _Boundaries, kind: str, owner: int | None
-    ) -> Iterator[Chunk]:
+    ) -> None:
         """Chunks of rows start..end: each definition in ``defs``, the code between them."""
         cursor = start
         for d in defs:
             # The comment block above a definition explains it: it goes in its chunk.
             first = _comment_above(self.lines, d.start, cursor, self.comment_starts) if self.comment_starts else d.start
             if first > cursor:
-                yield from self._split(cursor, first - 1, boundaries, kind, owner)
-            yield from self._definition(d, min(first, d.start))
+                self._split(cursor, first - 1, boundaries, kind, owner)
+            self._definition(d, min(first, d.start))
             cursor = max(cursor, d.end + 1)
         if cursor <= end:
-            yield from self._split(cursor, end, boundaries, kind, owner)
+            self._split(cursor, end, boundaries, kind, owner)
 
-    def _definition(self, d: _Def, first: int) -> Iterator[Chunk]:
+    def _definition(self, d: _Def, first: int) -> None:
         """Chunks of one definition whose chunk starts at row ``first`` (its comment)."""
         if self._fits(first, d.end):
-            yield from self._emit(first, d.end, d.kind, d.index)
+            self._emit(first, d.end, d.kind, d.index)
             return
         inner = _outermost(list(self._nested(d)))
         # A definition written as clauses is cut between them: they are its parent's statements.
         node = d.node.parent if d.clauses > 1 and d.node.parent is not None else d.node
-        yield from self._region(first, d.end, inner, _Boundaries(node), d.kind, d.index)
+        self._region(first, d.end, inner, _Boundaries(node), d.kind, d.index)
 
     def _nested(self, d: _Def) -> Iterator[_Def]:
         """Definitions inside ``d``: they follow it in the position-sorted list."""
@@ -447,12 +466,12 @@ class _Chunker:
 
     def _split(
         self, start: int, end: int, boundaries: _Boundaries | list[int], kind: str, owner: int | None
-    ) -> Iterator[Chunk]:
+    ) -> None:
         """Rows start..end in pieces within the limits, cut at statement starts where possible."""
         prefix = self.prefix
         while start <= end:
             if self._fits(start, end):
-                yield from self._emit(start, end, kind, owner)
+                self._emit(start, end, kind, owner)
                 return
             # the last row that keeps the piece within the limits (at least one row)
             within_chars = bisect.bisect_right(prefix, prefix[start] + MAX_CHUNK_CHARS) - 2
@@ -463,18 +482,17 @@ class _Chunker:
             cut = rows[at] if at >= 0 and rows[at] > start else limit + 1
             if cut - start <= SHORT_PIECE_ROWS and isinstance(boundaries, _Boundaries):
                 cut = boundaries.inner_cut(start, cut, limit + 1)
-            yield from self._emit(start, cut - 1, kind, owner)
+            self._emit(start, cut - 1, kind, owner)
             start = cut
 
-    def _emit(self, start: int, end: int, kind: str, owner: int | None) -> Iterator[Chunk]:
+    def _emit(self, start: int, end: int, kind: str, owner: int | None) -> None:
+        """A chunk of rows start..end without their blank first and last lines (none if all are blank)."""
         while start <= end and not self.lines[start].strip():
             start += 1
         while end >= start and not self.lines[end].strip():
             end -= 1
-        if start > end:
-            return
-        text = "\n".join(self.lines[start:end + 1])
-        yield Chunk(start + 1, end + 1, kind, owner, text)
+        if start <= end:
+            self._chunks.append(Chunk(start + 1, end + 1, kind, owner, "\n".join(self.lines[start:end + 1])))
 
 
 def _outermost(defs: list[_Def]) -> list[_Def]:
@@ -552,14 +570,10 @@ def _docstring_at(node: Node, row: int) -> bool:
     )
 
 
-def _text_chunks(lines: Sequence[str]) -> Iterator[Chunk]:
+def _text_chunks(lines: Sequence[str]) -> list[Chunk]:
     """Plain text cut at paragraph starts (after a blank line) and headings."""
     boundaries = [
         row for row, line in enumerate(lines)
         if row == 0 or line.startswith("#") or (not lines[row - 1].strip() and line.strip())
     ]
-    chunker = _Chunker(lines, [])
-    yield from (
-        Chunk(c.start_line, c.end_line, "text", None, c.text)
-        for c in chunker._split(0, len(lines) - 1, boundaries, "text", None)
-    )
+    return _Chunker(lines, []).text_chunks(boundaries)
