@@ -131,7 +131,7 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     if data is None:
         data = text.encode("utf-8", errors="surrogatepass")
     tree = loaded.parser().parse(data)
-    defs, refs = _tags(loaded, tree.root_node, LANGUAGE_PROVIDED.get(language))
+    defs, refs = _tags(loaded, tree.root_node, data, LANGUAGE_PROVIDED.get(language))
     if language in _CLAUSE_LANGUAGES:
         defs = _join_clauses(defs)
     _assign_scopes(defs)
@@ -143,8 +143,10 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
 
 
 def _tags(
-    loaded: LoadedLanguage, root: Node, provided: ProvidedNames | None = None
+    loaded: LoadedLanguage, root: Node, data: bytes, provided: ProvidedNames | None = None
 ) -> tuple[list[_Def], tuple[Reference, ...]]:
+    """The definitions (in file order, outer before inner) and references of the file
+    ``data`` whose tree is ``root``."""
     defs: dict[tuple[int, int], _Def] = {}
     references: list[list[Node]] = []  # each reference match's name captures
     roles = loaded.roles
@@ -168,26 +170,32 @@ def _tags(
                     name_node.start_point[0], node.start_point[0], node.end_point[0], start_byte, node.end_byte,
                 )
     ordered = sorted(defs.values(), key=lambda d: (d.start_byte, -d.span_end))
-    return ordered, _references([names[0] for names in references if names], provided)
+    return ordered, _references([names[0] for names in references if names], data, provided)
 
 
-def _references(nodes: list[Node], provided: ProvidedNames | None) -> tuple[Reference, ...]:
+def _references(nodes: list[Node], data: bytes, provided: ProvidedNames | None) -> tuple[Reference, ...]:
     """Each name among ``nodes`` (in file order) once: how often, and its first line;
     without what the language provides (see ``ProvidedNames``)."""
-    names = [node.text or b"" for node in nodes]
+    # Sliced from the file rather than read as ``node.text``, which costs twice as much.
+    names = [data[node.start_byte:node.end_byte] for node in nodes]
     if provided is not None:
-        kept = [
-            (name, node) for name, node in zip(names, nodes)
-            if name not in provided.functions
-            and not (name in provided.members and node.parent is not None and node.parent.type in provided.member_parents)
+        keep = [
+            name not in provided.functions and (name not in provided.members or not _is_member(node, provided))
+            for name, node in zip(names, nodes)
         ]
-        names, nodes = [name for name, _ in kept], [node for _, node in kept]
+        names, nodes = list(itertools.compress(names, keep)), list(itertools.compress(nodes, keep))
     counts = Counter(names)
     first = dict(zip(reversed(names), reversed(nodes)))  # the earliest node wins
     return tuple(
         Reference(name.decode("utf-8", errors="replace"), count, first[name].start_point[0] + 1)
         for name, count in counts.items()
     )
+
+
+def _is_member(node: Node, provided: ProvidedNames) -> bool:
+    """Whether the name ``node`` is called on a value (``x.strip()``), not by itself."""
+    parent = node.parent
+    return parent is not None and parent.type in provided.member_parents
 
 
 def _join_clauses(defs: list[_Def]) -> list[_Def]:
