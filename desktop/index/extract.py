@@ -54,7 +54,8 @@ _COMMENT_STARTS = {
 _C_COMMENT_STARTS = ("//", "/*", "*")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+(?:\s?[|^](?=\s|$))?|;+)?\s?")
 _COMMENT_END = re.compile(r"\s*\*+[/)]\s*$")
-_STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
+_STRING_OPENING = re.compile(r"[rRbBuUfF]*('''|\"\"\"|'|\")")
+_STRING_CLOSINGS = ('"""', "'''", '"', "'")  # the longer first
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
         defs = _join_clauses(defs)
     _assign_scopes(defs)
     comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
-    definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
+    definitions = tuple(_definition(d, lines, data, language, comment_starts) for d in defs)
     chunker = _Chunker(lines, defs, comment_starts)
     chunks = tuple(chunker.chunks(tree.root_node))
     return Extraction(language, definitions, refs, chunks)
@@ -285,11 +286,13 @@ def _assign_scopes(defs: list[_Def]) -> None:
         stack.append(definition)
 
 
-def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tuple[str, ...]) -> Definition:
+def _definition(
+    d: _Def, lines: Sequence[str], data: bytes, language: str, comment_starts: tuple[str, ...]
+) -> Definition:
     signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS] if d.name_row < len(lines) else d.name
     if language == "python":
         # Without a docstring, the comment block above a def is how its author explained it.
-        doc = _python_docstring(d.node, d.node_type) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
+        doc = _python_docstring(d.node, d.node_type, data) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
     elif language == "elixir":
         doc = _elixir_doc(d.node) or _leading_comment(d.node)
     else:
@@ -300,7 +303,7 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
     )
 
 
-def _python_docstring(node: Node, node_type: str) -> str:
+def _python_docstring(node: Node, node_type: str, data: bytes) -> str:
     if node_type == "decorated_definition":
         node = node.child_by_field_name("definition") or node
     body = node.child_by_field_name("body")
@@ -312,7 +315,18 @@ def _python_docstring(node: Node, node_type: str) -> str:
     string = first.named_child(0)
     if string.type != "string":
         return ""
-    return _clean_doc(_STRING_QUOTES.sub("", _node_text(string).strip()))
+    literal = data[string.start_byte:string.end_byte].decode("utf-8", errors="replace")
+    return _clean_doc(_unquoted(literal.strip()))
+
+
+def _unquoted(literal: str) -> str:
+    """A string literal's text, without its prefix (``r``, ``b``...) and quotes."""
+    opening = _STRING_OPENING.match(literal)
+    start = opening.end() if opening else 0
+    for closing in _STRING_CLOSINGS:
+        if literal.endswith(closing) and len(literal) - len(closing) >= start:
+            return literal[start:len(literal) - len(closing)]
+    return literal[start:]
 
 
 def _elixir_doc(node: Node) -> str:
@@ -359,8 +373,7 @@ def _leading_comment(node: Node) -> str:
     if not comments:
         return ""
     raw = "\n".join(reversed(comments))
-    cleaned = (_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw.split("\n"))
-    return _clean_doc("\n".join(cleaned))
+    return _clean_doc("\n".join(_uncommented(line) for line in raw.split("\n")))
 
 
 def _is_comment_node(node: Node) -> bool:
@@ -400,7 +413,14 @@ def _comment_text(lines: Sequence[str], first: int, row: int) -> str:
     if first >= row:
         return ""
     raw = (lines[at] for at in range(first, row) if lines[at].strip())
-    return _clean_doc("\n".join(_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw))
+    return _clean_doc("\n".join(_uncommented(line) for line in raw))
+
+
+def _uncommented(line: str) -> str:
+    """The text of a comment line, without its comment markers."""
+    text = _COMMENT_MARKERS.sub("", line, count=1)
+    # Searching for the end marker tries every position: look only where it can be.
+    return _COMMENT_END.sub("", text) if text.rstrip().endswith(("*/", "*)")) else text
 
 
 def _clean_doc(text: str) -> str:
