@@ -167,7 +167,7 @@ def _tags(
             key = (start_byte, name_node.start_byte)
             if key not in defs:
                 defs[key] = _Def(
-                    _node_text(name_node), role[1], node, node_type,
+                    _text_in(data, name_node), role[1], node, node_type,
                     name_node.start_point[0], node.start_point[0], node.end_point[0], start_byte, node.end_byte,
                 )
     ordered = sorted(defs.values(), key=lambda d: (d.start_byte, -d.span_end))
@@ -269,6 +269,12 @@ def _node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")
 
 
+def _text_in(data: bytes, node: Node) -> str:
+    """The text of ``node`` in the file ``data`` it was parsed from: the same as
+    ``_node_text``, sliced for less than ``node.text`` costs."""
+    return data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
+
+
 def _assign_scopes(defs: list[_Def]) -> None:
     """Dotted enclosing scope per definition; functions inside containers become methods."""
     stack: list[_Def] = []
@@ -315,8 +321,7 @@ def _python_docstring(node: Node, node_type: str, data: bytes) -> str:
     string = first.named_child(0)
     if string.type != "string":
         return ""
-    literal = data[string.start_byte:string.end_byte].decode("utf-8", errors="replace")
-    return _clean_doc(_unquoted(literal.strip()))
+    return _clean_doc(_unquoted(_text_in(data, string).strip()))
 
 
 def _unquoted(literal: str) -> str:
