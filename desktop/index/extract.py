@@ -11,6 +11,7 @@ always starts and ends at a line boundary.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections import Counter
@@ -53,7 +54,8 @@ _COMMENT_STARTS = {
 _C_COMMENT_STARTS = ("//", "/*", "*")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\(\*\*?|\*/|\*|//+|#+|--+(?:\s?[|^](?=\s|$))?|;+)?\s?")
 _COMMENT_END = re.compile(r"\s*\*+[/)]\s*$")
-_STRING_QUOTES = re.compile(r"^[rRbBuUfF]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$")
+_STRING_OPENING = re.compile(r"[rRbBuUfF]*('''|\"\"\"|'|\")")
+_STRING_CLOSINGS = ('"""', "'''", '"', "'")  # the longer first
 
 
 @dataclass(frozen=True)
@@ -101,22 +103,23 @@ class Extraction:
 
 @dataclass
 class _Def:
-    """A definition while the file is being walked (nodes are not picklable)."""
+    """A definition while the file is being walked (nodes are not picklable).
+
+    Its node's positions are read once, here: each read of a node property builds
+    new Python objects, and the walk compares them many times."""
 
     name: str
     kind: str
     node: Node
+    node_type: str
     name_row: int
     start: int  # 0-based rows
     end: int
+    start_byte: int
+    span_end: int  # the end byte of its last clause (its node's end, unless joined)
     scope: str = ""
     index: int = -1
     clauses: int = 1  # sibling nodes this definition is written as (``_join_clauses``)
-    span_end: int = -1  # the end byte of its last clause (its node's end, unless joined)
-
-    def __post_init__(self) -> None:
-        if self.span_end < 0:
-            self.span_end = self.node.end_byte
 
 
 def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
@@ -129,22 +132,24 @@ def extract(text: str, language: str | None, data: bytes | None = None) -> Extra
     if data is None:
         data = text.encode("utf-8", errors="surrogatepass")
     tree = loaded.parser().parse(data)
-    defs, refs = _tags(loaded, tree.root_node, LANGUAGE_PROVIDED.get(language))
+    defs, refs = _tags(loaded, tree.root_node, data, LANGUAGE_PROVIDED.get(language))
     if language in _CLAUSE_LANGUAGES:
         defs = _join_clauses(defs)
     _assign_scopes(defs)
     if language in _RECEIVER_LANGUAGES:
         _scope_by_receiver(defs)
     comment_starts = _COMMENT_STARTS.get(language, _C_COMMENT_STARTS)
-    definitions = tuple(_definition(d, lines, language, comment_starts) for d in defs)
+    definitions = tuple(_definition(d, lines, data, language, comment_starts) for d in defs)
     chunker = _Chunker(lines, defs, comment_starts)
     chunks = tuple(chunker.chunks(tree.root_node))
     return Extraction(language, definitions, refs, chunks)
 
 
 def _tags(
-    loaded: LoadedLanguage, root: Node, provided: ProvidedNames | None = None
+    loaded: LoadedLanguage, root: Node, data: bytes, provided: ProvidedNames | None = None
 ) -> tuple[list[_Def], tuple[Reference, ...]]:
+    """The definitions (in file order, outer before inner) and references of the file
+    ``data`` whose tree is ``root``."""
     defs: dict[tuple[int, int], _Def] = {}
     references: list[list[Node]] = []  # each reference match's name captures
     roles = loaded.roles
@@ -159,34 +164,41 @@ def _tags(
             if not names:
                 continue
             name_node = names[0]
-            node = _definition_node(captures[role[0]][0])
-            key = (node.start_byte, name_node.start_byte)
+            node, node_type = _definition_node(captures[role[0]][0])
+            start_byte = node.start_byte
+            key = (start_byte, name_node.start_byte)
             if key not in defs:
                 defs[key] = _Def(
-                    _node_text(name_node), role[1], node,
-                    name_node.start_point[0], node.start_point[0], node.end_point[0],
+                    _text_in(data, name_node), role[1], node, node_type,
+                    name_node.start_point[0], node.start_point[0], node.end_point[0], start_byte, node.end_byte,
                 )
-    ordered = sorted(defs.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
-    return ordered, _references([names[0] for names in references if names], provided)
+    ordered = sorted(defs.values(), key=lambda d: (d.start_byte, -d.span_end))
+    return ordered, _references([names[0] for names in references if names], data, provided)
 
 
-def _references(nodes: list[Node], provided: ProvidedNames | None) -> tuple[Reference, ...]:
+def _references(nodes: list[Node], data: bytes, provided: ProvidedNames | None) -> tuple[Reference, ...]:
     """Each name among ``nodes`` (in file order) once: how often, and its first line;
     without what the language provides (see ``ProvidedNames``)."""
-    names = [node.text or b"" for node in nodes]
+    # Sliced from the file rather than read as ``node.text``, which costs twice as much.
+    names = [data[node.start_byte:node.end_byte] for node in nodes]
     if provided is not None:
-        kept = [
-            (name, node) for name, node in zip(names, nodes)
-            if name not in provided.functions
-            and not (name in provided.members and node.parent is not None and node.parent.type in provided.member_parents)
+        keep = [
+            name not in provided.functions and (name not in provided.members or not _is_member(node, provided))
+            for name, node in zip(names, nodes)
         ]
-        names, nodes = [name for name, _ in kept], [node for _, node in kept]
+        names, nodes = list(itertools.compress(names, keep)), list(itertools.compress(nodes, keep))
     counts = Counter(names)
     first = dict(zip(reversed(names), reversed(nodes)))  # the earliest node wins
     return tuple(
         Reference(name.decode("utf-8", errors="replace"), count, first[name].start_point[0] + 1)
         for name, count in counts.items()
     )
+
+
+def _is_member(node: Node, provided: ProvidedNames) -> bool:
+    """Whether the name ``node`` is called on a value (``x.strip()``), not by itself."""
+    parent = node.parent
+    return parent is not None and parent.type in provided.member_parents
 
 
 def _join_clauses(defs: list[_Def]) -> list[_Def]:
@@ -196,12 +208,12 @@ def _join_clauses(defs: list[_Def]) -> list[_Def]:
     joined: list[_Def] = []
     open_defs: list[tuple[_Def, Node]] = []  # enclosing definitions, each with its last clause
     for d in defs:
-        while open_defs and d.node.start_byte >= open_defs[-1][0].span_end:
+        while open_defs and d.start_byte >= open_defs[-1][0].span_end:
             outer, last_clause = open_defs[-1]
             if d.name == outer.name and _follows(d.node, last_clause) and _arity(d.node) == _arity(last_clause):
                 break
             open_defs.pop()
-        if open_defs and d.node.start_byte >= open_defs[-1][0].span_end:  # a further clause
+        if open_defs and d.start_byte >= open_defs[-1][0].span_end:  # a further clause
             outer = open_defs[-1][0]
             outer.end = max(outer.end, d.end)
             outer.span_end = max(outer.span_end, d.span_end)
@@ -239,22 +251,30 @@ def _follows(node: Node, earlier: Node) -> bool:
     return sibling is not None and sibling == earlier
 
 
-def _definition_node(node: Node) -> Node:
-    """The node spanning the whole definition (a C declarator's function, a decorated def)."""
-    if node.type.endswith("declarator"):
+def _definition_node(node: Node) -> tuple[Node, str]:
+    """The node spanning the whole definition (a C declarator's function, a decorated
+    def), and its type."""
+    node_type = node.type
+    if node_type.endswith("declarator"):
         parent = node.parent
         while parent is not None and parent.type.endswith("declarator"):
             parent = parent.parent
         if parent is not None and parent.type in _DECLARATOR_PARENTS:
-            node = parent
+            node, node_type = parent, parent.type
     parent = node.parent
     if parent is not None and parent.type == "decorated_definition":
-        node = parent
-    return node
+        node, node_type = parent, "decorated_definition"
+    return node, node_type
 
 
 def _node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _text_in(data: bytes, node: Node) -> str:
+    """The text of ``node`` in the file ``data`` it was parsed from: the same as
+    ``_node_text``, sliced for less than ``node.text`` costs."""
+    return data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
 
 
 def _assign_scopes(defs: list[_Def]) -> None:
@@ -262,9 +282,8 @@ def _assign_scopes(defs: list[_Def]) -> None:
     stack: list[_Def] = []
     for index, definition in enumerate(defs):
         definition.index = index
-        node = definition.node
         while stack and not (
-            stack[-1].node.start_byte <= node.start_byte and definition.span_end <= stack[-1].span_end
+            stack[-1].start_byte <= definition.start_byte and definition.span_end <= stack[-1].span_end
         ):
             stack.pop()
         if stack:
@@ -280,6 +299,8 @@ def _assign_scopes(defs: list[_Def]) -> None:
 _RECEIVER_LANGUAGES = frozenset({"rust", "go"})
 # Wrappers around a type's name: ``*T``, ``&T``, ``T<U>``, ``T[K]``, ``path::T``.
 _TYPE_WRAPPERS = {"pointer_type": None, "reference_type": "type", "generic_type": "type", "scoped_type_identifier": "name"}
+# Types named by their text: ``Matrix``, and Rust's ``u32``, ``[u8; 4]``, ``(i32, i32)``.
+_TYPE_NAMES = frozenset({"type_identifier", "primitive_type", "array_type", "tuple_type"})
 
 
 def _scope_by_receiver(defs: list[_Def]) -> None:
@@ -309,19 +330,21 @@ def _type_name(node: Node | None) -> str | None:
     while node is not None and node.type in _TYPE_WRAPPERS:
         field = _TYPE_WRAPPERS[node.type]
         node = node.child_by_field_name(field) if field else (node.named_children[0] if node.named_children else None)
-    return _node_text(node) if node is not None and node.type == "type_identifier" else None
+    return _node_text(node) if node is not None and node.type in _TYPE_NAMES else None
 
 
-def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tuple[str, ...]) -> Definition:
+def _definition(
+    d: _Def, lines: Sequence[str], data: bytes, language: str, comment_starts: tuple[str, ...]
+) -> Definition:
     if d.name_row >= len(lines):
         signature = d.name
     elif d.kind in _INLINE_KINDS:  # a constant's value may run on for pages
         signature = lines[d.name_row].strip()[:MAX_SIGNATURE_CHARS]
     else:
-        signature = _signature(lines, d.name_row)
+        signature = _signature(lines, d)
     if language == "python":
         # Without a docstring, the comment block above a def is how its author explained it.
-        doc = _python_docstring(d.node) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
+        doc = _python_docstring(d.node, d.node_type, data) or _comment_text(lines, _comment_above(lines, d.start, 0, comment_starts), d.start)
     elif language == "elixir":
         doc = _elixir_doc(d.node) or _leading_comment(d.node)
     else:
@@ -335,26 +358,35 @@ def _definition(d: _Def, lines: Sequence[str], language: str, comment_starts: tu
 SIGNATURE_LINES = 8
 
 
-def _signature(lines: Sequence[str], row: int) -> str:
-    """The definition's line, continued while its parameter list is open (``def
-    wraps(wrapped,`` goes on to its closing ``):``), on one line, at most
-    ``MAX_SIGNATURE_CHARS``."""
-    parts = [lines[row].strip()]
-    depth = _open_parentheses(parts[0])
-    for following in lines[row + 1 : row + SIGNATURE_LINES]:
-        if depth <= 0 or sum(map(len, parts)) >= MAX_SIGNATURE_CHARS:
-            break
-        parts.append(following.strip())
-        depth += _open_parentheses(following)
+def _signature(lines: Sequence[str], d: _Def) -> str:
+    """The definition's line, continued to the end of its parameter list when that
+    runs over several lines (``def wraps(wrapped,`` up to its closing ``):``), on one
+    line, at most ``MAX_SIGNATURE_CHARS``."""
+    first = lines[d.name_row].strip()
+    if first.count("(") <= first.count(")"):
+        return first[:MAX_SIGNATURE_CHARS]
+    parameters = _parameters(d.node)
+    last = parameters.end_point[0] if parameters is not None else d.name_row
+    last = min(last, d.name_row + SIGNATURE_LINES - 1, len(lines) - 1)
+    parts = (line.strip() for line in lines[d.name_row : last + 1])
     return " ".join(part for part in parts if part)[:MAX_SIGNATURE_CHARS]
 
 
-def _open_parentheses(line: str) -> int:
-    return line.count("(") - line.count(")")
+def _parameters(node: Node) -> Node | None:
+    """A definition's parameter list (through a decorator, or a C declarator)."""
+    for _ in range(4):
+        parameters = node.child_by_field_name("parameters")
+        if parameters is not None:
+            return parameters
+        inner = node.child_by_field_name("definition") or node.child_by_field_name("declarator")
+        if inner is None:
+            return None
+        node = inner
+    return None
 
 
-def _python_docstring(node: Node) -> str:
-    if node.type == "decorated_definition":
+def _python_docstring(node: Node, node_type: str, data: bytes) -> str:
+    if node_type == "decorated_definition":
         node = node.child_by_field_name("definition") or node
     body = node.child_by_field_name("body")
     if body is None or body.named_child_count == 0:
@@ -365,7 +397,17 @@ def _python_docstring(node: Node) -> str:
     string = first.named_child(0)
     if string.type != "string":
         return ""
-    return _clean_doc(_STRING_QUOTES.sub("", _node_text(string).strip()))
+    return _clean_doc(_unquoted(_text_in(data, string).strip()))
+
+
+def _unquoted(literal: str) -> str:
+    """A string literal's text, without its prefix (``r``, ``b``...) and quotes."""
+    opening = _STRING_OPENING.match(literal)
+    start = opening.end() if opening else 0
+    for closing in _STRING_CLOSINGS:
+        if literal.endswith(closing) and len(literal) - len(closing) >= start:
+            return literal[start:len(literal) - len(closing)]
+    return literal[start:]
 
 
 def _elixir_doc(node: Node) -> str:
@@ -412,8 +454,7 @@ def _leading_comment(node: Node) -> str:
     if not comments:
         return ""
     raw = "\n".join(reversed(comments))
-    cleaned = (_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw.split("\n"))
-    return _clean_doc("\n".join(cleaned))
+    return _clean_doc("\n".join(_uncommented(line) for line in raw.split("\n")))
 
 
 def _is_comment_node(node: Node) -> bool:
@@ -426,21 +467,26 @@ def _comment_above(lines: Sequence[str], row: int, floor: int, starts: tuple[str
     if row >= len(lines):
         return row
     line = lines[row]
-    indent = line[: len(line) - len(line.lstrip())]
+    comment, shebang = _comment_prefixes(line[: len(line) - len(line.lstrip())], starts)
     at = row - 1
-    if at > floor and not lines[at].strip() and _is_comment(lines[at - 1], indent, starts):
+    if at > floor and not lines[at].strip() and _is_comment(lines[at - 1], comment, shebang):
         at -= 1
     first = row
-    while at >= floor and _is_comment(lines[at], indent, starts):
+    while at >= floor and _is_comment(lines[at], comment, shebang):
         first = at
         at -= 1
     return first
 
 
-def _is_comment(line: str, indent: str, starts: tuple[str, ...]) -> bool:
-    rest = line[len(indent):]
+@functools.lru_cache(maxsize=256)
+def _comment_prefixes(indent: str, starts: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """How a comment line at ``indent`` starts, and how a shebang line there does."""
+    return tuple(indent + start for start in starts), indent + "#!"
+
+
+def _is_comment(line: str, comment: tuple[str, ...], shebang: str) -> bool:
     # A shebang line explains nothing.
-    return line.startswith(indent) and rest.startswith(starts) and not rest.startswith("#!")
+    return line.startswith(comment) and not line.startswith(shebang)
 
 
 def _comment_text(lines: Sequence[str], first: int, row: int) -> str:
@@ -448,7 +494,14 @@ def _comment_text(lines: Sequence[str], first: int, row: int) -> str:
     if first >= row:
         return ""
     raw = (lines[at] for at in range(first, row) if lines[at].strip())
-    return _clean_doc("\n".join(_COMMENT_END.sub("", _COMMENT_MARKERS.sub("", line, count=1)) for line in raw))
+    return _clean_doc("\n".join(_uncommented(line) for line in raw))
+
+
+def _uncommented(line: str) -> str:
+    """The text of a comment line, without its comment markers."""
+    text = _COMMENT_MARKERS.sub("", line, count=1)
+    # Searching for the end marker tries every position: look only where it can be.
+    return _COMMENT_END.sub("", text) if text.rstrip().endswith(("*/", "*)")) else text
 
 
 def _clean_doc(text: str) -> str:
@@ -456,7 +509,10 @@ def _clean_doc(text: str) -> str:
 
 
 class _Chunker:
-    """Cuts a parsed file into chunks along its definitions and statements."""
+    """Cuts a parsed file into chunks along its definitions and statements.
+
+    The chunks are appended to one list as they are cut (a chunk is made on nearly
+    every call, and generators nested this deep would cost more than the cutting)."""
 
     def __init__(self, lines: Sequence[str], defs: list[_Def], comment_starts: tuple[str, ...] = ()) -> None:
         self.lines = lines
@@ -464,42 +520,52 @@ class _Chunker:
         self.comment_starts = comment_starts
         # prefix[i] = characters before row i (each line plus its newline)
         self.prefix = list(itertools.accumulate([n + 1 for n in map(len, lines)], initial=0))
+        self._chunks: list[Chunk] = []
 
-    def chunks(self, root: Node) -> Iterator[Chunk]:
+    def chunks(self, root: Node) -> list[Chunk]:
+        """The chunks of the parsed file whose tree is ``root``, in file order."""
+        self._chunks = []
         top = _outermost([d for d in self.defs if d.kind not in _INLINE_KINDS])
-        yield from self._region(0, len(self.lines) - 1, top, _Boundaries(root), "code", None)
+        self._region(0, len(self.lines) - 1, top, _Boundaries(root), "code", None)
+        return self._chunks
+
+    def text_chunks(self, boundaries: list[int]) -> list[Chunk]:
+        """The chunks of a plain-text file, cut at the rows ``boundaries`` where possible."""
+        self._chunks = []
+        self._split(0, len(self.lines) - 1, boundaries, "text", None)
+        return self._chunks
 
     def _region(
         self, start: int, end: int, defs: list[_Def], boundaries: _Boundaries, kind: str, owner: int | None
-    ) -> Iterator[Chunk]:
+    ) -> None:
         """Chunks of rows start..end: each definition in ``defs``, the code between them."""
         cursor = start
         for d in defs:
             # The comment block above a definition explains it: it goes in its chunk.
             first = _comment_above(self.lines, d.start, cursor, self.comment_starts) if self.comment_starts else d.start
             if first > cursor:
-                yield from self._split(cursor, first - 1, boundaries, kind, owner)
-            yield from self._definition(d, min(first, d.start))
+                self._split(cursor, first - 1, boundaries, kind, owner)
+            self._definition(d, min(first, d.start))
             cursor = max(cursor, d.end + 1)
         if cursor <= end:
-            yield from self._split(cursor, end, boundaries, kind, owner)
+            self._split(cursor, end, boundaries, kind, owner)
 
-    def _definition(self, d: _Def, first: int) -> Iterator[Chunk]:
+    def _definition(self, d: _Def, first: int) -> None:
         """Chunks of one definition whose chunk starts at row ``first`` (its comment)."""
         if self._fits(first, d.end):
-            yield from self._emit(first, d.end, d.kind, d.index)
+            self._emit(first, d.end, d.kind, d.index)
             return
         inner = _outermost(list(self._nested(d)))
         # A definition written as clauses is cut between them: they are its parent's statements.
         node = d.node.parent if d.clauses > 1 and d.node.parent is not None else d.node
-        yield from self._region(first, d.end, inner, _Boundaries(node), d.kind, d.index)
+        self._region(first, d.end, inner, _Boundaries(node), d.kind, d.index)
 
     def _nested(self, d: _Def) -> Iterator[_Def]:
         """Definitions inside ``d``: they follow it in the position-sorted list."""
         defs = self.defs
         for index in range(d.index + 1, len(defs)):
             x = defs[index]
-            if x.node.start_byte >= d.span_end:
+            if x.start_byte >= d.span_end:
                 return
             if x.span_end <= d.span_end and x.kind not in _INLINE_KINDS:
                 yield x
@@ -509,12 +575,12 @@ class _Chunker:
 
     def _split(
         self, start: int, end: int, boundaries: _Boundaries | list[int], kind: str, owner: int | None
-    ) -> Iterator[Chunk]:
+    ) -> None:
         """Rows start..end in pieces within the limits, cut at statement starts where possible."""
         prefix = self.prefix
         while start <= end:
             if self._fits(start, end):
-                yield from self._emit(start, end, kind, owner)
+                self._emit(start, end, kind, owner)
                 return
             # the last row that keeps the piece within the limits (at least one row)
             within_chars = bisect.bisect_right(prefix, prefix[start] + MAX_CHUNK_CHARS) - 2
@@ -525,25 +591,24 @@ class _Chunker:
             cut = rows[at] if at >= 0 and rows[at] > start else limit + 1
             if cut - start <= SHORT_PIECE_ROWS and isinstance(boundaries, _Boundaries):
                 cut = boundaries.inner_cut(start, cut, limit + 1)
-            yield from self._emit(start, cut - 1, kind, owner)
+            self._emit(start, cut - 1, kind, owner)
             start = cut
 
-    def _emit(self, start: int, end: int, kind: str, owner: int | None) -> Iterator[Chunk]:
+    def _emit(self, start: int, end: int, kind: str, owner: int | None) -> None:
+        """A chunk of rows start..end without their blank first and last lines (none if all are blank)."""
         while start <= end and not self.lines[start].strip():
             start += 1
         while end >= start and not self.lines[end].strip():
             end -= 1
-        if start > end:
-            return
-        text = "\n".join(self.lines[start:end + 1])
-        yield Chunk(start + 1, end + 1, kind, owner, text)
+        if start <= end:
+            self._chunks.append(Chunk(start + 1, end + 1, kind, owner, "\n".join(self.lines[start:end + 1])))
 
 
 def _outermost(defs: list[_Def]) -> list[_Def]:
     """Definitions not nested in another one of ``defs`` (input sorted by position)."""
     result: list[_Def] = []
     for d in defs:
-        if result and d.node.start_byte >= result[-1].node.start_byte and d.span_end <= result[-1].span_end:
+        if result and d.start_byte >= result[-1].start_byte and d.span_end <= result[-1].span_end:
             continue
         if result and d.start <= result[-1].end:
             continue  # shares lines with the previous one (two defs on a line): keep one
@@ -614,14 +679,10 @@ def _docstring_at(node: Node, row: int) -> bool:
     )
 
 
-def _text_chunks(lines: Sequence[str]) -> Iterator[Chunk]:
+def _text_chunks(lines: Sequence[str]) -> list[Chunk]:
     """Plain text cut at paragraph starts (after a blank line) and headings."""
     boundaries = [
         row for row, line in enumerate(lines)
         if row == 0 or line.startswith("#") or (not lines[row - 1].strip() and line.strip())
     ]
-    chunker = _Chunker(lines, [])
-    yield from (
-        Chunk(c.start_line, c.end_line, "text", None, c.text)
-        for c in chunker._split(0, len(lines) - 1, boundaries, "text", None)
-    )
+    return _Chunker(lines, []).text_chunks(boundaries)

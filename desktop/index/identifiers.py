@@ -145,7 +145,7 @@ def _name_parts(name: str) -> str:
 
 def name_terms(*names: str) -> str:
     """Names followed by their split words, for the FTS name columns."""
-    return " ".join(_name_parts(name) for name in names if name)
+    return " ".join(map(_name_parts, filter(None, names)))
 
 
 def fts_query(terms: Iterable[str], op: str = "OR") -> str:

@@ -472,6 +472,10 @@ impl fmt::Display for geo::Point {
 mod inner {
     pub fn helper() {}
 }
+
+impl Double for u32 {
+    fn double(&self) -> u32 { self * 2 }
+}
 """
 
 GO_RECEIVERS = """\
@@ -491,6 +495,7 @@ def test_methods_written_outside_their_type_are_scoped_to_it():
     rust = {(d.name, d.kind, d.scope) for d in extract(RUST_IMPLS, "rust").definitions}
     assert {("new", "method", "Matrix"), ("drop", "method", "Matrix"), ("fmt", "method", "Point")} <= rust
     assert ("helper", "function", "inner") in rust  # a module's function is no method
+    assert ("double", "method", "u32") in rust
     go = {(d.name, d.kind, d.scope) for d in extract(GO_RECEIVERS, "go").definitions}
     assert {("Allow", "method", "RateLimiter"), ("Get", "method", "Cache"), ("New", "function", "")} <= go
 
@@ -500,3 +505,7 @@ def test_a_signature_over_several_lines_is_given_whole_on_one():
     found = {d.name: d.signature for d in extract(source, "python").definitions}
     assert found["wraps"] == "def wraps(wrapped, assigned=ASSIGNMENTS, updated=UPDATES):"
     assert found["NAMES"] == "NAMES = ('a',"  # a value is not a signature: its first line stands
+    tricky = 'def split(text, sep="("):\n    parts = text.split(sep)\n    return parts\n'
+    assert extract(tricky, "python").definitions[0].signature == 'def split(text, sep="("):'  # the parser, not counting
+    c = "static int\nadd_all(int first,\n        int second)\n{\n    return first + second;\n}\n"
+    assert extract(c, "c").definitions[0].signature == "add_all(int first, int second)"
