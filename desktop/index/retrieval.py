@@ -257,6 +257,12 @@ class SearchIndex:
         changed_paths = {before[f] for f in gone if f in before} | {versions[f][2] for f in new}
         self._carry_graph(before, len(changed_paths))
 
+    def forget_recent_matches(self) -> None:
+        """Drop the memory of the last few full-text matches, which lets the rankers of one
+        search share them (for benchmarks: the next search runs its matches again)."""
+        self._matches = {}
+        self._file_symbols = {}
+
     def _drop_query_caches(self) -> None:
         self._chunk_cache = {}
         self._mentions = {}
