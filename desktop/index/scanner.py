@@ -206,7 +206,7 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
     if stat.S_ISLNK(info.st_mode):
         return Skip(relative, "link", _link_detail(path, root), info.st_size, info.st_mtime_ns)
-    if is_secret_path(relative):
+    if is_secret_path(path):  # the whole path: a project opened at ~/.kube holds .kube/config
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)
     if info.st_size > MAX_INDEX_BYTES:
         return Skip(relative, "too-large", f"{info.st_size} bytes", info.st_size, info.st_mtime_ns)

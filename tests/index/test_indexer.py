@@ -552,3 +552,12 @@ def test_dot_m_files_are_read_as_objective_c_only_when_they_are(project, make_in
     languages = dict(conn.execute("SELECT path, language FROM files WHERE path LIKE '%.m'"))
     assert languages == {"ios/Person.m": "objc", "matlab/sumsq.m": None}
     assert reader(indexer).symbols_named("greet")
+
+
+def test_a_project_opened_inside_a_secret_folder_keeps_its_secret(tmp_path, make_indexer):
+    kube = tmp_path / ".kube"
+    write(kube, "config", "users:\n- name: admin\n  token: abc\n")
+    write(kube, "notes.md", "# Clusters\n")
+    indexer = make_indexer(kube, workers=1)
+    run(indexer)
+    assert {s.path: s.reason for s in reader(indexer).skipped()} == {"config": "secret"}
