@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -289,7 +290,7 @@ def _walk(
         subdirs: list[tuple[Path, str]] = []
         for entry in entries:
             child = f"{relative}/{entry.name}" if relative else entry.name
-            if entry.is_symlink():
+            if _entry_is_link(entry):
                 if want_links and not _matches(current, child, entry.name, is_dir=_entry_is_dir(entry)):
                     yield Path(entry.path), child
             elif _entry_is_dir(entry):
@@ -327,6 +328,24 @@ def leads_outside(path: str | Path, root: Path) -> bool:
     target = os.path.realpath(path)
     base = str(root)
     return not (target == base or target.startswith(base.rstrip(os.sep) + os.sep))
+
+
+def is_link(info: os.stat_result) -> bool:
+    """True for an ``lstat`` result of a symbolic link, or on Windows of a junction
+    (a link to a folder that is not ``S_ISLNK``, made by ``mklink /J``)."""
+    reparse = getattr(info, "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_REPARSE_POINT
+    return stat.S_ISLNK(info.st_mode) or bool(reparse)
+
+
+def _entry_is_link(entry: os.DirEntry[str]) -> bool:
+    if entry.is_symlink():
+        return True
+    if os.name != "nt":
+        return False  # elsewhere DirEntry.stat would cost a system call per entry
+    try:
+        return is_link(entry.stat(follow_symlinks=False))
+    except OSError:
+        return False
 
 
 def _entry_is_dir(entry: os.DirEntry[str]) -> bool:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from desktop.core.cancel import CancelToken
 from desktop.index.files import BinaryFile, FileText, FileTooLarge, UnreadableFile, read_text_file
-from desktop.index.ignore import IgnoreRules, leads_outside, walk_project
+from desktop.index.ignore import IgnoreRules, is_link, leads_outside, walk_project
 
 MAX_INDEX_BYTES = 2 * 1024 * 1024
 """Larger files are skipped: they are data or generated, and would swamp the index."""
@@ -204,7 +203,7 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
         info = os.lstat(path)
     except OSError as exc:
         return Skip(relative, "unreadable", exc.strerror or str(exc))
-    if stat.S_ISLNK(info.st_mode):
+    if is_link(info):
         return Skip(relative, "link", _link_detail(path, root), info.st_size, info.st_mtime_ns)
     if is_secret_path(path):  # the whole path: a project opened at ~/.kube holds .kube/config
         return Skip(relative, "secret", "may hold credentials", info.st_size, info.st_mtime_ns)

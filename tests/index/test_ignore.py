@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,17 @@ def test_unreadable_gitignore_is_skipped(tmp_path):
     (tmp_path / ".gitignore").mkdir()  # a folder where a file is expected
     make_tree(tmp_path, {"a.py": ""})
     assert walked(tmp_path) == ["a.py"]
+
+
+def test_a_windows_junction_counts_as_a_link():
+    from types import SimpleNamespace
+
+    from desktop.index.ignore import is_link
+
+    regular = SimpleNamespace(st_mode=stat.S_IFDIR | 0o755, st_file_attributes=stat.FILE_ATTRIBUTE_DIRECTORY)
+    junction = SimpleNamespace(
+        st_mode=stat.S_IFDIR | 0o755,
+        st_file_attributes=stat.FILE_ATTRIBUTE_DIRECTORY | stat.FILE_ATTRIBUTE_REPARSE_POINT,
+    )
+    posix_link = SimpleNamespace(st_mode=stat.S_IFLNK | 0o777)
+    assert (is_link(regular), is_link(junction), is_link(posix_link)) == (False, True, True)
