@@ -227,7 +227,13 @@ def _link_detail(path: Path, root: Path) -> str:
 
 def read_for_index(path: Path, relative: str) -> FileText | Skip:
     """The file's text, or why it is left out (binary, too large, minified, generated,
-    unreadable, secret)."""
+    unreadable, secret, or a link: one may have taken the file's place since the scan)."""
+    try:
+        info = os.lstat(path)
+        if is_link(info):
+            return Skip(relative, "link", "took the file's place after the scan", info.st_size, info.st_mtime_ns)
+    except OSError:
+        pass  # reading it says what is wrong
     try:
         text = read_text_file(path, max_bytes=MAX_INDEX_BYTES)
     except BinaryFile:

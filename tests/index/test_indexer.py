@@ -561,3 +561,15 @@ def test_a_project_opened_inside_a_secret_folder_keeps_its_secret(tmp_path, make
     indexer = make_indexer(kube, workers=1)
     run(indexer)
     assert {s.path: s.reason for s in reader(indexer).skipped()} == {"config": "secret"}
+
+
+def test_a_file_that_became_a_link_after_the_scan_is_not_read_through(tmp_path):
+    from desktop.index.scanner import read_for_index
+
+    outside = write(tmp_path, "home/credentials", "token = abc\n")
+    project = tmp_path / "proj"
+    path = write(project, "notes.txt", "plain notes\n")  # scanned as a file ...
+    path.unlink()
+    os.symlink(outside, path)  # ... then swapped for a link before a worker reads it
+    skip = read_for_index(path, "notes.txt")
+    assert (skip.relative, skip.reason) == ("notes.txt", "link")
