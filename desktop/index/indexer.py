@@ -314,9 +314,15 @@ class Indexer:
             relative = self._relative(path)
             if relative is None or self._is_own(relative):
                 continue
-            if path.is_symlink():  # never followed (scanner.classify): recorded, and nothing under it
+            if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
+                removed += int(store.remove(relative)) + len(store.remove_under(relative))
+                _drop_jobs_under(found, relative)
+            elif path.is_symlink():  # never followed (scanner.classify): recorded, and nothing under it
                 removed += len(store.remove_under(relative))
-                if not self.rules.is_ignored(path, is_dir=path.is_dir()):
+                _drop_jobs_under(found, relative)
+                if self.rules.is_ignored(path, is_dir=path.is_dir()):
+                    removed += int(store.remove(relative))
+                else:
                     self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
             elif path.is_dir():
                 for item in self._walk_folder(path):
@@ -545,6 +551,12 @@ class Indexer:
         skip = conn.execute("SELECT size, mtime_ns FROM skipped WHERE path=?", (relative,)).fetchone()
         return (FileState(*row) if row else None, FileState(skip[0], skip[1], None) if skip else None)
 
+    def _below_a_link(self, relative: str) -> bool:
+        """True when a folder on the way to ``relative`` is a symbolic link (a folder
+        swapped for one, as a branch switch can): ``is_file`` and ``lstat`` follow it."""
+        parts = relative.split("/")
+        return any(os.path.islink(self.root.joinpath(*parts[:depth])) for depth in range(1, len(parts)))
+
     def _walk_folder(self, folder: Path) -> Iterator[ScannedFile | Skip]:
         """Files below one project folder, by the project's rules (for live updates)."""
         if self.rules.is_ignored(folder, is_dir=True):
@@ -573,6 +585,12 @@ class Indexer:
             chunks=count("chunks"), seconds=time.monotonic() - started,
             files_changed=changed, files_removed=removed,
         )
+
+
+def _drop_jobs_under(jobs: dict[str, _Job], folder: str) -> None:
+    """Forget the jobs found for paths below ``folder`` (it turned out to be a link)."""
+    for relative in [r for r in jobs if r.startswith(folder + "/")]:
+        del jobs[relative]
 
 
 def _result_path(result: _Result) -> str:

@@ -79,9 +79,14 @@ def watch_project(
             raw = _collect_batch(events, cancel, debounce_s)
             if not raw:
                 continue
-            if any(rules.is_ignore_file(path) for path in _event_paths(raw)):
+            rule_files = [path for path in _event_paths(raw) if rules.is_ignore_file(path)]
+            if rule_files:
                 rules.reload()
             batch = _coalesce(raw, rules)
+            if rule_files and not any(rules.is_ignore_file(change.path) for change in batch):
+                # A new environment's pyvenv.cfg is ignored once the rules know it: the
+                # batch must still say the rules changed, for the index and the tree.
+                batch.append(FileChange("modified", rule_files[0], is_dir=False))
             if batch:
                 yield batch
     finally:

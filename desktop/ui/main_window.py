@@ -563,8 +563,9 @@ class MainWindow(QMainWindow):
 
     def _on_changes(self, batch: list) -> None:  # list[FileChange]
         self._queue_live_update(batch)
-        if any(change.path.name == ".gitignore" for change in batch):
-            self.tree.refresh_filter()
+        rules = self._rules
+        if rules is not None and any(rules.is_ignore_file(change.path) for change in batch):
+            self.tree.refresh_filter()  # a .gitignore, or an environment's mark
         current = self.code_view.current_path
         if current is None:
             return

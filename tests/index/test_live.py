@@ -6,6 +6,7 @@ so a broken pipeline fails instead of hanging; nothing asserts on how fast it is
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.cancel import CancelToken
+from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.paths import HearthPaths
 from desktop.index.identifiers import fts_query
 from desktop.index.indexer import Indexer
@@ -140,3 +141,72 @@ def test_gitignore_change_reindexes_by_the_new_rules(project, indexer):
     indexer.rules.reload()  # the watcher reloads the rules before it hands over the batch
     apply_changes(indexer, [FileChange("created", project / ".gitignore")], CancelToken())
     assert find(indexer, "generatedthing") == []
+
+
+def test_a_folder_swapped_for_a_link_is_not_read_through(project, indexer, tmp_path):
+    # A branch switch can replace a folder by a link: the watcher reports the old
+    # files (deleted) and the folder (created), in any order.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "helper.py").write_text("def outsideThing():\n    return 'AWS_SECRET'\n")
+    (project / "tools" / ".docker").mkdir(parents=True)
+    (project / "tools" / ".docker" / "config.json").write_text('{"auths": {"r": {"auth": "c2VjcmV0"}}}\n')
+    for name in ("vendored", "auth"):
+        (project / name).mkdir()
+        (project / name / "helper.py").write_text("def insideThing():\n    pass\n")
+        (project / name / "config.json").write_text("{}\n")
+    list(indexer.update(CancelToken()))
+    for name, target in (("vendored", outside), ("auth", project / "tools" / ".docker")):
+        shutil.rmtree(project / name)
+        (project / name).symlink_to(target, target_is_directory=True)
+    batch = [
+        FileChange("modified", project / "vendored" / "helper.py"), FileChange("created", project / "vendored", is_dir=True),
+        FileChange("modified", project / "auth" / "config.json"), FileChange("created", project / "auth", is_dir=True),
+    ]
+    apply_changes(indexer, batch, CancelToken())
+    reader = IndexReader(open_reader(indexer.db_path))
+    files = {f.path for f in reader.files()}
+    assert not any(path.startswith(("vendored/", "auth/")) for path in files), files
+    assert find(indexer, "outsidething") == [] and find(indexer, "auths") == []
+    assert {s.path: s.reason for s in reader.skipped() if s.reason == "link"} == {"vendored": "link", "auth": "link"}
+
+
+def test_a_file_swapped_for_an_ignored_link_leaves_no_row(project, indexer):
+    (project / ".gitignore").write_text("cache/\n")
+    (project / "data").mkdir()
+    (project / "cache").write_text("def cachedThing():\n    pass\n")
+    indexer.rules.reload()
+    list(indexer.update(CancelToken()))
+    assert find(indexer, "cachedthing") == ["cache"]
+    (project / "cache").unlink()
+    (project / "cache").symlink_to(project / "data", target_is_directory=True)
+    apply_changes(indexer, [FileChange("created", project / "cache", is_dir=True)], CancelToken())
+    assert find(indexer, "cachedthing") == []
+
+
+def test_an_environment_made_while_watching_leaves_the_index(project, indexer):
+    env = project / "myenv" / "lib" / "site-packages"
+    env.mkdir(parents=True)
+    (env / "six.py").write_text("def sixThing():\n    pass\n")
+    list(indexer.update(CancelToken()))
+    assert find(indexer, "sixthing") == ["myenv/lib/site-packages/six.py"]
+    token = CancelToken()
+    updates: list[LiveUpdate] = []
+
+    def consume() -> None:
+        with contextlib.suppress(Cancelled):  # stopped in the middle of an update: fine here
+            updates.extend(live_updates(indexer, token))
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    try:
+        # the watcher starts asynchronously: write the mark until the change shows up
+        def marked_and_gone() -> bool:
+            (project / "myenv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+            time.sleep(0.1)
+            return find(indexer, "sixthing") == []
+
+        wait_for(marked_and_gone, "the environment to leave the index")
+    finally:
+        token.cancel()
+        thread.join(WAIT_S)
