@@ -356,7 +356,7 @@ def _code_blocks(
     for hit in hits:
         if any(_overlaps(hit, item) for item in already_sent):
             continue
-        block = _hit_block(index, hit, room - map_reserve - spent, estimator)
+        block = _hit_block(index, root, hit, room - map_reserve - spent, estimator)
         if block is not None:
             blocks.append(block)
             spent += block.item.tokens
@@ -416,10 +416,10 @@ def _read_lines(root: Path, path: str, start: int, end: int) -> list[str] | None
     return text.splitlines()[start - 1:end]
 
 
-def _hit_block(index: SearchIndex, hit: Hit, room: int, estimator: TokenEstimator) -> _Block | None:
-    from desktop.index.scanner import is_secret_path
+def _hit_block(index: SearchIndex, root: Path | None, hit: Hit, room: int, estimator: TokenEstimator) -> _Block | None:
+    from desktop.index.scanner import withheld_from_models
 
-    if is_secret_path(hit.path):
+    if withheld_from_models(root, hit.path):  # the index leaves these out; an old one may not
         return None
     row = index.conn.execute(
         "SELECT text FROM chunk_view WHERE path = ? AND start_line = ? AND end_line = ? LIMIT 1",

@@ -221,6 +221,27 @@ def test_a_file_reached_through_a_link_to_a_secret_or_out_of_the_project_is_neve
         assert "very-secret-value" not in "".join(m.content for m in plan.messages), path
 
 
+def test_a_retrieved_chunk_whose_path_now_leads_to_a_secret_is_not_sent(tmp_path):
+    import os
+    import shutil
+
+    root = tmp_path / "project"
+    (root / "auth").mkdir(parents=True)
+    (root / "auth" / "config.json").write_text('{"registry": "images.example.com", "login": "image registry login"}\n')
+    (root / "tools" / ".docker").mkdir(parents=True)
+    (root / "tools" / ".docker" / "config.json").write_text('{"auths": {"r": {"auth": "c2VjcmV0"}}}\n')
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    shutil.rmtree(root / "auth")  # swapped for a link to the secret before the index caught up
+    os.symlink(root / "tools" / ".docker", root / "auth")
+    index = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        plan = plan_turn("which image registry login is configured", [], 8192, SYSTEM, index=index, project_root=root)
+    finally:
+        index.close()
+    assert all(item.path != "auth/config.json" for item in plan.items)
+
+
 def test_selection_larger_than_its_share_is_cut_at_a_line(indexed):
     root, index = indexed
     text = (root / "math_stuff.py").read_text(encoding="utf-8")
