@@ -330,7 +330,7 @@ def _type_name(node: Node | None) -> str | None:
     while node is not None and node.type in _TYPE_WRAPPERS:
         field = _TYPE_WRAPPERS[node.type]
         node = node.child_by_field_name(field) if field else (node.named_children[0] if node.named_children else None)
-    return _node_text(node) if node is not None and node.type in _TYPE_NAMES else None
+    return " ".join(_node_text(node).split()) if node is not None and node.type in _TYPE_NAMES else None
 
 
 def _definition(
@@ -373,12 +373,16 @@ def _signature(lines: Sequence[str], d: _Def) -> str:
 
 
 def _parameters(node: Node) -> Node | None:
-    """A definition's parameter list (through a decorator, or a C declarator)."""
+    """A definition's parameter list, or a class's list of bases (through a decorator,
+    a C declarator, or the function a ``const f = (a, b) =>`` holds)."""
     for _ in range(4):
-        parameters = node.child_by_field_name("parameters")
+        parameters = node.child_by_field_name("parameters") or node.child_by_field_name("superclasses")
         if parameters is not None:
             return parameters
-        inner = node.child_by_field_name("definition") or node.child_by_field_name("declarator")
+        inner = next(
+            (found for field in ("definition", "declarator", "value") if (found := node.child_by_field_name(field))),
+            None,
+        )
         if inner is None:
             return None
         node = inner

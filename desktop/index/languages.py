@@ -357,7 +357,7 @@ _OBJC_MARK = re.compile(r"^[ \t]*(?:#import|#include|@interface|@implementation|
 _OBJC_HEADER_MARK = re.compile(r"^[ \t]*@(?:interface|protocol)\b", re.M)
 _CPP_MARK = re.compile(
     r"^[ \t]*(?:namespace[ \t]+\w+|template[ \t]*<|(?:public|private|protected)[ \t]*:"
-    r"|class[ \t]+(?:\w+[ \t]+)*\w+[ \t]*(?:[:{;]|$))",
+    r"|class[ \t]+(?:\w+[ \t]+)*\w+[ \t\r]*(?:[:{;]|\n[ \t]*\{))",
     re.M,
 )
 _SNIFFED = {".m": (("objc", _OBJC_MARK),), ".h": (("cpp", _CPP_MARK), ("objc", _OBJC_HEADER_MARK))}
@@ -395,7 +395,15 @@ def _interpreter(text: str) -> str:
         return ""
     program, arguments = PurePath(shebang.group(1)).name, shebang.group(2).split()
     if program == "env":
-        program = next((word for word in arguments if not word.startswith("-") and "=" not in word), "")
+        # env's flags, a flag's value (-u NAME, -C DIR) and NAME=value settings come first
+        words = iter(arguments)
+        program = ""
+        for word in words:
+            if word in ("-u", "--unset", "-C", "--chdir"):
+                next(words, None)
+            elif not word.startswith("-") and "=" not in word:
+                program = word
+                break
     return PurePath(program).name.rstrip("0123456789.")
 
 

@@ -1292,7 +1292,8 @@ def _qualifies(qualifier: str, path: str, scope: str) -> bool:
     """True when a definition in ``path`` within ``scope`` answers to ``qualifier``
     (``pathlib`` for pathlib.py, ``Reader`` for a method of class Reader)."""
     module = path.rsplit(".", 1)[0].replace("/", ".").removesuffix(".__init__")
-    return any(f".{where}".endswith(f".{qualifier}") for where in (module, scope) if where)
+    places = (module, scope, f"{module}.{scope}" if scope else "")  # zreader.Reader.read too
+    return any(f".{where}".endswith(f".{qualifier}") for where in places if where)
 
 
 def _named_first(

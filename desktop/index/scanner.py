@@ -38,7 +38,8 @@ SECRET_NAME_PATTERNS: tuple[str, ...] = (
     "secrets.toml", "secrets.env", "*.secret", "*.secrets",
     "service-account*.json", "*.tfvars", "terraform.tfstate*",
     "secret.json", "secret.yaml", "secret.yml", "secrets.json.*", "secrets.yaml.*", "secrets.yml.*",
-    "client_secret*.json", "*.ppk", "*.keytab", ".dockercfg", "kubeconfig*", "*.kubeconfig", ".s3cfg",
+    "client_secret*.json", "*.ppk", "*.keytab", ".dockercfg", "kubeconfig", "kubeconfig.yaml", "kubeconfig.yml",
+    "kubeconfig.json", "*.kubeconfig", ".s3cfg",
     ".vault-token",
 )
 """File names (lower-cased) whose content is assumed to be a secret."""
@@ -115,8 +116,8 @@ class Skip:
 def is_secret_path(path: Path | str) -> bool:
     """True when a file's name says it holds secrets (never index it, never send it)."""
     posix = "/" + str(path).replace(os.sep, "/").lower()
-    for suffix in BACKUP_SUFFIXES:
-        posix = posix.removesuffix(suffix)
+    while posix.endswith(BACKUP_SUFFIXES):  # credentials.json.bak~ too
+        posix = next(posix.removesuffix(suffix) for suffix in BACKUP_SUFFIXES if posix.endswith(suffix))
     name = posix.rsplit("/", 1)[1]
     if name.endswith(SECRET_EXAMPLE_SUFFIXES):
         return False

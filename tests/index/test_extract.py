@@ -507,5 +507,9 @@ def test_a_signature_over_several_lines_is_given_whole_on_one():
     assert found["NAMES"] == "NAMES = ('a',"  # a value is not a signature: its first line stands
     tricky = 'def split(text, sep="("):\n    parts = text.split(sep)\n    return parts\n'
     assert extract(tricky, "python").definitions[0].signature == 'def split(text, sep="("):'  # the parser, not counting
+    bases = "class Foo(Base,\n          Mixin):\n    pass\n"
+    assert extract(bases, "python").definitions[0].signature == "class Foo(Base, Mixin):"
+    arrow = "const add = (a,\n  b) => {\n  return a + b;\n};\n"
+    assert [d.signature for d in extract(arrow, "javascript").definitions] == ["const add = (a, b) => {"]
     c = "static int\nadd_all(int first,\n        int second)\n{\n    return first + second;\n}\n"
     assert extract(c, "c").definitions[0].signature == "add_all(int first, int second)"

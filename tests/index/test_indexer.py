@@ -193,11 +193,13 @@ def test_secret_names():
     for name in (".env", ".env.production", "prod.env", "id_ed25519", "id_rsa.pub", "site.key", ".netrc", ".git-credentials",
                  "server.ppk", "secret.yaml", "secrets.yaml.bak", "client_secret_123.apps.googleusercontent.com.json",
                  ".docker/config.json", ".kube/config", "kubeconfig", "kubeconfig.yaml", "secret.yaml.bak",
-                 "credentials.json.bak", "secrets.toml.old", ".kube/config~", ".vault-token", ".env.orig"):
+                 "credentials.json.bak", "secrets.toml.old", ".kube/config~", ".vault-token", ".env.orig",
+                 "credentials.json.bak~", "server.key.orig~"):
         assert is_secret_path(f"any/{name}"), name
     assert is_secret_path(".kube/config") and is_secret_path(".docker/config.json")  # at the project's top
     for name in (".env.example", "secrets.py", "environment.py", "keyboard.c", "README.md", "config.json",
-                 "app/config", "docker/config.json", "secret_santa.py", "settings.py.bak", ".env.example.bak"):
+                 "app/config", "docker/config.json", "secret_santa.py", "settings.py.bak", ".env.example.bak",
+                 "pkg/kubeconfig/kubeconfig.go", "kubeconfig_test.go"):
         assert not is_secret_path(name), name
 
 

@@ -126,6 +126,7 @@ def test_a_script_without_an_extension_is_read_by_its_interpreter_line():
     assert language_for_file("bin/brewed", "#!/opt/homebrew/bin/python3.12\nprint(1)\n") == "python"
     assert language_for_file("bin/nixed", "#!/nix/store/abc-bash-5.2/bin/bash\necho 1\n") == "bash"
     assert language_for_file("bin/envvar", "#!/usr/bin/env PYTHONPATH=. python3 -u\nprint(1)\n") == "python"
+    assert language_for_file("bin/unset", "#!/usr/bin/env -u PYTHONPATH python3\nprint(1)\n") == "python"
 
 
 def test_a_header_is_read_as_the_language_it_holds():
@@ -135,6 +136,8 @@ def test_a_header_is_read_as_the_language_it_holds():
     assert language_for_file("texture_cache.h", cpp) == "cpp"
     assert language_for_file("Person.h", objc) == "objc"
     assert language_for_file("list.h", c) == "c"
+    assert language_for_file("crlf.h", "class Cache\r\n{\r\n    int x;\r\n};\r\n") == "cpp"
+    assert language_for_file("prose.h", "/*\n class definitions follow\n */\nint f(void);\n") == "c"
     assert language_for_file("template.h", "template <typename T> T max_of(T a, T b);\n") == "cpp"
     assert language_for_file("cache.h", "/**\n  @class TextureCache\n*/\nnamespace gfx {\nclass TextureCache {\n};\n}\n") == "cpp"
     assert language_for_file("cache.h", '#include "export.h"\nclass GFX_EXPORT TextureCache\n{\n  void clear();\n};\n') == "cpp"

@@ -618,6 +618,7 @@ def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
         assert first("read_config") == ("config.py", "read_config", "function")  # not the longer name
         assert first("files.paths.Path") == ("files/paths.py", "Path", "class")  # the qualifier decides
         assert first("shapes.Path") == ("shapes.py", "Path", "class")
+        assert first("tally.Counter.most_common")[0] == "tally.py"  # module and class together
         assert "the name asked for" not in search(index, "elsewhere.Path")[0].why  # no such Path: nothing pushed
         assert search(index, "Counter")[0].why.endswith("the name asked for")
         held = search(index, "most_common")[0]  # a small class is one chunk: the method is in it
