@@ -312,35 +312,38 @@ class Indexer:
         for path in changed:
             cancel.raise_if_cancelled()
             relative = self._relative(path)
-            if relative is None or self._is_own(relative):
-                continue
-            if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
-                removed += int(store.remove(relative)) + len(store.remove_under(relative))
-                _drop_jobs_under(found, relative)
-            elif path.is_symlink():  # never followed (scanner.classify): recorded, and nothing under it
-                removed += len(store.remove_under(relative))
-                _drop_jobs_under(found, relative)
-                if self.rules.is_ignored(path, is_dir=path.is_dir()):
-                    removed += int(store.remove(relative))
-                else:
-                    self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
-            elif path.is_dir():
-                for item in self._walk_folder(path):
-                    job = self._job_for(store, item, *self._state(store, item.relative))
-                    if job is not None:
-                        found.setdefault(item.relative, job)
-            elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
-                item = classify(path, relative, self.root)
-                job = self._job_for(store, item, *self._state(store, relative))
-                if job is not None:
-                    found.setdefault(relative, job)
-            else:
-                removed += int(store.remove(relative)) + len(store.remove_under(relative))
+            if relative is not None and not self._is_own(relative):
+                removed += self._path_changed(store, path, relative, found)
         jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
         self.summary = self._summarise(store, started, len(jobs), removed)
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
+
+    def _path_changed(self, store: IndexStore, path: Path, relative: str, found: dict[str, _Job]) -> int:
+        """Take in one changed path: add what is to be read to ``found``, record skips,
+        forget what is gone. Returns how many indexed files were removed."""
+        if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
+            _drop_jobs_under(found, relative)
+            return int(store.remove(relative)) + len(store.remove_under(relative))
+        if path.is_symlink():  # never followed (scanner.classify): recorded, and nothing under it
+            _drop_jobs_under(found, relative)
+            removed = len(store.remove_under(relative))
+            if self.rules.is_ignored(path, is_dir=path.is_dir()):
+                return removed + int(store.remove(relative))
+            self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
+            return removed
+        if path.is_dir():
+            items: Iterable[ScannedFile | Skip] = self._walk_folder(path)
+        elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
+            items = [classify(path, relative, self.root)]
+        else:
+            return int(store.remove(relative)) + len(store.remove_under(relative))
+        for item in items:
+            job = self._job_for(store, item, *self._state(store, item.relative))
+            if job is not None:
+                found.setdefault(item.relative, job)
+        return 0
 
     # --- pieces -------------------------------------------------------------------
 
