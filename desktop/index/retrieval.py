@@ -1296,18 +1296,10 @@ def _qualifies(qualifier: str, path: str, scope: str) -> bool:
     return any(f".{where}".endswith(f".{qualifier}") for where in places if where)
 
 
-def _named_first(
-    index: SearchIndex, query: str, ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], k: int
-) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], dict[tuple[str, int], str]]:
-    """When the query is a name, the definitions of exactly that name lead, ahead of
-    longer names and members: someone who types ``ArgumentParser`` or ``Counter`` wants
-    that class, not ``parse_args``. Code before tests, a definition with a body of its
-    own before one inside other code, then the ones the code leans on most. Returns the
-    new order, the scores and a note for each unit placed so (one with no chunk of its
-    own is found in the chunk that holds it)."""
-    qualified = named_by_query(query)
-    if qualified is None:
-        return list(ordered), fused, {}
+def _definitions_named(index: SearchIndex, qualified: str) -> list[int]:
+    """Symbol ids of the definitions a (maybe qualified) name names, best first: code
+    before tests, a definition with a body of its own before one inside other code,
+    then the ones the code leans on most."""
     qualifier, _, name = qualified.rpartition(".")
     rows = index.conn.execute(
         "SELECT id, file_id, scope FROM symbols WHERE name = ? LIMIT ?", (name, NAMED_ROWS_LIMIT)
@@ -1320,7 +1312,22 @@ def _named_first(
         index.own_chunk(row[0]) is None,
         -(graph.definition_rank.get((row[1], name), 0.0) + 0.1 * graph.file_rank.get(row[1], 0.0)),
     ))
-    chunk_ids = list(dict.fromkeys(_chunks_for_symbols(index, [row[0] for row in rows[:k]])))
+    return [row[0] for row in rows]
+
+
+def _named_first(
+    index: SearchIndex, query: str, ordered: Sequence[ChunkInfo], fused: dict[tuple[str, int], float], k: int
+) -> tuple[list[ChunkInfo], dict[tuple[str, int], float], dict[tuple[str, int], str]]:
+    """When the query is a name, the definitions of exactly that name lead
+    (``_definitions_named``), ahead of longer names and members: someone who types
+    ``ArgumentParser`` or ``Counter`` wants that class, not ``parse_args``. Returns the
+    new order, the scores and a note for each unit placed so (one with no chunk of its
+    own is found in the chunk that holds it)."""
+    qualified = named_by_query(query)
+    if qualified is None:
+        return list(ordered), fused, {}
+    name = qualified.rpartition(".")[2]
+    chunk_ids = list(dict.fromkeys(_chunks_for_symbols(index, _definitions_named(index, qualified)[:k])))
     infos = index.chunk_infos(chunk_ids)
     named = list({infos[c].unit: infos[c] for c in chunk_ids if c in infos}.values())
     if not named:
