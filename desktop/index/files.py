@@ -9,6 +9,7 @@ file, what is binary, too large, or cannot be opened.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -148,11 +149,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
-    """Read ``path`` as text.
+def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: bool = True) -> FileText:
+    """Read ``path`` as text; without ``follow_link``, a symbolic link there is refused
+    when the file is opened (where the system can: ``O_NOFOLLOW``), not read through.
 
-    Raises ``UnreadableFile`` (missing, a folder, no permission, a device or pipe),
-    ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message names the file.
+    Raises ``UnreadableFile`` (missing, a folder, no permission, a device or pipe, a
+    refused link), ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message
+    names the file.
     """
     path = Path(path)
     info = stat_regular_file(path)
@@ -162,7 +165,7 @@ def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES) -> FileText:
             f"the limit is {_size_text(max_bytes)}).",
             f"Open {path} in another editor.",
         )
-    data = _read_bytes(path, max_bytes)
+    data = _read_bytes(path, max_bytes, follow_link)
     if looks_binary(data[:BINARY_SAMPLE_BYTES]):
         raise BinaryFile(f"{path.name} is not a text file.", f"{path} looks like binary data.")
     text, encoding = decode_text(data)
@@ -198,9 +201,10 @@ def stat_regular_file(path: Path) -> os.stat_result:
     return info
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def _read_bytes(path: Path, max_bytes: int, follow_link: bool = True) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow_link else getattr(os, "O_NOFOLLOW", 0))
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
             data = handle.read(max_bytes + 1)
     except PermissionError:
         raise UnreadableFile(
@@ -208,6 +212,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             f"Check the file's permissions: {path}",
         ) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_link:
+            raise UnreadableFile(f"Cannot read {path.name}: it became a link, which is not followed.", str(path)) from None
         raise UnreadableFile(f"Cannot read {path.name}: {exc.strerror or exc}.", str(path)) from None
     if len(data) > max_bytes:  # it grew between stat and read
         raise FileTooLarge(

@@ -236,7 +236,7 @@ def read_for_index(path: Path, relative: str) -> FileText | Skip:
     except OSError:
         pass  # reading it says what is wrong
     try:
-        text = read_text_file(path, max_bytes=MAX_INDEX_BYTES)
+        text = read_text_file(path, max_bytes=MAX_INDEX_BYTES, follow_link=False)
     except BinaryFile:
         return Skip(relative, "binary", "not a text file")
     except FileTooLarge as exc:

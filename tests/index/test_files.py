@@ -205,3 +205,17 @@ def test_empty_file(tmp_path):
     result = read_text_file(path)
     assert (result.text, result.line_count, result.longest_line) == ("", 0, 0)
     assert result.highlight_ok
+
+
+def test_a_link_is_refused_when_links_are_not_to_be_followed(tmp_path):
+    import os
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("token = abc\n")
+    link = tmp_path / "notes.txt"
+    os.symlink(target, link)
+    assert read_text_file(link).text == "token = abc\n"  # the code view follows links
+    if not hasattr(os, "O_NOFOLLOW"):
+        pytest.skip("this system cannot refuse a link when opening a file")
+    with pytest.raises(UnreadableFile, match="became a link"):
+        read_text_file(link, follow_link=False)
