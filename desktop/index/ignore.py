@@ -325,9 +325,13 @@ def is_environment(folder: Path) -> bool:
 def leads_outside(path: str | Path, root: Path) -> bool:
     """True when ``path``, links followed, lies outside ``root`` (a resolved path):
     ``/etc`` or a credentials file in the home folder linked into the project."""
-    target = os.path.realpath(path)
+    return not is_within(os.path.realpath(path), root)
+
+
+def is_within(target: str, root: Path) -> bool:
+    """True when the resolved path ``target`` is ``root`` (resolved) or lies below it."""
     base = str(root)
-    return not (target == base or target.startswith(base.rstrip(os.sep) + os.sep))
+    return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def is_link(info: os.stat_result) -> bool:

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from desktop.core.cancel import CancelToken
 from desktop.index.files import BinaryFile, FileText, FileTooLarge, UnreadableFile, read_text_file
-from desktop.index.ignore import IgnoreRules, is_link, leads_outside, walk_project
+from desktop.index.ignore import IgnoreRules, is_link, is_within, walk_project
 
 MAX_INDEX_BYTES = 2 * 1024 * 1024
 """Larger files are skipped: they are data or generated, and would swamp the index."""
@@ -133,7 +133,7 @@ def withheld_from_models(root: Path | None, relative: str) -> bool:
     if root is None:
         return False
     target = os.path.realpath(Path(root) / relative)
-    return leads_outside(target, Path(root).resolve()) or is_secret_path(target)
+    return not is_within(target, Path(root).resolve()) or is_secret_path(target)
 
 
 def generated_by_name(path: Path | str) -> str | None:
@@ -221,7 +221,7 @@ def _link_detail(path: Path, root: Path) -> str:
     target = os.path.realpath(path)
     if not os.path.exists(target):
         return "points to nothing"
-    if leads_outside(path, root):
+    if not is_within(target, root):
         return f"points outside the project, to {target}"
     return f"points to {Path(target).relative_to(root).as_posix()}"
 
