@@ -73,6 +73,10 @@ class UnreadableFile(ProjectError):
     """The file could not be opened or read (permissions, a folder, gone …)."""
 
 
+class LinkRefused(UnreadableFile):
+    """The file, or a folder on its path, is a link, and links were not to be followed."""
+
+
 @dataclass(frozen=True)
 class FileText:
     """A project file decoded to text, with the measurements the views need."""
@@ -149,9 +153,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: bool = True) -> FileText:
+def read_text_file(
+    path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: bool = True, beneath: Path | None = None
+) -> FileText:
     """Read ``path`` as text; without ``follow_link``, a symbolic link there is refused
-    when the file is opened (where the system can: ``O_NOFOLLOW``), not read through.
+    when the file is opened (where the system can: ``O_NOFOLLOW``), not read through,
+    and so is a link in place of any folder between ``beneath`` and the file.
 
     Raises ``UnreadableFile`` (missing, a folder, no permission, a device or pipe, a
     refused link), ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message
@@ -165,7 +172,7 @@ def read_text_file(path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: 
             f"the limit is {_size_text(max_bytes)}).",
             f"Open {path} in another editor.",
         )
-    data = _read_bytes(path, max_bytes, follow_link)
+    data = _read_bytes(path, max_bytes, follow_link, beneath)
     if looks_binary(data[:BINARY_SAMPLE_BYTES]):
         raise BinaryFile(f"{path.name} is not a text file.", f"{path} looks like binary data.")
     text, encoding = decode_text(data)
@@ -201,25 +208,64 @@ def stat_regular_file(path: Path) -> os.stat_result:
     return info
 
 
-def _read_bytes(path: Path, max_bytes: int, follow_link: bool = True) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | (0 if follow_link else getattr(os, "O_NOFOLLOW", 0))
+class _FolderBecameLink(OSError):
+    """A folder on the way to a file was a link when it was opened."""
+
+
+def _read_bytes(path: Path, max_bytes: int, follow_link: bool = True, beneath: Path | None = None) -> bytes:
     try:
-        with os.fdopen(os.open(path, flags), "rb") as handle:
+        with os.fdopen(_open_for_reading(path, follow_link, beneath), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped in since the stat
+                raise UnreadableFile(f"Cannot read {path.name}: it is no longer a regular file.", str(path))
             data = handle.read(max_bytes + 1)
     except PermissionError:
         raise UnreadableFile(
             f"Cannot open {path.name}: permission denied.",
             f"Check the file's permissions: {path}",
         ) from None
+    except _FolderBecameLink:
+        raise LinkRefused(
+            f"Cannot read {path.name}: a folder on its path became a link, which is not followed.", str(path)
+        ) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow_link:
-            raise UnreadableFile(f"Cannot read {path.name}: it became a link, which is not followed.", str(path)) from None
+            raise LinkRefused(f"Cannot read {path.name}: it became a link, which is not followed.", str(path)) from None
         raise UnreadableFile(f"Cannot read {path.name}: {exc.strerror or exc}.", str(path)) from None
     if len(data) > max_bytes:  # it grew between stat and read
         raise FileTooLarge(
             f"{path.name} is too large to open (over {_size_text(max_bytes)}).", str(path)
         )
     return data
+
+
+def _open_for_reading(path: Path, follow_link: bool, beneath: Path | None) -> int:
+    """A read descriptor for ``path``. Without ``follow_link``: the file itself must not
+    be a link, and with ``beneath``, each folder below it is opened in turn relative to
+    the last, refusing links, so that a folder swapped for a link between the scan and
+    this read cannot lead elsewhere (where the system opens relative to a folder)."""
+    # Non-blocking: a pipe swapped in for the file must not hang the open (the read
+    # then refuses it by its fstat); reading a regular file does not care.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    if follow_link:
+        return os.open(path, flags)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    if beneath is None or os.open not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return os.open(path, flags)
+    *folders, name = Path(path).relative_to(beneath).parts
+    folder = os.open(beneath, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in folders:
+            try:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise _FolderBecameLink(exc.errno, exc.strerror) from None
+                raise
+            os.close(folder)
+            folder = inner
+        return os.open(name, flags, dir_fd=folder)
+    finally:
+        os.close(folder)
 
 
 def _size_text(size: int) -> str:

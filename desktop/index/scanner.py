@@ -15,11 +15,11 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from desktop.core.cancel import CancelToken
-from desktop.index.files import BinaryFile, FileText, FileTooLarge, UnreadableFile, read_text_file
+from desktop.index.files import BinaryFile, FileText, FileTooLarge, LinkRefused, UnreadableFile, read_text_file
 from desktop.index.ignore import IgnoreRules, is_link, is_within, walk_project
 
 MAX_INDEX_BYTES = 2 * 1024 * 1024
@@ -236,11 +236,13 @@ def read_for_index(path: Path, relative: str) -> FileText | Skip:
     except OSError:
         pass  # reading it says what is wrong
     try:
-        text = read_text_file(path, max_bytes=MAX_INDEX_BYTES, follow_link=False)
+        text = read_text_file(path, max_bytes=MAX_INDEX_BYTES, follow_link=False, beneath=_project_root(path, relative))
     except BinaryFile:
         return Skip(relative, "binary", "not a text file")
     except FileTooLarge as exc:
         return Skip(relative, "too-large", str(exc))
+    except LinkRefused as exc:
+        return Skip(relative, "link", str(exc))
     except UnreadableFile as exc:
         return Skip(relative, "unreadable", str(exc))
     if text.is_minified:
@@ -250,3 +252,8 @@ def read_for_index(path: Path, relative: str) -> FileText | Skip:
     if "-----BEGIN" in text.text and holds_private_key(text.text.encode("utf-8", errors="replace")):
         return Skip(relative, "secret", "contains a private key", text.size_bytes, text.mtime_ns)
     return text
+
+
+def _project_root(path: Path, relative: str) -> Path:
+    """The project folder ``path`` lies in, ``relative`` being its path there."""
+    return Path(path).parents[len(PurePosixPath(relative).parts) - 1]

@@ -219,3 +219,14 @@ def test_a_link_is_refused_when_links_are_not_to_be_followed(tmp_path):
         pytest.skip("this system cannot refuse a link when opening a file")
     with pytest.raises(UnreadableFile, match="became a link"):
         read_text_file(link, follow_link=False)
+
+
+def test_a_pipe_in_place_of_a_file_is_refused_without_waiting_for_a_writer(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("this system has no named pipes")
+    pipe = tmp_path / "notes.txt"
+    os.mkfifo(pipe)
+    with pytest.raises(UnreadableFile, match="not a regular file"):
+        read_text_file(pipe)

@@ -575,3 +575,18 @@ def test_a_file_that_became_a_link_after_the_scan_is_not_read_through(tmp_path):
     os.symlink(outside, path)  # ... then swapped for a link before a worker reads it
     skip = read_for_index(path, "notes.txt")
     assert (skip.relative, skip.reason) == ("notes.txt", "link")
+
+
+@pytest.mark.skipif(os.open not in os.supports_dir_fd, reason="this system cannot open a file relative to a folder")
+def test_a_folder_that_became_a_link_after_the_scan_is_not_read_through(tmp_path):
+    from desktop.index.scanner import read_for_index
+
+    outside = write(tmp_path, "home/.aws/credentials", "token = abc\n")
+    project = tmp_path / "proj"
+    path = write(project, "conf/credentials", "plain notes\n")  # scanned as a file in a folder ...
+    shutil.rmtree(project / "conf")
+    os.symlink(outside.parent, project / "conf")  # ... then the folder is swapped for a link
+    assert path.read_text() == "token = abc\n"  # the path itself now leads outside
+    skip = read_for_index(path, "conf/credentials")
+    assert (skip.relative, skip.reason) == ("conf/credentials", "link")
+    assert "a folder on its path became a link" in skip.detail
