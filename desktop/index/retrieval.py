@@ -1111,6 +1111,7 @@ def name_order(name: str | None, terms: Sequence[str]) -> float:
     return len(parts) / (max(order) - min(order) + 1)
 
 
+@functools.lru_cache(maxsize=65536)  # a query's terms meet the same name words in many files
 def _term_position(part: str, terms: tuple[str, ...]) -> int | None:
     """The position of the first query term that ``part`` stands for (itself or one of
     its other words, or the initials of neighbouring terms), or None."""
