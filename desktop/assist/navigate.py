@@ -10,9 +10,11 @@ names win ties.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 
 CANDIDATE_LIMIT = 5000
+LEFT_OUT_PENALTY = 0.5  # a file the index left out comes after an indexed one that matches as well
 _BOUNDARY = "/\\_-. "
 
 
@@ -45,6 +47,9 @@ def fuzzy_score(pattern: str, text: str) -> float | None:
     """
     if not pattern:
         return 0.0
+    # A name may be stored decomposed (``u`` + combining mark, as macOS file systems
+    # give it) and typed composed, or the other way round.
+    pattern, text = unicodedata.normalize("NFC", pattern), unicodedata.normalize("NFC", text)
     lowered = text.lower()
     score = 0.0
     position = 0
@@ -63,7 +68,9 @@ def fuzzy_score(pattern: str, text: str) -> float | None:
 def _like_pattern(pattern: str) -> str:
     # LIKE ignores ASCII case by itself, so the column is compared as stored: wrapping
     # it in lower() cost a function call per row (the query took 1.4-2x as long).
-    escaped = [("\\" + c) if c in "%_\\" else c for c in pattern.lower() if not c.isspace()]
+    # Letters outside ASCII narrow nothing: stored composed or decomposed, they would
+    # not match the typed form (``fuzzy_score`` compares them normalised).
+    escaped = [("\\" + c) if c in "%_\\" else c for c in unicodedata.normalize("NFC", pattern.lower()) if c.isascii() and not c.isspace()]
     return "%" + "%".join(escaped) + "%"
 
 
@@ -72,18 +79,22 @@ def find_files(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[
     most): the indexed ones and those the index left out (a lockfile, an image), which
     the user may still want to open."""
     pattern = "".join(pattern.split())
+    # A link is left out: what it points to is listed under its own name, or lies
+    # outside the project, where nothing is opened.
     rows = conn.execute(
-        "SELECT path FROM (SELECT path FROM files UNION ALL SELECT path FROM skipped)"
+        "SELECT path, left_out FROM (SELECT path, 0 AS left_out FROM files"
+        " UNION ALL SELECT path, 1 FROM skipped WHERE reason != 'link')"
         " WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT ?",
         (_like_pattern(pattern), CANDIDATE_LIMIT),
     ).fetchall()
     matches = []
-    for (path,) in rows:
+    for path, left_out in rows:
         whole = fuzzy_score(pattern, path)
         if whole is None:
             continue
         name = fuzzy_score(pattern, path.rsplit("/", 1)[-1])
-        matches.append(FileMatch(path, whole + (2.0 * len(pattern) if name is not None else 0.0)))
+        bonus = (2.0 * len(pattern) if name is not None else 0.0) - (LEFT_OUT_PENALTY if left_out else 0.0)
+        matches.append(FileMatch(path, whole + bonus))
     matches.sort(key=lambda m: (-m.score, m.path))
     return matches[:limit]
 
@@ -91,19 +102,22 @@ def find_files(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[
 def find_symbols(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[SymbolMatch]:
     """Definitions whose name matches ``pattern``, best first."""
     pattern = "".join(pattern.split())
-    if not pattern:
+    # "Reader.read" (as the list shows a member) looks for ``read`` inside ``Reader``.
+    scope_pattern, _, name_pattern = pattern.rpartition(".") if "." in pattern.strip(".") else ("", "", pattern)
+    if not name_pattern:
         return []
     rows = conn.execute(
         "SELECT s.name, s.kind, s.scope, f.path, s.start_line, s.end_line FROM symbols s"
-        " JOIN files f ON f.id = s.file_id WHERE s.name LIKE ? ESCAPE '\\'"
+        " JOIN files f ON f.id = s.file_id WHERE s.name LIKE ? ESCAPE '\\' AND s.scope LIKE ? ESCAPE '\\'"
         " ORDER BY length(s.name) LIMIT ?",
-        (_like_pattern(pattern), CANDIDATE_LIMIT),
+        (_like_pattern(name_pattern), _like_pattern(scope_pattern), CANDIDATE_LIMIT),
     ).fetchall()
     matches = []
     for name, kind, scope, path, start, end in rows:
-        score = fuzzy_score(pattern, name)
-        if score is not None:
-            exact = 5.0 if name.lower() == pattern.lower() else 0.0
-            matches.append(SymbolMatch(name, kind, scope, path, start, end, score + exact))
+        score = fuzzy_score(name_pattern, name)
+        in_scope = fuzzy_score(scope_pattern, scope) if scope_pattern else 0.0
+        if score is not None and in_scope is not None:
+            exact = 5.0 if name.lower() == name_pattern.lower() else 0.0
+            matches.append(SymbolMatch(name, kind, scope, path, start, end, score + exact + in_scope))
     matches.sort(key=lambda m: (-m.score, m.path, m.start_line))
     return matches[:limit]

@@ -6,11 +6,13 @@ the dialogs read the index through ``desktop.assist.navigate`` and ``IndexReader
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -36,6 +38,12 @@ if TYPE_CHECKING:  # the dialogs load these when they open, not at start-up
 if TYPE_CHECKING:  # the indexer (and its parsers) load when a project opens, not at start-up
     from desktop.index.indexer import IndexProgress, IndexSummary
 
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+INDEX_REFRESH_S = 1.0  # how often an open quick-open list follows an index being built
+MATCH_LIMIT = 50  # rows ``find_files``/``find_symbols`` give at most
+SKIPPED_PATH_WIDTH = 320  # pixels the skipped view's path column starts at, at most
+SKIPPED_REASON_WIDTH = 300
+
 SKIP_REASONS = {
     "secret": "may hold secrets (never indexed, never sent)",
     "binary": "binary file",
@@ -50,18 +58,26 @@ SKIP_REASONS = {
 
 def progress_text(progress: IndexProgress) -> str:
     """"Indexing 120 / 900 files · 85 files/s · about 9 s left · src/app.py"."""
+    counts, path = progress_parts(progress)
+    return f"{counts} · {path}" if path else counts
+
+
+def progress_parts(progress: IndexProgress) -> tuple[str, str]:
+    """The progress as (counts, rate and time left; the current file): the first part
+    matters more and is the last to be shortened."""
     if progress.phase == "scanning":
-        parts = [f"Scanning the project: {progress.files_done:,} files"]
+        parts = [f"Scanning the project: {_files(progress.files_done)}"]
     else:
-        parts = [f"Indexing {progress.files_done:,} / {progress.files_total:,} files"]
+        parts = [f"Indexing {progress.files_done:,} / {_files(progress.files_total)}"]
         if progress.rate > 0:
             parts.append(f"{progress.rate:,.0f} files/s")
         if progress.eta_s is not None and progress.files_done < progress.files_total:
             parts.append(f"about {_duration(progress.eta_s)} left")
-    if progress.current_path:
-        path = progress.current_path
-        parts.append(path if len(path) <= 48 else "…" + path[-47:])
-    return " · ".join(parts)
+    return " · ".join(parts), progress.current_path or ""
+
+
+def _files(count: int) -> str:
+    return f"{count:,} file" if count == 1 else f"{count:,} files"
 
 
 def summary_text(summary: IndexSummary) -> str:
@@ -80,11 +96,34 @@ def _duration(seconds: float) -> str:
 class ElidedLabel(QLabel):
     """A one-line label that shows as much of its text as its width allows, cut in the
     middle: a message's start says what happened and its end which file or why, while
-    a long path between matters least. ``text()`` stays the whole text."""
+    a long path between matters least. ``text()`` stays the whole text.
+
+    ``set_parts(head, tail)`` shows ``head · tail`` and shortens the tail first, so
+    that the head (counts, time left) stays whole as long as it fits at all."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._head = ""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        self._head = ""
+        super().setText(_one_line(text))  # a message may hold line breaks
+
+    def set_parts(self, head: str, tail: str) -> None:
+        """Show ``head · tail`` (just ``head`` without a tail), shortening ``tail`` first."""
+        self.setText(f"{head} · {tail}" if tail else head)
+        self._head = _one_line(head) if tail else ""
 
     def shown_text(self) -> str:
         """The text as painted at the label's current width."""
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+        metrics, width, text = self.fontMetrics(), self.contentsRect().width(), self.text()
+        if not self._head or metrics.horizontalAdvance(text) <= width:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width)
+        head = self._head + " · "
+        room = width - metrics.horizontalAdvance(head)
+        if room < metrics.horizontalAdvance("…") * 4:  # no room for a useful part of the tail
+            return metrics.elidedText(self._head, Qt.TextElideMode.ElideRight, width)
+        return head + metrics.elidedText(text[len(head):], Qt.TextElideMode.ElideMiddle, room)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(self.minimumWidth(), super().minimumSizeHint().height())
@@ -93,6 +132,10 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(self.contentsRect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), self.shown_text())
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAK.sub(" ", text).strip()
 
 
 class IndexStatus(QWidget):
@@ -109,8 +152,8 @@ class IndexStatus(QWidget):
         self.label = ElidedLabel(self)
         self.label.setObjectName("indexStatusText")
         self.label.setAccessibleName("Index status")
-        self.label.setMinimumWidth(120)
-        self.label.setMaximumWidth(520)
+        self.label.setMinimumWidth(96)
+        self.label.setMaximumWidth(760)
         self.pause_button = self._button("Pause", "indexPauseButton", "Pause indexing; what is done is kept")
         self.pause_button.clicked.connect(self._on_pause)
         self.cancel_button = self._button("Cancel", "indexCancelButton", "Stop indexing; what is done is kept")
@@ -156,6 +199,7 @@ class IndexStatus(QWidget):
         """An update is running."""
         self._paused = False
         self._set(progress_text(progress), running=True, done=False)
+        self.label.set_parts(*progress_parts(progress))
 
     def show_done(self, summary: IndexSummary | None) -> None:
         """The index is up to date."""
@@ -201,14 +245,14 @@ class IndexStatus(QWidget):
 class SkippedFilesDialog(QDialog):
     """The files the index left out: path, reason, detail."""
 
-    def __init__(self, skipped: Sequence[SkippedFile], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, skipped: Sequence[SkippedFile], parent: QWidget | None = None, *, building: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("skippedFilesDialog")
         self.setWindowTitle("Skipped Files")
-        intro = QLabel(
-            f"{len(skipped):,} files are not in the index. Files that may hold secrets are never "
-            "indexed and never sent to a model." if skipped else "No files were skipped.", self)
-        intro.setWordWrap(True)
+        self.intro = QLabel(_skipped_intro(len(skipped), building), self)
+        self.intro.setWordWrap(True)
         self.table = QTableWidget(len(skipped), 3, self)
         self.table.setObjectName("skippedTable")
         self.table.setAccessibleName("Skipped files")
@@ -216,21 +260,38 @@ class SkippedFilesDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a deep path keeps its file name
+        self.table.setWordWrap(False)
         for row, entry in enumerate(skipped):
             for column, value in enumerate((entry.path, SKIP_REASONS.get(entry.reason, entry.reason), entry.detail)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        for column, widest in ((0, SKIPPED_PATH_WIDTH), (1, SKIPPED_REASON_WIDTH)):  # the detail keeps room
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
-        self.resize(720, 360)
+        self.resize(760, 380)
 
     def rows(self) -> list[tuple[str, str]]:
         """(path, reason shown) of every row (tests and accessibility)."""
         return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
+
+
+def _skipped_intro(count: int, building: bool) -> str:
+    if count:
+        files = "1 file is" if count == 1 else f"{count:,} files are"
+        text = f"{files} not in the index. Files that may hold secrets are never indexed and never sent to a model."
+    else:
+        text = "No files were skipped."
+    if building:
+        text += " The index is still being built: this lists the files looked at so far."
+    return text
 
 
 class _FilterBox(QLineEdit):
@@ -292,7 +353,10 @@ class QuickOpenDialog(QDialog):
 
     chosen = Signal(str, int, int)
 
-    def __init__(self, conn: sqlite3.Connection, mode: str, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, mode: str, runner: TaskRunner, parent: QWidget | None = None,
+        *, building: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.conn = conn
         self.mode = mode
@@ -311,9 +375,20 @@ class QuickOpenDialog(QDialog):
         self.list.setObjectName("quickOpenList")
         self.list.setAccessibleName("Matches")
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # A long path is cut in the middle, so the file name at its end stays in view.
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
+        self.note = QLabel(self)
+        self.note.setObjectName("quickOpenNote")
+        self.note.setWordWrap(True)
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._building = building  # an update is running: the list may grow
+        self._refreshed_at = 0.0
         layout = QVBoxLayout(self)
         layout.addWidget(self.box)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.note)
         self.box.textChanged.connect(self._look_up)
         self.box.moved.connect(self._move)
         self.box.returnPressed.connect(self.accept_current)
@@ -332,6 +407,17 @@ class QuickOpenDialog(QDialog):
     def settled(self) -> bool:
         """No lookup is running and the shown matches are for the box's text."""
         return not self._lookups.running and self._last_pattern == self.box.text()
+
+    def index_changed(self, *, building: bool) -> None:
+        """The index grew or was updated: look the pattern up again (at most once a
+        second while an update is running), and say whether it is still being built."""
+        was_building, self._building = self._building, building
+        now = time.monotonic()
+        if building and was_building and now - self._refreshed_at < INDEX_REFRESH_S:
+            return
+        self._refreshed_at = now
+        self._last_pattern = None  # the shown matches are older than the index now
+        self._look_up()
 
     def _look_up(self) -> None:
         lookups = self._lookups
@@ -361,9 +447,25 @@ class QuickOpenDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole, (match.path, 0, 0))
             else:
                 item.setData(Qt.ItemDataRole.UserRole, (match.path, match.start_line, match.end_line))
+            item.setToolTip(_match_text(match))
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        self.note.setText(self._note_text(self.list.count(), self._last_pattern or ""))
+        self.note.setVisible(bool(self.note.text()))
+
+    def _note_text(self, shown: int, pattern: str) -> str:
+        """What the list alone does not say: why it is empty, or that it may grow."""
+        what = "file" if self.mode == "files" else "definition"
+        if shown:
+            text = f"The first {shown} matches are shown; type more to narrow them." if shown >= MATCH_LIMIT else ""
+        elif pattern.strip():
+            text = f"No {what} matches “{pattern.strip()}”."
+        else:
+            text = "Type part of a definition's name." if self.mode == "symbols" else "The index holds no files yet."
+        if self._building:
+            text = f"{text} The index is still being built; more {what}s appear as it grows.".strip()
+        return text
 
     def _move(self, step: int) -> None:
         if self.list.count():
@@ -388,7 +490,7 @@ def _find(conn: sqlite3.Connection, mode: str, pattern: str) -> Sequence[FileMat
     from desktop.assist.navigate import find_files, find_symbols
 
     try:
-        return find_files(conn, pattern) if mode == "files" else find_symbols(conn, pattern)
+        return find_files(conn, pattern, MATCH_LIMIT) if mode == "files" else find_symbols(conn, pattern, MATCH_LIMIT)
     except sqlite3.Error:
         return []
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop.core.errors import HearthError, SettingsError
 from desktop.core.paths import HearthPaths, project_key
@@ -29,7 +29,7 @@ from desktop.ui.chat.chat_panel import ChatPanel
 from desktop.ui.code_actions import CodeActions
 from desktop.ui.code_view import CodeView
 from desktop.ui.commands import CODE_MENU, COMMANDS, MENUS, Command
-from desktop.ui.index_ui import IndexStatus, QuickOpenDialog, SkippedFilesDialog
+from desktop.ui.index_ui import ElidedLabel, IndexStatus, QuickOpenDialog, SkippedFilesDialog
 from desktop.ui.project_tree import ProjectTree
 from desktop.ui.server_banner import ServerBanner
 
@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 MIN_POINT_SIZE = 6
 MAX_POINT_SIZE = 40
+STATUS_LABEL_MIN_WIDTH = 48  # px a status-bar label keeps when the window is narrow
 EngineFactory = Callable[[Settings, "str | None"], Engine]
 
 
@@ -167,15 +168,20 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.tree, self.code_view.editor)
 
     def _build_status_bar(self) -> None:
-        self.project_label = QLabel("No project open", self)
+        # Each label gives up width rather than overlap its neighbours in a narrow window.
+        self.project_label = ElidedLabel(self)
+        self.project_label.setText("No project open")
         self.project_label.setObjectName("projectStatus")
         self.project_label.setAccessibleName("Project folder")
-        self.server_label = QLabel(self.engine.host, self)
+        self.server_label = ElidedLabel(self)
+        self.server_label.setText(self.engine.host)
         self.server_label.setObjectName("serverStatus")
         self.server_label.setAccessibleName("Model server")
-        self.model_label = QLabel("", self)
+        self.model_label = ElidedLabel(self)
         self.model_label.setObjectName("modelStatus")
         self.model_label.setAccessibleName("Model")
+        for label in (self.project_label, self.server_label, self.model_label):
+            label.setMinimumWidth(STATUS_LABEL_MIN_WIDTH)
         self.index_status = IndexStatus(self)
         self.index_updated.connect(lambda _result: self._warm_search())
         self.index_status.pause_requested.connect(self.pause_indexing)
@@ -361,6 +367,8 @@ class MainWindow(QMainWindow):
             self.index_updated.emit(indexer.summary)
         else:
             self.index_status.show_progress(progress)
+        if self.quick_open_dialog is not None:
+            self.quick_open_dialog.index_changed(building=progress.phase != "done")
 
     def _on_index_ended(self, indexer: Indexer, error: HearthError | None = None) -> None:
         if indexer is not self._indexer:
@@ -497,11 +505,13 @@ class MainWindow(QMainWindow):
             finally:
                 conn.close()
 
-        self.services.runner.run(work, name="skipped-files", on_item=self._show_skipped_dialog,
+        building = self._index_worker is not None
+        self.services.runner.run(work, name="skipped-files",
+                                 on_item=lambda skipped: self._show_skipped_dialog(skipped, building),
                                  on_error=lambda error: self._show_problem("Can't read the index", error))
 
-    def _show_skipped_dialog(self, skipped: list) -> None:
-        dialog = SkippedFilesDialog(skipped, self)
+    def _show_skipped_dialog(self, skipped: list, building: bool = False) -> None:
+        dialog = SkippedFilesDialog(skipped, self, building=building)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: setattr(self, "skipped_dialog", None))
         self.skipped_dialog = dialog
@@ -519,7 +529,7 @@ class MainWindow(QMainWindow):
         conn = self._index_reader_connection()
         if conn is None:
             return
-        dialog = QuickOpenDialog(conn, mode, self.services.runner, self)
+        dialog = QuickOpenDialog(conn, mode, self.services.runner, self, building=self._index_worker is not None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda path, start, end: self.open_location(path, start, end))
         dialog.destroyed.connect(lambda: setattr(self, "quick_open_dialog", None))
@@ -532,7 +542,8 @@ class MainWindow(QMainWindow):
             return
         path = (self.project / relative).resolve()
         if not path.is_relative_to(self.project):
-            return  # a link must not reach outside the project
+            self.statusBar().showMessage(f"{relative} leads outside the project; Hearth does not open it.", 8000)
+            return
         if self.code_view.current_path == path and self.code_view.is_showing_file and not self.code_view.is_loading:
             self._go_to_location(path, start_line)
             return

@@ -18,6 +18,9 @@ def conn(tmp_path):
     (root / "desktop" / "ui" / "menu.py").write_text("def make_menu():\n    return 1\n")
     (root / "windows_100%_done.py").write_text("def open_reader():\n    return 2\n")
     (root / "yarn.lock").write_text("# yarn lockfile v1\n")  # left out of the index, still openable
+    (root / "etc_link").symlink_to(tmp_path)  # a link: left out, and not offered
+    (root / "z\u00fcrich_x.py").write_text("ZONE = 1\n")  # written composed
+    (root / "ko\u0308ln_x.py").write_text("ZONE = 2\n")  # written decomposed, as macOS may store it
     paths = HearthPaths.from_env()
     ensure_index(root, paths)
     connection = open_reader(index_db_path(paths, root))
@@ -38,7 +41,7 @@ def test_find_files_ranks_the_file_name_first(conn):
     assert [m.path for m in find_files(conn, "menu")] == ["desktop/ui/menu.py"]
     assert [m.path for m in find_files(conn, "100%")] == ["windows_100%_done.py"]  # LIKE wildcards escaped
     assert find_files(conn, "qqq") == []
-    assert len(find_files(conn, "")) == 4
+    assert len(find_files(conn, "")) == 6
     assert [m.path for m in find_files(conn, "yarnlk")] == ["yarn.lock"]
 
 
@@ -47,3 +50,26 @@ def test_find_symbols_by_letters(conn):
     assert (match.name, match.scope, match.path, match.start_line) == ("open_file", "MainWindow", "desktop/ui/main_window.py", 2)
     assert find_symbols(conn, "open")[0].name in {"open_file", "open_reader"}
     assert find_symbols(conn, "") == []
+
+
+def test_quick_open_leaves_links_out_and_lists_left_out_files_after_indexed_ones(conn):
+    assert find_files(conn, "etclink") == []
+    everything = [m.path for m in find_files(conn, "")]
+    assert everything[-1] == "yarn.lock"  # shorter than the others, but not indexed
+    assert "etc_link" not in everything
+
+
+def test_quick_open_matches_letters_outside_ascii_however_they_are_stored(conn):
+    import unicodedata
+
+    assert [m.path for m in find_files(conn, "z\u00fcr")] == ["z\u00fcrich_x.py"]
+    assert [m.path for m in find_files(conn, unicodedata.normalize("NFD", "z\u00fcr"))] == ["z\u00fcrich_x.py"]
+    assert [unicodedata.normalize("NFC", m.path) for m in find_files(conn, "k\u00f6l")] == ["k\u00f6ln_x.py"]
+
+
+def test_a_member_is_found_as_the_list_shows_it(conn):
+    (match,) = find_symbols(conn, "MainWindow.open_file")
+    assert (match.name, match.scope) == ("open_file", "MainWindow")
+    assert [m.name for m in find_symbols(conn, "MWin.opf")] == ["open_file"]
+    assert find_symbols(conn, "Menu.open_file") == []
+    assert find_symbols(conn, ".") == []

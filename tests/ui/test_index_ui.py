@@ -56,17 +56,30 @@ def press(window, keys: str) -> None:
     action.trigger()
 
 
-def test_a_status_too_long_for_its_place_is_cut_in_the_middle(qtbot):
+def test_a_status_too_long_for_its_place_shortens_the_file_before_the_counts(qtbot):
     status = IndexStatus()
     qtbot.addWidget(status)
-    status.show_progress(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/email/_header_value_parser.py"))
-    status.label.resize(260, status.label.height())
-    shown = status.label.shown_text()
-    assert "…" in shown and shown.startswith("Indexing 1,204") and shown.endswith("parser.py")
-    assert status.text == progress_text(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/email/_header_value_parser.py"))
+    progress = IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/test/test_email/test__header_value_parser.py")
+    status.show_progress(progress)
+    assert status.text == progress_text(progress)
+    counts = "Indexing 1,204 / 3,890 files · 412 files/s · about 6 s left"
+    metrics = status.label.fontMetrics()
+    status.label.resize(metrics.horizontalAdvance(counts + " · ") + 160, status.label.height())
+    shown = status.label.shown_text()  # the counts and time left stay whole; the path is cut in its middle
+    assert shown.startswith(counts + " · Lib") and shown.endswith("parser.py") and "…" in shown
+    status.label.resize(150, status.label.height())
+    shown = status.label.shown_text()  # no room for any of the path: the counts are cut at their end
+    assert shown.startswith("Indexing 1,2") and shown.endswith("…") and "parser" not in shown
     status.label.setMaximumWidth(4000)
     status.label.resize(4000, status.label.height())
     assert status.label.shown_text() == status.text  # room enough: all of it
+
+
+def test_a_message_with_line_breaks_is_shown_on_one_line(qtbot):
+    status = IndexStatus()
+    qtbot.addWidget(status)
+    status.show_failed("Something went wrong: RuntimeError:\n  An attempt was made\n")
+    assert status.text == "Index: Something went wrong: RuntimeError: An attempt was made"
 
 
 def test_status_shows_progress_with_rate_eta_and_current_file(qtbot):
@@ -172,6 +185,41 @@ def test_quick_open_with_ctrl_p(qtbot, make_window, project):
         qtbot.keyClick(dialog.box, Qt.Key.Key_Return)
     assert opened.args[0] == project / "src" / "util.py"
     assert window.code_view.current_path == project / "src" / "util.py"
+
+
+def test_quick_open_during_the_first_index_says_so_and_follows_it(qtbot, project):
+    from desktop.core.paths import HearthPaths
+    from desktop.index.indexer import ensure_index
+    from desktop.index.store import index_db_path, open_reader
+    from desktop.qt.worker import TaskRunner
+    from desktop.ui.index_ui import QuickOpenDialog
+
+    paths = HearthPaths.from_env()
+    ensure_index(project, paths)  # what the index holds so far
+    runner = TaskRunner()
+    dialog = QuickOpenDialog(open_reader(index_db_path(paths, project)), "files", runner, building=True)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
+    assert "src/app.py" in dialog.matches()
+    assert "still being built" in dialog.note.text()
+    qtbot.keyClicks(dialog.box, "later")
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
+    assert dialog.matches() == []
+    assert dialog.note.text().startswith("No file matches “later”.")
+    (project / "src" / "later.py").write_text("LATE = 1\n", encoding="utf-8")
+    ensure_index(project, paths)  # the update goes on and takes the new file in
+    dialog.index_changed(building=False)
+    qtbot.waitUntil(lambda: dialog.settled and dialog.matches() == ["src/later.py"], timeout=5000)
+    assert dialog.note.text() == "" and dialog.note.isHidden()
+    dialog.close()
+
+
+def test_a_link_leading_outside_says_why_it_does_not_open(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    (project / "elsewhere").symlink_to(project.parent)
+    window.open_location("elsewhere")
+    assert window.statusBar().currentMessage() == "elsewhere leads outside the project; Hearth does not open it."
 
 
 def test_go_to_symbol_with_ctrl_t(qtbot, make_window, project):
@@ -403,6 +451,9 @@ def test_a_full_disk_is_said_in_the_status_bar_and_retry_catches_up(qtbot, make_
     qtbot.waitUntil(lambda: status.pause_button.text() == "Retry", timeout=20000)
     assert status.text.startswith("Index: Could not save the project index")
     assert status.text.endswith("the disk is full.")
+    window.show()
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: status.label.width() > 300, timeout=5000)
     shown = status.label.shown_text()  # a long path is cut in the middle, both ends stay
     assert shown.startswith("Index: Co") and shown.endswith("full.") and ("…" in shown or shown == status.text)
     assert "Free some disk space" in status.label.toolTip()
@@ -433,3 +484,32 @@ def test_a_live_update_that_cannot_be_saved_offers_retry_and_a_later_one_clears_
     (project / "src" / "small.py").write_text("def tiny_helper():\n    return 1\n", encoding="utf-8")
     qtbot.waitUntil(lambda: not status.is_failed, timeout=20000)
     assert status.text.startswith("Index: ") and status.pause_button.isHidden()
+
+
+def test_the_skipped_view_keeps_every_column_in_sight_and_counts_in_words(qtbot):
+    deep = "src/" + "/".join(f"level_{n}_with_a_long_folder_name" for n in range(8)) + "/blob.bin"
+    dialog = SkippedFilesDialog([SkippedFile(deep, "binary", "not a text file")], building=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table = dialog.table
+    assert table.columnWidth(0) + table.columnWidth(1) < table.viewport().width()  # the detail stays in view
+    assert dialog.intro.text().startswith("1 file is not in the index.")
+    assert "still being built" in dialog.intro.text()
+    assert table.item(0, 0).toolTip() == deep
+
+
+def test_a_narrow_window_shortens_status_bar_labels_instead_of_overlapping_them(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    window.show()
+    window.index_status.show_progress(IndexProgress("indexing", 1204, 3890, 412.0, 6.5, "Lib/a/b.py"))
+    window.resize(420, 500)  # as narrow as the window goes
+    qtbot.waitUntil(lambda: window.statusBar().width() == window.width() < 500, timeout=5000)
+    bar = window.statusBar()
+    status = window.index_status
+    widgets = [w for w in (window.project_label, status.label, status.pause_button, status.cancel_button,
+                           window.server_label, window.model_label) if not w.isHidden() and w.width() > 0]
+    assert len(widgets) == 6
+    spans = sorted((w.mapTo(bar, QPoint(0, 0)).x(), w.mapTo(bar, QPoint(w.width(), 0)).x()) for w in widgets)
+    assert all(left_end <= right_start for (_, left_end), (right_start, _) in zip(spans, spans[1:]))
+    assert spans[-1][1] <= bar.width()
