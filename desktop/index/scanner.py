@@ -29,7 +29,7 @@ MAX_INDEX_FILES = 200_000
 """Past this many files the rest of a project is skipped (recorded, not indexed)."""
 
 SECRET_NAME_PATTERNS: tuple[str, ...] = (
-    ".env", ".env.*", "*.env", ".envrc",
+    ".env*", "*.env",  # every .env variant: .env.local, .env-prod, .env_test, .envrc
     "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx", "*.asc", "*.gpg",
     "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
     ".netrc", "_netrc", ".pgpass", ".pypirc", ".npmrc", ".git-credentials", ".htpasswd",

@@ -194,7 +194,7 @@ def test_secret_names():
                  "server.ppk", "secret.yaml", "secrets.yaml.bak", "client_secret_123.apps.googleusercontent.com.json",
                  ".docker/config.json", ".kube/config", "kubeconfig", "kubeconfig.yaml", "secret.yaml.bak",
                  "credentials.json.bak", "secrets.toml.old", ".kube/config~", ".vault-token", ".env.orig",
-                 "credentials.json.bak~", "server.key.orig~"):
+                 "credentials.json.bak~", "server.key.orig~", ".env-prod", ".env_local", ".env2", ".envprod", ".envrc"):
         assert is_secret_path(f"any/{name}"), name
     assert is_secret_path(".kube/config") and is_secret_path(".docker/config.json")  # at the project's top
     for name in (".env.example", "secrets.py", "environment.py", "keyboard.c", "README.md", "config.json",
