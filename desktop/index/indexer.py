@@ -37,7 +37,7 @@ from desktop.index.extract import extract
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
-from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan
+from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan, storable_path
 from desktop.index.store import (
     FileInsert,
     FileState,
@@ -546,7 +546,7 @@ class Indexer:
             relative = Path(path).relative_to(self.root)
         except ValueError:
             return None
-        return relative.as_posix() if relative.parts else None
+        return storable_path(relative.as_posix()) if relative.parts else None
 
     def _state(self, store: IndexStore, relative: str) -> tuple[FileState | None, FileState | None]:
         conn = store.conn

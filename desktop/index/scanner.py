@@ -193,6 +193,21 @@ def scan(
         yield item
 
 
+def storable_path(relative: str) -> str:
+    """``relative`` as the index can store it: a name that is not valid UTF-8 (the file
+    system handed Python its raw bytes) shows those bytes escaped, ``caf\\xe9.py``."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        raw = relative.encode("utf-8", "surrogateescape") if _only_escaped_bytes(relative) else None
+        return raw.decode("utf-8", "backslashreplace") if raw else relative.encode("utf-8", "backslashreplace").decode()
+
+
+def _only_escaped_bytes(text: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
 def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     """One file of the project at ``root`` (resolved) by name and ``stat``: to be read,
     or skipped (secret, too large, generated, unreadable, a symbolic link).
@@ -200,6 +215,10 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     A link is never read through, as git never follows one: what it points to is
     indexed where it lives, under its own name and rules, or not at all (a secret, an
     ignored folder, a file outside the project)."""
+    stored = storable_path(relative)
+    inside = str(path)[len(str(root)) + 1 :]  # a live update's ``relative`` comes stored already
+    if stored != relative or storable_path(inside) != inside:
+        return Skip(stored, "unreadable", "its name is not valid UTF-8 (rename it to have it indexed)")
     try:
         info = os.lstat(path)
     except OSError as exc:

@@ -590,3 +590,27 @@ def test_a_folder_that_became_a_link_after_the_scan_is_not_read_through(tmp_path
     skip = read_for_index(path, "conf/credentials")
     assert (skip.relative, skip.reason) == ("conf/credentials", "link")
     assert "a folder on its path became a link" in skip.detail
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the file system takes only valid Unicode names")
+def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_indexed(tmp_path, make_indexer):
+    project = tmp_path / "proj"
+    write(project, "ok.py", "def fine():\n    return 1\n")
+    bad_file = project / os.fsdecode(b"caf\xe9.py")
+    bad_file.write_text("def hidden():\n    return 2\n")
+    bad_folder = project / os.fsdecode(b"d\xff")
+    bad_folder.mkdir()
+    (bad_folder / "inner.py").write_text("def inner():\n    return 3\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    assert indexer.summary.files_indexed == 1
+    skipped = {s.path: (s.reason, s.detail) for s in reader(indexer).skipped()}
+    assert skipped == {
+        "caf\\xe9.py": ("unreadable", "its name is not valid UTF-8 (rename it to have it indexed)"),
+        "d\\xff/inner.py": ("unreadable", "its name is not valid UTF-8 (rename it to have it indexed)"),
+    }
+    bad_file.unlink()  # a live update of such a name, then its removal
+    (bad_folder / "inner.py").write_text("def inner():\n    return 4\n")
+    list(indexer.update_paths([bad_file, bad_folder / "inner.py"], CancelToken()))
+    assert {s.path for s in reader(indexer).skipped()} == {"d\\xff/inner.py"}
+    assert reader(indexer).symbols_named("fine")
