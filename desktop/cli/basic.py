@@ -17,6 +17,7 @@ from desktop.cli.common import (
     EXIT_USAGE,
     add_host_option,
     fail,
+    project_path_problem,
     services,
     updated_index,
 )
@@ -32,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     doctor.set_defaults(run=lambda args, host: run_doctor(host, sys.stdout))
 
     ask = commands.add_parser("ask", help="ask a question about a project; the answer streams to stdout")
-    ask.add_argument("path", type=Path, help="project folder")
+    ask.add_argument("path", help="project folder")
     ask.add_argument("question", help="the question")
     ask.add_argument("--model", "-m", help="model name (default: the chat model in settings, else the first installed chat model)")
     add_host_option(ask)
@@ -95,15 +96,19 @@ def _write_hardware(hardware, write) -> None:
 # --- ask ------------------------------------------------------------------------------
 
 
-def run_ask(project: Path, question: str, model: str | None, host_flag: str | None, out: TextIO, err: TextIO) -> int:
+def run_ask(
+    project: Path | str, question: str, model: str | None, host_flag: str | None, out: TextIO, err: TextIO
+) -> int:
     """Stream an answer about ``project`` to ``out``; partial text stays printed on failure."""
     from desktop.core.cancel import CancelToken
     from desktop.core.chat import ChatDone, ChatOptions, TextDelta
     from desktop.core.errors import StreamInterrupted
 
-    if not project.is_dir():
-        fail(f"{project} is not a folder.")
+    problem = project_path_problem(project)
+    if problem:
+        fail(problem)
         return EXIT_USAGE
+    project = Path(project).expanduser()
     if not question.strip():
         fail("the question is empty.")
         return EXIT_USAGE

@@ -29,15 +29,19 @@ def services(host_flag: str | None):  # noqa: ANN201 - (paths, settings, secrets
     return paths, settings, secrets, create_engine(settings, secrets, host_flag)
 
 
+MAX_COUNT = 1_000_000_000  # more than any project has hits or tokens; SQLite takes it
+
+
 def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1, with a plain-words error."""
+    """argparse type: a whole number of at least 1, with a plain-words error; a huge
+    one is taken as "all" (``MAX_COUNT``)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    return min(value, MAX_COUNT)
 
 
 def add_host_option(parser: argparse.ArgumentParser) -> None:
@@ -72,8 +76,14 @@ def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) ->
     return SearchIndex.open(db_path)
 
 
-def project_path_problem(root: Path) -> str | None:
-    """Why ``root`` cannot be indexed (missing, not a folder, unreadable), or None."""
+def project_path_problem(root: Path | str) -> str | None:
+    """Why ``root`` cannot be indexed (empty, missing, not a folder, unreadable), or None.
+
+    Give the path as typed: an empty one (an unset variable in a script) would be the
+    current folder once made a ``Path``."""
+    if not str(root).strip():
+        return "The project path is empty."
+    root = Path(root).expanduser()
     if not root.exists():
         return f"{root} does not exist."
     if not root.is_dir():

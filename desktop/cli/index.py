@@ -16,22 +16,22 @@ EXIT_BAD_PATH = 1  # the contract: a missing or unreadable PATH exits 1
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``index`` to the ``hearth`` parser."""
     index = commands.add_parser("index", help="bring a project's index up to date and print a summary")
-    index.add_argument("path", type=Path, help="project folder")
+    index.add_argument("path", help="project folder")
     index.add_argument("--json", action="store_true", help="print one JSON object")
     index.set_defaults(run=lambda args, host: run_index(args.path, args.json, sys.stdout))
 
 
-def run_index(path: Path, as_json: bool, out: TextIO) -> int:
+def run_index(path: Path | str, as_json: bool, out: TextIO) -> int:
     """Index ``path``; print files indexed, skipped by reason, symbols, chunks, seconds."""
     from desktop.core.cancel import Cancelled
     from desktop.core.paths import HearthPaths
     from desktop.index.indexer import ensure_index
 
-    root = path.expanduser()
-    problem = project_path_problem(root)
+    problem = project_path_problem(path)
     if problem:
         fail(problem)
         return EXIT_BAD_PATH
+    root = Path(path).expanduser()
     try:
         summary = ensure_index(root.resolve(), HearthPaths.from_env())
     except (Cancelled, KeyboardInterrupt):

@@ -23,21 +23,21 @@ DEFAULT_MAP_TOKENS = 1024
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``search`` and ``map`` to the ``hearth`` parser."""
     search = commands.add_parser("search", help="find the code that matches a question or names")
-    search.add_argument("path", type=Path, help="project folder")
+    search.add_argument("path", help="project folder")
     search.add_argument("query", help="words, names or a question")
     search.add_argument("-k", type=positive_int, default=DEFAULT_K, help=f"number of hits (default {DEFAULT_K})")
     search.add_argument("--json", action="store_true", help="print a JSON array of hits, best first")
     search.set_defaults(run=lambda args, host: run_search(args.path, args.query, args.k, args.json, sys.stdout))
 
     repo_map = commands.add_parser("map", help="print an outline of the project's most important definitions")
-    repo_map.add_argument("path", type=Path, help="project folder")
+    repo_map.add_argument("path", help="project folder")
     repo_map.add_argument(
         "--tokens", type=positive_int, default=DEFAULT_MAP_TOKENS, help=f"token budget (default {DEFAULT_MAP_TOKENS})"
     )
     repo_map.set_defaults(run=lambda args, host: run_map(args.path, args.tokens, sys.stdout))
 
 
-def run_search(path: Path, query: str, k: int, as_json: bool, out: TextIO) -> int:
+def run_search(path: Path | str, query: str, k: int, as_json: bool, out: TextIO) -> int:
     """Update the index of ``path``, then print the top ``k`` hits for ``query``."""
     from desktop.index.retrieval import search
 
@@ -58,7 +58,7 @@ def run_search(path: Path, query: str, k: int, as_json: bool, out: TextIO) -> in
     return EXIT_OK
 
 
-def run_map(path: Path, tokens: int, out: TextIO) -> int:
+def run_map(path: Path | str, tokens: int, out: TextIO) -> int:
     """Update the index of ``path``, then print its repo map within ``tokens``."""
     from desktop.index.repomap import repo_map
 
@@ -81,15 +81,15 @@ def run_map(path: Path, tokens: int, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _open_index(path: Path):  # noqa: ANN202 - SearchIndex | None (imported lazily)
+def _open_index(path: Path | str):  # noqa: ANN202 - SearchIndex | None (imported lazily)
     """The up-to-date index of ``path`` opened for reading, or None after saying why not."""
     from desktop.core.paths import HearthPaths
 
-    path = path.expanduser()  # as `index` does: a quoted ~ is not expanded by the shell
     problem = project_path_problem(path)
     if problem:
         fail(problem)
         return None
+    path = Path(path).expanduser()  # as `index` does: a quoted ~ is not expanded by the shell
     try:
         return updated_index(path.resolve(), HearthPaths.from_env())
     except PermissionError:

@@ -136,6 +136,10 @@ def test_ask_server_down_is_one_line_no_traceback(free_local_port, project):
 def test_ask_rejects_a_path_that_is_not_a_folder(tmp_path):
     result = hearth("ask", str(tmp_path / "missing"), "hi")
     assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    (tmp_path / "file.txt").write_text("x")
+    result = hearth("ask", str(tmp_path / "file.txt"), "hi")
+    assert result.returncode == 2
     assert "is not a folder" in result.stderr
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.cli.test_cli import snapshot
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 def hearth(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True, text=True, timeout=120)
@@ -80,6 +82,23 @@ def test_missing_or_non_folder_path_is_one_line_and_exit_1(tmp_path, command):
         assert result.stderr.count("\n") == 1
         assert result.stderr.startswith("hearth: ")
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["index", ""], ["search", "", "anything"], ["map", ""], ["ask", "", "hi"]])
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(tmp_path, command):
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", *command], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == (2 if command[0] == "ask" else 1)
+    assert result.stderr == "hearth: The project path is empty.\n"
+    assert result.stdout == ""
+
+
+def test_a_huge_k_means_every_hit(project):
+    result = hearth("search", str(project), "parse", "-k", "4611686018427387904", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
 
 
 @pytest.mark.parametrize("bad", [["-k", "0"], ["-k", "many"]])
