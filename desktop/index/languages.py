@@ -133,6 +133,9 @@ _EXTRA_TAGS: dict[str, str] = {
 (call_expression (simple_identifier) @name) @reference.call
 (call_expression (navigation_expression suffix: (navigation_suffix suffix: (simple_identifier) @name))) @reference.call
 """,
+    # TypeScript's upstream query names only what JavaScript lacks and is meant to be read
+    # after JavaScript's: these are JavaScript's patterns, down to a function held by a
+    # ``const``, a property or an assignment (``export const useCounter = () => {}``).
     "typescript": """
 (call_expression function: (identifier) @name) @reference.call
 (call_expression function: (member_expression property: (property_identifier) @name)) @reference.call
@@ -141,6 +144,11 @@ _EXTRA_TAGS: dict[str, str] = {
 (method_definition name: (property_identifier) @name) @definition.method
 (type_alias_declaration name: (type_identifier) @name) @definition.type
 (enum_declaration name: (identifier) @name) @definition.type
+(variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)]) @definition.function
+(pair key: (property_identifier) @name value: [(arrow_function) (function_expression)]) @definition.function
+(assignment_expression
+  left: [(identifier) @name (member_expression property: (property_identifier) @name)]
+  right: [(arrow_function) (function_expression)]) @definition.function
 """,
 }
 _EXTRA_TAGS["tsx"] = _EXTRA_TAGS["typescript"]

@@ -513,3 +513,106 @@ def test_a_signature_over_several_lines_is_given_whole_on_one():
     assert [d.signature for d in extract(arrow, "javascript").definitions] == ["const add = (a, b) => {"]
     c = "static int\nadd_all(int first,\n        int second)\n{\n    return first + second;\n}\n"
     assert extract(c, "c").definitions[0].signature == "add_all(int first, int second)"
+
+
+TS_FUNCTION_VALUES = textwrap.dedent("""\
+    import { useState } from "react";
+
+    /** Counts up from s. */
+    export const useCounter = (s: number): number => {
+      return s + 1;
+    };
+
+    // A plain button.
+    const Button = function (props: Props) {
+      return props.label;
+    };
+
+    let later = async <T,>(x: T): Promise<T> => x;
+    var old = function (): number { return 1; };
+    const LIMIT: number = 5;
+    const handlers = {
+      greet: (name: string) => name,
+    };
+
+    class Widget {
+      handleClick = () => {
+        this.go();
+      };
+      render() { return 1; }
+    }
+    """)
+# The same code without its types, as JavaScript.
+JS_FUNCTION_VALUES = (
+    TS_FUNCTION_VALUES.replace("(s: number): number", "(s)").replace("(props: Props)", "(props)")
+    .replace("<T,>(x: T): Promise<T>", "(x)").replace("(): number", "()").replace("LIMIT: number", "LIMIT")
+    .replace("(name: string)", "(name)")
+)
+
+
+def test_typescript_functions_held_by_const_let_var_are_functions():
+    """``export const useCounter = () => {}``: React's hooks and components are often
+    written so; TypeScript's query is read as JavaScript's is."""
+    for language in ("typescript", "tsx"):
+        result = extract(TS_FUNCTION_VALUES, language)
+        defs = by_name(result)
+        assert [(d.name, d.kind, d.scope, d.start_line, d.end_line) for d in result.definitions] == [
+            ("useCounter", "function", "", 4, 6),
+            ("Button", "function", "", 9, 11),
+            ("later", "function", "", 13, 13),
+            ("old", "function", "", 14, 14),
+            ("greet", "function", "", 17, 17),
+            ("Widget", "class", "", 20, 25),
+            ("render", "method", "Widget", 24, 24),
+        ], language
+        assert defs["useCounter"].doc == "Counts up from s."
+        assert defs["useCounter"].signature == "export const useCounter = (s: number): number => {"
+        assert defs["Button"].doc == "A plain button."
+        assert defs["later"].signature == "let later = async <T,>(x: T): Promise<T> => x;"
+        assert (chunk_of(result, "useCounter").start_line, chunk_of(result, "useCounter").end_line) == (3, 6)
+        assert chunk_of(result, "Button").text.startswith("// A plain button.\nconst Button")
+        # a value is no function, and a class field stays in its class, as in JavaScript
+        assert "LIMIT" not in defs and "handleClick" not in defs
+
+
+def test_typescript_and_tsx_find_what_the_same_javascript_finds():
+    def found(language, source):
+        result = extract(source, language)
+        return (
+            [(d.name, d.kind, d.scope, d.doc, d.start_line, d.end_line) for d in result.definitions],
+            [(c.start_line, c.end_line, c.kind, c.definition) for c in result.chunks],
+        )
+
+    javascript = found("javascript", JS_FUNCTION_VALUES)
+    assert javascript == found("typescript", TS_FUNCTION_VALUES) == found("tsx", TS_FUNCTION_VALUES)
+
+
+def test_a_typescript_function_value_too_long_for_one_chunk_is_split_inside_it():
+    body = "".join(f"  const v{i} = compute({i});\n" for i in range(90))
+    source = f"/** A long hook. */\nexport const useLong = async (x: number): Promise<number> => {{\n{body}  return x;\n}};\n"
+    result = extract(source, "typescript")
+    (hook,) = result.definitions
+    assert (hook.name, hook.kind, hook.start_line, hook.end_line, hook.doc) == ("useLong", "function", 2, 94, "A long hook.")
+    owned = [(c.start_line, c.end_line) for c in result.chunks if c.definition == 0]
+    assert len(owned) > 1 and owned[0][0] == 1 and owned[-1][1] == 94
+    assert all(c.end_line - c.start_line < MAX_CHUNK_LINES for c in result.chunks)
+
+
+def test_a_tsx_component_and_its_handlers():
+    source = textwrap.dedent("""\
+        // Counts clicks.
+        export const Counter: React.FC<Props> = ({ start }) => {
+          const [n, setN] = useState(start);
+          const onClick = (e: MouseEvent) => {
+            setN(n + 1);
+          };
+          return <button onClick={onClick}>{n}</button>;
+        };
+        """)
+    defs = by_name(extract(source, "tsx"))
+    assert (defs["Counter"].kind, defs["Counter"].start_line, defs["Counter"].end_line) == ("function", 2, 8)
+    assert defs["Counter"].doc == "Counts clicks."
+    assert (defs["onClick"].kind, defs["onClick"].scope, defs["onClick"].start_line, defs["onClick"].end_line) == (
+        "function", "Counter", 4, 6,
+    )
+    assert set(defs) == {"Counter", "onClick"}  # not n, setN

@@ -629,6 +629,28 @@ def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
         index.close()
 
 
+def test_a_typescript_hook_or_component_held_by_a_const_is_found_by_its_name(tmp_path):
+    index = open_project(tmp_path, "react", {
+        "hooks.ts": "import { useState } from 'react';\n\n/** Counts up from s. */\n"
+                    "export const useCounter = (s: number) => {\n  return s + 1;\n};\n",
+        "Button.tsx": "const Button = function (props: Props) {\n  return <b>{props.label}</b>;\n};\n",
+        "same.js": "export const useCounter = (s) => {\n  return s + 1;\n};\n",
+    })
+    try:
+        hits = [(h.path, h.symbol, h.kind, h.start_line, h.end_line) for h in search(index, "useCounter")]
+        assert ("hooks.ts", "useCounter", "function", 3, 6) in hits  # its doc comment and the whole const
+        assert ("same.js", "useCounter", "function", 1, 3) in hits
+        first = search(index, "Button")[0]
+        assert (first.path, first.symbol, first.kind, first.start_line, first.end_line) == (
+            "Button.tsx", "Button", "function", 1, 3,
+        )
+        assert first.why.endswith("the name asked for")
+        (symbol,) = [s for s in index.reader.symbols_named("useCounter") if s.path == "hooks.ts"]
+        assert (symbol.kind, symbol.doc, symbol.start_line, symbol.end_line) == ("function", "Counts up from s.", 4, 6)
+    finally:
+        index.close()
+
+
 def test_a_large_k_gets_that_many_hits_when_there_are_that_many(tmp_path):
     files = {f"formats/f{n}.py": f"def parse_{n}(text):\n    \"\"\"Parse format {n}.\"\"\"\n    return text\n" for n in range(150)}
     index = open_project(tmp_path, "many", files)
