@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Callable, TextIO, TypeVar
 
 from desktop.cli.common import (
     EXIT_INTERRUPTED, EXIT_OK, EXIT_SERVER, fail, positive_int, project_path_problem, updated_index,
@@ -18,6 +18,7 @@ from desktop.cli.common import (
 
 DEFAULT_K = 10
 DEFAULT_MAP_TOKENS = 1024
+T = TypeVar("T")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,13 +43,9 @@ def run_search(path: Path | str, query: str, k: int, as_json: bool, out: TextIO)
     from desktop.index.retrieval import search
 
     try:
-        index = _open_index(path)
-        if index is None:
+        hits = _with_index(path, lambda index: search(index, query, k=k))
+        if hits is None:
             return EXIT_SERVER
-        try:
-            hits = search(index, query, k=k)
-        finally:
-            index.close()
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     if as_json:
@@ -63,14 +60,10 @@ def run_map(path: Path | str, tokens: int, out: TextIO) -> int:
     from desktop.index.repomap import repo_map
 
     try:
-        index = _open_index(path)
-        if index is None:
+        found = _with_index(path, lambda index: (repo_map(index, tokens), index.reader.stats().symbols))
+        if found is None:
             return EXIT_SERVER
-        try:
-            text = repo_map(index, tokens)
-            definitions = index.reader.stats().symbols if not text else 0
-        finally:
-            index.close()
+        text, definitions = found
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     if not text:  # say why, on stderr: stdout stays the (empty) map for scripts
@@ -79,6 +72,33 @@ def run_map(path: Path | str, tokens: int, out: TextIO) -> int:
              if definitions else f"nothing to map: no definitions were found in {path}.")
     print(text, end="", file=out, flush=True)
     return EXIT_OK
+
+
+def _with_index(path: Path | str, use: Callable[[Any], T]) -> T | None:
+    """``use(index)`` on the up-to-date index of ``path``, or None after saying why not.
+
+    An index found damaged while reading it (a page an update never touched) is built
+    anew once, with a word on stderr."""
+    import sqlite3
+
+    from desktop.core.app_db import is_corruption
+    from desktop.index.store import discard_index
+
+    for attempt in (1, 2):
+        index = _open_index(path)
+        if index is None:
+            return None
+        try:
+            return use(index)
+        except sqlite3.DatabaseError as exc:
+            if attempt == 2 or not is_corruption(exc):
+                raise
+            fail(f"the index of {path} was damaged ({exc}); building it anew.")
+            db_path = index.db_path
+        finally:
+            index.close()
+        discard_index(db_path)
+    return None
 
 
 def _open_index(path: Path | str):  # noqa: ANN202 - SearchIndex | None (imported lazily)

@@ -42,6 +42,7 @@ from desktop.index.store import (
     FileInsert,
     FileState,
     IndexStore,
+    discard_index,
     doc_summary,
     index_db_path,
     index_storage_error,
@@ -243,8 +244,7 @@ class Indexer:
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
                 store.close()
                 self._store = None
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+                discard_index(self.db_path)
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()

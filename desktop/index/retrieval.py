@@ -203,6 +203,11 @@ class SearchIndex:
         index._db_path, index._db_identity = Path(db_path), identity
         return index
 
+    @property
+    def db_path(self) -> Path | None:
+        """The database file this view reads (None for a view made on a bare connection)."""
+        return self._db_path
+
     def replaced(self) -> bool:
         """True when the database file was removed or made anew since this view was
         opened (a rebuild, a cleared cache): the view then reads a file nobody writes."""

@@ -114,6 +114,13 @@ def file_identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+def discard_index(db_path: Path) -> None:
+    """Remove a damaged index database (with its WAL and shared-memory files), so that
+    the next update builds it anew: it holds nothing the project cannot give again."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 def index_db_path(paths: HearthPaths, root: Path) -> Path:
     """Where the index of the project at ``root`` lives."""
     return paths.project_cache_dir(root) / DB_NAME

@@ -210,3 +210,33 @@ def test_a_quoted_tilde_path_is_the_home_folder_for_search_and_map(project, monk
     assert "src/net/parser.py" in capsys.readouterr().out
     assert cli.main(["map", f"~/{project.name}"]) == 0
     assert "parseHTTPResponse" in capsys.readouterr().out
+
+
+def _damage_table(db_path: Path, table: str) -> None:
+    """Overwrite the first page of ``table`` in the index file, as a disk fault would."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(db_path, "r+b") as handle:
+        handle.seek((page - 1) * page_size)
+        handle.write(b"\xde\xad" * (page_size // 2))
+
+
+@pytest.mark.parametrize("command", [["search", "{p}", "parse", "--json"], ["map", "{p}"]])
+def test_an_index_found_damaged_while_reading_is_built_anew(project, command):
+    from desktop.core.paths import HearthPaths
+    from desktop.index.store import index_db_path
+
+    assert hearth("index", str(project)).returncode == 0
+    _damage_table(index_db_path(HearthPaths.from_env(), project.resolve()), "chunks")
+    assert hearth("index", str(project)).returncode == 0  # nothing changed: the update reads no chunk
+    result = hearth(*[part.format(p=project) for part in command])
+    assert result.returncode == 0, result.stderr
+    assert "was damaged" in result.stderr and "building it anew" in result.stderr
+    assert "parseHTTPResponse" in result.stdout
+    again = hearth(*[part.format(p=project) for part in command])
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == result.stdout
