@@ -175,10 +175,7 @@ class Indexer:
     ) -> None:
         self.root = Path(root).expanduser().resolve()
         self.db_path = index_db_path(paths, self.root)
-        try:
-            self._own_prefix: str | None = paths.cache_dir.resolve().relative_to(self.root).as_posix() + "/"
-        except ValueError:
-            self._own_prefix = None
+        self._own_prefixes = _inside(self.root, (paths.config_dir, paths.data_dir, paths.cache_dir, paths.log_dir))
         self._rules = rules
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.summary: IndexSummary | None = None
@@ -539,7 +536,7 @@ class Indexer:
     def _is_own(self, relative: str) -> bool:
         """True for Hearth's own state when it lives inside the project (HEARTH_HOME
         there): indexing it would re-index after every commit, forever."""
-        return self._own_prefix is not None and (relative + "/").startswith(self._own_prefix)
+        return bool(self._own_prefixes) and (relative + "/").startswith(self._own_prefixes)
 
     def _relative(self, path: Path) -> str | None:
         try:
@@ -651,6 +648,17 @@ class _Feed:
     def _submit(self) -> None:
         while self._queued and len(self._pending) < self._depth:
             self._pending.add(self._pool.submit(process_batch, self._queued.popleft()))
+
+
+def _inside(root: Path, folders: Iterable[Path]) -> tuple[str, ...]:
+    """The ``folders`` that lie inside ``root``, as relative prefixes ending in ``/``."""
+    prefixes = []
+    for folder in folders:
+        try:
+            prefixes.append(folder.resolve().relative_to(root).as_posix() + "/")
+        except ValueError:
+            continue
+    return tuple(prefixes)
 
 
 def ensure_index(root: Path, paths: HearthPaths, cancel: CancelToken | None = None) -> IndexSummary:

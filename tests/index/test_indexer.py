@@ -409,6 +409,8 @@ def test_a_killed_worker_does_not_lose_the_index(tmp_path, make_indexer):
 
 def test_hearth_state_inside_the_project_is_not_indexed(project):
     paths = HearthPaths.under(project / "hearth-state")
+    write(paths.log_dir, "hearth.log", "INFO opened the project\n")  # the log and settings too
+    write(paths.config_dir, "settings.json", '{"host": "http://127.0.0.1:11434"}\n')
     indexer = Indexer(project, paths, workers=1)
     try:
         run(indexer)
