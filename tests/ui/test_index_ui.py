@@ -513,3 +513,20 @@ def test_a_narrow_window_shortens_status_bar_labels_instead_of_overlapping_them(
     spans = sorted((w.mapTo(bar, QPoint(0, 0)).x(), w.mapTo(bar, QPoint(w.width(), 0)).x()) for w in widgets)
     assert all(left_end <= right_start for (_, left_end), (right_start, _) in zip(spans, spans[1:]))
     assert spans[-1][1] <= bar.width()
+
+
+def test_chips_tell_same_named_files_apart_and_shorten_long_names():
+    from desktop.ui.chat.transcript import chip_labels
+
+    items = (
+        ContextItem("src/util.py", 3, 9, "helper_two", "function", 120, "retrieved"),
+        ContextItem("docs/util.py", 1, 4, None, "code", 40, "retrieved"),
+        ContextItem("a/pkg/core.py", 5, 5, "x", "function", 10, "retrieved"),
+        ContextItem("b/pkg/core.py", 7, 8, "deeply_nested_helper_with_a_very_long_name", "function", 10, "retrieved"),
+        ContextItem("src/app.py", 1, 2, "main", "function", 10, "retrieved"),
+        ContextItem("", 0, 0, None, "map", 80, "map"),
+    )
+    assert chip_labels(items) == [
+        "src/util.py:3–9 helper_two", "docs/util.py:1–4", "a/pkg/core.py:5 x",
+        "b/pkg/core.py:7–8 deeply_nested_h…_very_long_name", "app.py:1–2 main", "project outline",
+    ]

@@ -39,13 +39,37 @@ def open_link(item: ContextItem) -> str:
     return f"{OPEN_SCHEME}:{quote(item.path)}#L{item.start_line}-{item.end_line}"
 
 
-def chip_label(item: ContextItem) -> str:
-    """"app.py:3–9 main": the file name, lines and symbol of a context item."""
+CHIP_SYMBOL_CHARS = 32  # a longer symbol name is cut in its middle on a chip (the tooltip has it whole)
+
+
+def chip_label(item: ContextItem, folders: int = 0) -> str:
+    """"app.py:3–9 main": the file name (with its last ``folders`` folders), lines and
+    symbol of a context item."""
     if item.source == "map":
         return "project outline"
-    name = item.path.rsplit("/", 1)[-1]
+    name = "/".join(item.path.split("/")[-1 - folders:])
     lines = f"{item.start_line}" if item.start_line == item.end_line else f"{item.start_line}–{item.end_line}"
-    return f"{name}:{lines}" + (f" {item.symbol}" if item.symbol else "")
+    symbol = item.symbol or ""
+    if len(symbol) > CHIP_SYMBOL_CHARS:
+        half = (CHIP_SYMBOL_CHARS - 1) // 2
+        symbol = f"{symbol[:half]}…{symbol[-half:]}"
+    return f"{name}:{lines}" + (f" {symbol}" if symbol else "")
+
+
+def chip_labels(items: Sequence[ContextItem]) -> list[str]:
+    """``chip_label`` of each item, with as many folders as it takes to tell apart two
+    files of the same name (``src/util.py`` and ``docs/util.py``)."""
+    labels = []
+    for item in items:
+        folders = 0
+        others = {i.path for i in items if i.source != "map" and i.path != item.path}
+        while item.source != "map" and folders < item.path.count("/") and any(
+            "/".join(other.split("/")[-1 - folders:]) == "/".join(item.path.split("/")[-1 - folders:])
+            for other in others
+        ):
+            folders += 1
+        labels.append(chip_label(item, folders))
+    return labels
 
 
 def stats_text(stats: ChatStats) -> str:
@@ -398,9 +422,10 @@ class Transcript(QTextBrowser):
         """Chips for the code the answer was given, then "N of M tokens" (and trimming)."""
         muted = self._muted_color()
         chips = []
-        for item in plan.items:
-            label = html.escape(chip_label(item)).replace(" ", "&nbsp;")
-            chip = f'<span style="background-color:{self._chip_color()};">&nbsp;{label}&nbsp;</span>'
+        for item, label in zip(plan.items, chip_labels(plan.items)):
+            label = html.escape(label).replace(" ", "&nbsp;")
+            chip = (f'<span style="background-color:{self._chip_color()}; white-space:nowrap;">'
+                    f"&nbsp;{label}&nbsp;</span>")
             if item.source == "map":
                 chips.append(f'<span style="color:{muted};">{chip}</span>')
             else:
