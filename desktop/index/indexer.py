@@ -278,7 +278,7 @@ class Indexer:
                     cancel.raise_if_cancelled()
                     self._maybe_commit(store)
                 store.remove(path)
-            yield from self._process(store, jobs, cancel, feed, written)
+            yield from self._process(store, jobs, cancel, feed, written, current=len(seen) - len(jobs))
         except BaseException:
             if feed is not None:
                 self._abandon(feed, cancel)
@@ -365,11 +365,14 @@ class Indexer:
         cancel: CancelToken,
         feed: _Feed | None = None,
         written: set[str] | None = None,
+        current: int = 0,
     ) -> Iterator[IndexProgress]:
         """Parse ``jobs`` (in workers when there are many) and write the results.
 
         ``feed`` is a worker feed the walk already started with these jobs, and
-        ``written`` the paths whose results are already written (both from the walk)."""
+        ``written`` the paths whose results are already written (both from the walk).
+        ``current`` files were up to date already: progress counts them as done, so an
+        update resumed after a pause goes on counting from where it was."""
         written = set() if written is None else written
         if len(written) >= len(jobs) and (feed is None or feed.idle):
             return
@@ -394,7 +397,8 @@ class Indexer:
                     last_progress = now
                     rate = (done - first_done) / max(now - started, 1e-6)
                     eta = (len(jobs) - done) / rate if rate > 0 else None
-                    yield IndexProgress("indexing", done, len(jobs), rate, eta, _result_path(batch[-1]) if batch else "")
+                    path = _result_path(batch[-1]) if batch else ""
+                    yield IndexProgress("indexing", current + done, current + len(jobs), rate, eta, path)
                 cancel.raise_if_cancelled()
         except (BrokenProcessPool, OSError) as exc:
             if not parallel:

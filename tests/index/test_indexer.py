@@ -616,3 +616,20 @@ def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_indexed(tmp_path, make_
     list(indexer.update_paths([bad_file, bad_folder / "inner.py"], CancelToken()))
     assert {s.path for s in reader(indexer).skipped()} == {"d\\xff/inner.py"}
     assert reader(indexer).symbols_named("fine")
+
+
+def test_a_resumed_update_counts_on_from_the_files_already_done(tmp_path, make_indexer):
+    project = tmp_path / "proj"
+    for n in range(400):
+        write(project, f"m{n}.py", f"def f{n}():\n    return {n}\n")
+    indexer = make_indexer(project, workers=1)
+    cancel = CancelToken()
+    with pytest.raises(Cancelled):
+        for progress in indexer.update(cancel):
+            if progress.phase == "indexing":
+                cancel.cancel()  # a pause, at the first word of progress
+    kept = len(reader(indexer).files())
+    assert 1 <= kept < 400
+    resumed = [p for p in run(indexer) if p.phase == "indexing"]
+    assert {p.files_total for p in resumed} == {400}
+    assert resumed[0].files_done > kept and resumed[-1].files_done == 400
