@@ -1294,6 +1294,29 @@ def named_by_query(text: str) -> str | None:
     return stripped.replace("::", ".") if _WHOLE_NAME.fullmatch(stripped) else None
 
 
+# An identifier as a question spells it: in backticks, or with an inner underscore or
+# a lower-to-upper change (``read_chunked``, ``parseHTTPResponse``), maybe qualified.
+_SPELLED = re.compile(r"`([^`\s]+?)(?:\(\))?`|(?<![\w.])((?:[A-Za-z_]\w*\.)*(?:_*[A-Za-z0-9]+_\w*[A-Za-z0-9]|[a-z]\w*[a-z0-9][A-Z]\w*))(?:\(\))?(?![\w.])")
+_DUNDER = re.compile(r"__\w+__")
+
+
+def spelled_name(text: str) -> str | None:
+    """The one identifier a question spells out (``where is read_chunked defined``),
+    or None when it spells none or several (then no one of them is what is asked for).
+    Dunder names (``__init__``) are everywhere and name nothing in particular."""
+    found = {(a or b).replace("::", ".") for a, b in _SPELLED.findall(text)}
+    found = {name for name in found if _is_spelled_identifier(name)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _is_spelled_identifier(name: str) -> bool:
+    last = name.rpartition(".")[2]
+    if not _WHOLE_NAME.fullmatch(name) or _DUNDER.fullmatch(last):
+        return False
+    # camelCase has a capital followed by a small letter: ``macOS`` is a word, not a name
+    return "_" in last or "`" in name or bool(re.search(r"[A-Z][a-z]", last))
+
+
 def _qualifies(qualifier: str, path: str, scope: str) -> bool:
     """True when a definition in ``path`` within ``scope`` answers to ``qualifier``
     (``pathlib`` for pathlib.py, ``Reader`` for a method of class Reader)."""
@@ -1329,11 +1352,13 @@ def _named_first(
     ``ArgumentParser`` or ``Counter`` wants that class, not ``parse_args``. Returns the
     new order, the scores and a note for each unit placed so (one with no chunk of its
     own is found in the chunk that holds it)."""
-    qualified = named_by_query(query)
+    qualified, wanted = named_by_query(query), k
+    if qualified is None:  # a question that spells one identifier: its best definition leads
+        qualified, wanted = spelled_name(query), 1
     if qualified is None:
         return list(ordered), fused, {}
     name = qualified.rpartition(".")[2]
-    chunk_ids = list(dict.fromkeys(_chunks_for_symbols(index, _definitions_named(index, qualified)[:k])))
+    chunk_ids = list(dict.fromkeys(_chunks_for_symbols(index, _definitions_named(index, qualified)[:wanted])))
     infos = index.chunk_infos(chunk_ids)
     named = list({infos[c].unit: infos[c] for c in chunk_ids if c in infos}.values())
     if not named:

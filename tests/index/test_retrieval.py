@@ -26,6 +26,7 @@ from desktop.index.retrieval import (
     cap_per_file,
     keep_in_view,
     named_by_query,
+    spelled_name,
     private_text_matches,
     put_first,
     match_expression,
@@ -627,6 +628,27 @@ def test_a_query_that_is_a_name_finds_that_definition_first(tmp_path):
         assert named_by_query("std::vector") == "std.vector"
     finally:
         index.close()
+
+
+def test_a_question_that_spells_one_identifier_finds_its_definition_first(tmp_path):
+    files = {f"grid_{n}.py": "".join(
+        f"def kappa_lambda_{n}_{m}(cells):\n    \"\"\"Where is the grid cell {m}?\"\"\"\n    return cells[{m}]\n\n\n"
+        for m in range(6)) for n in range(6)}
+    index = open_project(tmp_path, "spelled", files)
+    try:
+        hit = search(index, "where is kappa_lambda_3_4 defined in the grid cells?")[0]
+        assert (hit.path, hit.symbol) == ("grid_3.py", "kappa_lambda_3_4")
+        assert hit.why.endswith("the name asked for")
+        assert search(index, "where is the grid cell defined?")[0].why.rsplit(", ", 1)[-1] != "the name asked for"
+    finally:
+        index.close()
+    assert spelled_name("how does parse_args handle --help") == "parse_args"
+    assert spelled_name("what does `Counter` count") == "Counter"
+    assert spelled_name("is parseHTTPResponse strict") == "parseHTTPResponse"
+    assert spelled_name("read_config or write_config?") is None  # two names: neither is the one asked for
+    assert spelled_name("what does __init__ set up") is None
+    assert spelled_name("Detecting the macOS SDK root") is None  # a word, not a name
+    assert spelled_name("RFC 2965 rules for sys.modules") is None
 
 
 def test_a_typescript_hook_or_component_held_by_a_const_is_found_by_its_name(tmp_path):
