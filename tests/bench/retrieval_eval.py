@@ -14,8 +14,9 @@ dev12 from 60 files, 36 used by no earlier set; dev13 from 60 files, 39 used by 
 earlier set, some in ``distutils``/``turtledemo``); each of the last eleven was held out
 for a round, then opened.
 ``python -m tests.bench.retrieval_eval --heldout`` runs ``eval/heldout.json`` (60 more,
-20 short, 20 medium and 20 long, 15 about private helpers, written apart by someone
-who had not seen the search code, mostly from modules the other sets touch little),
+20 short, 20 medium and 20 long, 15 about names with a leading underscore, four of them
+module ``__getattr__`` hooks; 40 files no other set uses; written apart by someone who
+had not seen the search code),
 which is run once, when a round of changes to the method is finished; once opened it
 becomes a development set and a new one is written.
 
