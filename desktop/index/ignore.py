@@ -2,10 +2,14 @@
 
 The rules follow git: ``.gitignore`` files at any depth (deeper files win, the last
 matching line of a file wins, ``!`` re-includes), ``.git/info/exclude``, and
-directory-only patterns (``build/``). On top of that, a fixed set of folders that are
-never source (VCS metadata, virtualenvs, caches, build output) is always skipped, so a
-project without a ``.gitignore`` does not drown the index in ``node_modules``; so is any
-Python environment, known by its ``pyvenv.cfg`` or ``conda-meta`` whatever its name.
+directory-only patterns (``build/``). As in git's own walk, each folder is judged on
+its own before its entries: a line is matched against one path at a time, never
+against the paths below it, so ``*`` then ``!*/`` keeps every folder, while the files
+in a folder that is left out stay out whatever later lines say. On top of that, a
+fixed set of folders that are never source (VCS metadata, virtualenvs, caches, build
+output) is always skipped, so a project without a ``.gitignore`` does not drown the
+index in ``node_modules``; so is any Python environment, known by its ``pyvenv.cfg`` or
+``conda-meta`` whatever its name.
 
 Nothing here writes anything; the rules only read the project.
 """
@@ -14,16 +18,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from desktop.core.cancel import CancelToken
-
-if TYPE_CHECKING:
-    import pathspec
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class _SpecSource:
     """The patterns of one ignore file and the folder they are relative to."""
 
     base: str  # posix path relative to the project root; "" for the root
-    spec: pathspec.GitIgnoreSpec
+    patterns: _PatternList
     origin: Path
 
     @property
@@ -162,14 +164,11 @@ class IgnoreRules:
     def _load_root_sources(self) -> Iterator[_SpecSource]:
         root_base = ""
         if self._extra_patterns:
-            import pathspec  # ~40 ms to import; not needed until rules are read
-
-            spec = pathspec.GitIgnoreSpec.from_lines(self._extra_patterns)
-            yield _SpecSource(root_base, spec, self.root)
+            yield _SpecSource(root_base, _PatternList(self._extra_patterns), self.root)
         for origin in (self.root / INFO_EXCLUDE, self.root / GITIGNORE):
-            spec = _read_spec(origin)
-            if spec is not None:
-                yield _SpecSource(root_base, spec, origin)
+            patterns = _read_patterns(origin)
+            if patterns is not None:
+                yield _SpecSource(root_base, patterns, origin)
 
     def _load_nested_gitignores(self, sources: list[_SpecSource]) -> None:
         """Append the ``.gitignore`` files below the root, parents before children.
@@ -182,9 +181,9 @@ class IgnoreRules:
             if not relative:
                 return  # the root's file is already loaded
             origin = directory / GITIGNORE
-            spec = _read_spec(origin)
-            if spec is not None:
-                sources.append(_SpecSource(relative, spec, origin))
+            patterns = _read_patterns(origin)
+            if patterns is not None:
+                sources.append(_SpecSource(relative, patterns, origin))
 
         for _ in _walk(self.root, lambda: tuple(sources), visit_dir=visit, want_files=False):
             pass
@@ -206,31 +205,236 @@ def _matches(sources: tuple[_SpecSource, ...], relative: str, name: str, *, is_d
         return True
     if not is_dir and name in BUILTIN_IGNORED_FILES:
         return True
-    ignored = False
-    for source in sources:  # ordered lowest precedence first: the last verdict wins
+    for source in reversed(sources):  # highest precedence first: the first verdict wins
         if source.base:
             if not relative.startswith(source.prefix):
                 continue
             candidate = relative[len(source.prefix):]
         else:
             candidate = relative
-        result = source.spec.check_file(candidate + "/" if is_dir else candidate)
-        if result.include is not None:
-            ignored = result.include
-    return ignored
+        verdict = source.patterns.verdict(candidate, name, is_dir)
+        if verdict is not None:
+            return verdict
+    return False
 
 
-def _read_spec(origin: Path) -> pathspec.GitIgnoreSpec | None:
+@dataclass(frozen=True)
+class _Line:
+    """One pattern of an ignore file, as a regular expression for a whole path."""
+
+    regex: str
+    ignores: bool  # False for a ``!`` line, which re-includes
+    dir_only: bool  # written with a trailing ``/``
+    by_name: bool  # no ``/`` inside: matched against the name alone, at any depth
+
+
+class _PatternList:
+    """The lines of one ignore file, ready to judge one file or folder.
+
+    Each line is matched against the path itself only, as git does while it walks:
+    not against the paths below it (a folder's verdict already covers those), and
+    without ranking one kind of line over another; the last matching line decides.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        parsed = [(number, _parse_line(text)) for number, text in enumerate(lines)]
+        numbered = [(number, line) for number, line in parsed if line is not None]
+        self._files = _Matcher([(number, line) for number, line in numbered if not line.dir_only])
+        self._dirs = _Matcher(numbered)
+
+    def verdict(self, path: str, name: str, is_dir: bool) -> bool | None:
+        """True when the last line matching ``path`` (relative to the ignore file's
+        folder; ``name`` is its last part) ignores it, False when it re-includes it,
+        None when no line matches."""
+        return (self._dirs if is_dir else self._files).verdict(path, name)
+
+
+class _Matcher:
+    """Some numbered lines, as one alternation matched against the name and one against
+    the path: a call each, in C, instead of a loop over the lines in Python."""
+
+    def __init__(self, numbered: Sequence[tuple[int, _Line]]) -> None:
+        self._by_name = _alternation([item for item in numbered if item[1].by_name])
+        self._by_path = _alternation([item for item in numbered if not item[1].by_name])
+
+    def verdict(self, path: str, name: str) -> bool | None:
+        by_name = _last_match(self._by_name, name)
+        by_path = _last_match(self._by_path, path)
+        if by_path is not None and (by_name is None or by_path[0] > by_name[0]):
+            return by_path[1]
+        return None if by_name is None else by_name[1]
+
+
+_Alternation = tuple[re.Pattern[str], tuple[tuple[int, bool], ...]]
+
+
+def _alternation(numbered: Sequence[tuple[int, _Line]]) -> _Alternation | None:
+    """One regular expression with a group per line, the last line first, so that the
+    group that matches is the last matching line; with each group's (number, ignores)."""
+    if not numbered:
+        return None
+    ordered = sorted(numbered, key=lambda item: item[0], reverse=True)
+    regex = re.compile("|".join(f"({line.regex})" for _, line in ordered), re.DOTALL)
+    return regex, tuple((number, line.ignores) for number, line in ordered)
+
+
+def _last_match(alternation: _Alternation | None, subject: str) -> tuple[int, bool] | None:
+    if alternation is None:
+        return None
+    regex, outcomes = alternation
+    found = regex.fullmatch(subject)
+    return None if found is None else outcomes[found.lastindex - 1]
+
+
+def _parse_line(text: str) -> _Line | None:
+    """A line of an ignore file as git reads it, or None for a blank line, a comment, or
+    a pattern that can match nothing (an unclosed ``[``, a trailing ``\\``)."""
+    if not text or text.startswith("#"):
+        return None
+    pattern = _trim_trailing_spaces(text)
+    ignores = not pattern.startswith("!")
+    if not ignores:
+        pattern = pattern[1:]
+    dir_only = pattern.endswith("/")
+    if dir_only:
+        pattern = pattern[:-1]
+    by_name = "/" not in pattern
+    if not by_name and pattern.startswith("/"):  # anchored to the ignore file's folder
+        pattern = pattern[1:]
+    regex = _glob_regex(pattern) if pattern else None
+    return _Line(regex, ignores, dir_only, by_name) if regex is not None else None
+
+
+def _trim_trailing_spaces(text: str) -> str:
+    """``text`` without trailing spaces, but one escaped by a backslash stays."""
+    trimmed = text.rstrip(" ")
+    backslashes = len(trimmed) - len(trimmed.rstrip("\\"))
+    return trimmed + " " if trimmed != text and backslashes % 2 else trimmed
+
+
+def _glob_regex(glob: str) -> str | None:
+    """The regular expression for a whole path matching ``glob`` as git's wildmatch
+    does with ``WM_PATHNAME``, or None when git would match nothing with it."""
+    parts: list[str] = []
+    index, end = 0, len(glob)
+    literal_end = next((at for at, char in enumerate(glob) if char in "*?[\\"), end)
+    while index < end:
+        char = glob[index]
+        if char == "*":
+            stars = index
+            while index < end and glob[index] == "*":
+                index += 1
+            rest = glob[index:]
+            # ``**`` spans folders as a whole part (``**/x``, ``x/**``, ``x/**/y``), and right
+            # after a literal start (``a**/x``): git compares that start on its own first
+            spans = (
+                index - stars > 1
+                and (stars == literal_end or glob[stars - 1] == "/")
+                and (not rest or rest.startswith(("/", "\\/")))
+            )
+            if spans and rest.startswith("/"):
+                parts.append("(?:.*/)?")  # no folder at all, or any number of them
+                index += 1
+            else:
+                parts.append(".*" if spans else "[^/]*")
+            continue
+        if char == "?":
+            parts.append("[^/]")
+        elif char == "[":
+            bracket = _bracket_regex(glob, index)
+            if bracket is None:
+                return None
+            regex, index = bracket
+            parts.append(regex)
+            continue
+        elif char == "\\":
+            index += 1
+            if index == end:
+                return None
+            parts.append(re.escape(glob[index]))
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    return "".join(parts)
+
+
+_CHARACTER_CLASSES = {
+    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~", "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\r\\x0b\\x0c", "upper": "A-Z", "xdigit": "0-9a-fA-F",
+}
+"""The ``[:name:]`` classes git knows, for ASCII as git has them."""
+
+
+def _bracket_regex(glob: str, start: int) -> tuple[str, int] | None:
+    """The ``[...]`` at ``glob[start]`` as a regular expression and the index after it,
+    or None when it is not closed or names an unknown class (git then matches nothing)."""
+    index = start + 1
+    negated = glob[index:index + 1] in ("!", "^")
+    index += negated
+    items: list[str] = []
+    previous = ""  # the last plain character: where a range starts
+    first = True
+    while True:
+        if index >= len(glob):
+            return None
+        char = glob[index]
+        if char == "]" and not first:
+            break
+        first = False
+        if char == "\\":
+            index += 1
+            if index >= len(glob):
+                return None
+            previous = glob[index]
+            items.append(re.escape(previous))
+        elif char == "-" and previous and glob[index + 1:index + 2] not in ("", "]"):
+            index += 1
+            last = glob[index]
+            if last == "\\":
+                index += 1
+                if index >= len(glob):
+                    return None
+                last = glob[index]
+            if previous <= last:  # a reversed range matches nothing
+                items.append(f"{re.escape(previous)}-{re.escape(last)}")
+            previous = ""
+        elif char == "[" and glob.startswith(":", index + 1):
+            close = glob.find("]", index + 2)
+            if close < 0:
+                return None
+            if close > index + 2 and glob[close - 1] == ":":
+                known = _CHARACTER_CLASSES.get(glob[index + 2:close - 1])
+                if known is None:
+                    return None
+                items.append(known)
+                previous = ""
+                index = close
+            else:  # no ``:]`` before the ``]``: the ``[`` is a plain character
+                previous = char
+                items.append(re.escape(char))
+        else:
+            previous = char
+            items.append(re.escape(char))
+        index += 1
+    if not items:
+        return ("[^/]" if negated else "(?!)"), index + 1
+    listed = "".join(items)
+    # ``/`` is never matched by a class, whatever it lists (WM_PATHNAME)
+    return (f"[^{listed}/]" if negated else f"(?!/)[{listed}]"), index + 1
+
+
+def _read_patterns(origin: Path) -> _PatternList | None:
     try:
-        text = origin.read_text(encoding="utf-8", errors="replace")
+        data = origin.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:  # unreadable or a folder named .gitignore: carry on without it
         log.warning("could not read ignore file %s: %s", origin, exc)
         return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    # git splits at line feeds only and drops a carriage return before one
+    return _PatternList([line.removesuffix("\r") for line in text.split("\n")])
 
 
 def walk_project(

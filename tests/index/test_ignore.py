@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,123 @@ def test_a_windows_junction_counts_as_a_link():
     )
     posix_link = SimpleNamespace(st_mode=stat.S_IFLNK | 0o777)
     assert (is_link(regular), is_link(junction), is_link(posix_link)) == (False, True, True)
+
+
+# Tricky .gitignore cases, each a real folder: (files, what a walk keeps). Every one is
+# also checked against the real git binary below, folders included. No folder here has
+# a built-in name (build, out, env, ...), which Hearth skips and git does not.
+GIT_CASES = {
+    "a whitelist keeps the folders and the python files": (
+        {".gitignore": "*\n!*/\n!*.py\n", "a.py": "", "README.md": "", "src/x/a.py": "", "src/notes.txt": ""},
+        ["a.py", "src/x/a.py"],
+    ),
+    "star without re-including folders keeps top-level files only": (
+        {".gitignore": "*\n!*.py\n", "a.py": "", "src/b.py": ""},
+        ["a.py"],
+    ),
+    "a negated folder pattern does not re-include the files in it": (
+        {".gitignore": "*\n!keep/\n", "a.py": "", "keep/a.py": ""},
+        [],
+    ),
+    "a folder pattern re-included by a later one is walked": (
+        {".gitignore": "vendor\n!vendor/\n", "vendor/keep.py": ""},
+        [".gitignore", "vendor/keep.py"],
+    ),
+    "every folder comes back with !*/": (
+        {".gitignore": "gen/\nlib/sub/\n!*/\n", "gen/a.py": "", "lib/sub/b.py": ""},
+        [".gitignore", "gen/a.py", "lib/sub/b.py"],
+    ),
+    "a file in an excluded folder cannot be re-included": (
+        {".gitignore": "gen/\n!gen/keep.py\n!gen/*\n", "gen/keep.py": "", "a.py": ""},
+        [".gitignore", "a.py"],
+    ),
+    "children of a folder are not the folder": (
+        {".gitignore": "foo/*\n!foo/bar/\n", "foo/bar/x.py": "", "foo/o.py": ""},
+        [".gitignore", "foo/bar/x.py"],
+    ),
+    "a trailing double star leaves the folder itself in": (
+        {".gitignore": "foo/**\n!foo/keep.py\n", "foo/keep.py": "", "foo/drop.py": "", "foo/sub/deep.py": ""},
+        [".gitignore", "foo/keep.py"],
+    ),
+    "a double star in the middle matches no folder or many": (
+        {".gitignore": "a/**/b\n", "a/b": "", "a/x/b": "", "a/x/y/b": "", "a/bb": "", "c/a/b": ""},
+        [".gitignore", "a/bb", "c/a/b"],
+    ),
+    "a leading double star and an anchored name": (
+        {".gitignore": "**/gen/\n/top.py\n", "gen/a.py": "", "x/gen/b.py": "", "top.py": "", "x/top.py": ""},
+        [".gitignore", "x/top.py"],
+    ),
+    "a double star right after a literal start spans folders": (
+        {".gitignore": "/a**/doc\n", "a/doc": "", "ab/c/doc": "", "adoc": "", "b/doc": ""},
+        [".gitignore", "b/doc"],
+    ),
+    "a nested whitelist re-includes below a whitelisted folder": (
+        {".gitignore": "*\n!*/\n", "docs/.gitignore": "!*.md\n", "docs/a.md": "", "docs/b.txt": "", "a.md": ""},
+        ["docs/a.md"],
+    ),
+    "a nested anchored folder pattern": (
+        {"lib/.gitignore": "/gen/\n", "lib/gen/a.py": "", "lib/sub/gen/b.py": "", "gen/c.py": ""},
+        ["gen/c.py", "lib/.gitignore", "lib/sub/gen/b.py"],
+    ),
+    "brackets, negated brackets and classes": (
+        {
+            ".gitignore": "[ab].py\n[!c]*.txt\n[[:digit:]]*.md\n!b.py\n",
+            "a.py": "", "b.py": "", "c.py": "", "x.txt": "", "c.txt": "", "1.md": "", "x.md": "",
+        },
+        [".gitignore", "b.py", "c.py", "c.txt", "x.md"],
+    ),
+    "escapes, comments and trailing spaces": (
+        {
+            ".gitignore": "# a comment\n\\#notes\n\\!bang\nspaces   \n",
+            "#notes": "", "!bang": "", "spaces": "", "keep": "",
+        },
+        [".gitignore", "keep"],
+    ),
+    "windows line endings": (
+        {".gitignore": "*.log\r\n!keep.log\r\n", "a.log": "", "keep.log": ""},
+        [".gitignore", "keep.log"],
+    ),
+    "a pattern git cannot match leaves the others working": (
+        {".gitignore": "[unclosed\nfoo\\\n[[:nope:]]\n*.tmp\n", "[unclosed": "", "a.tmp": ""},
+        [".gitignore", "[unclosed"],
+    ),
+    "star slash ignores every folder": (
+        {".gitignore": "*/\n", "a.py": "", "src/b.py": ""},
+        [".gitignore", "a.py"],
+    ),
+}
+
+
+def git(cwd: Path, *args: str, stdin: str | None = None, check: bool = True) -> str:
+    """Run the real git, kept away from the user's and the system's configuration."""
+    home = cwd.parent / "git-home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_CONFIG_GLOBAL": os.devnull}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=check)
+    return done.stdout
+
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+@pytest.mark.parametrize("case", GIT_CASES)
+def test_tricky_gitignore_cases(tmp_path, case):
+    files, kept = GIT_CASES[case]
+    make_tree(tmp_path, files)
+    assert sorted(walked(tmp_path)) == kept
+
+
+@needs_git
+@pytest.mark.parametrize("case", GIT_CASES)
+def test_tricky_gitignore_cases_are_decided_as_git_decides(tmp_path, case):
+    files, kept = GIT_CASES[case]
+    project = tmp_path / "project"
+    make_tree(project, files)
+    git(project, "init", "-q")
+    listed = sorted(git(project, "ls-files", "-co", "--exclude-standard", "-z").split("\0")[:-1])
+    assert sorted(walked(project)) == listed == kept
+    every = [path.relative_to(project).as_posix() for path in sorted(project.rglob("*")) if ".git" not in path.parts]
+    answer = git(project, "check-ignore", "--no-index", "-z", "--stdin", stdin="\0".join(every), check=False)
+    rules = IgnoreRules.for_project(project)
+    assert {path for path in every if rules.is_ignored(Path(path))} == set(answer.split("\0")[:-1])
