@@ -1,14 +1,15 @@
 """Which files of a project Hearth looks at.
 
 The rules follow git: ``.gitignore`` files at any depth (deeper files win, the last
-matching line of a file wins, ``!`` re-includes), ``.git/info/exclude``, and
-directory-only patterns (``build/``). As in git's own walk, each folder is judged on
-its own before its entries: a line is matched against one path at a time, never
-against the paths below it, so ``*`` then ``!*/`` keeps every folder, while the files
-in a folder that is left out stay out whatever later lines say. On top of that, a
-fixed set of folders that are never source (VCS metadata, virtualenvs, caches, build
-output) is always skipped, so a project without a ``.gitignore`` does not drown the
-index in ``node_modules``; so is any Python environment, known by its ``pyvenv.cfg`` or
+matching line of a file wins, ``!`` re-includes), the repository's ``info/exclude``
+(found through a ``.git`` file in a worktree or a submodule too), and directory-only
+patterns (``build/``). As in git's own walk, each folder is judged on its own before
+its entries: a line is matched against one path at a time, never against the paths
+below it, so ``*`` then ``!*/`` keeps every folder, while the files in a folder that is
+left out stay out whatever later lines say. On top of that, a fixed set of folders
+that are never source (VCS metadata, virtualenvs, caches, build output) is always
+skipped, so a project without a ``.gitignore`` does not drown the index in
+``node_modules``; so is any Python environment, known by its ``pyvenv.cfg`` or
 ``conda-meta`` whatever its name.
 
 Nothing here writes anything; the rules only read the project.
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 GITIGNORE = ".gitignore"
 INFO_EXCLUDE = PurePosixPath(".git/info/exclude")
+GIT_POINTER_MAX_BYTES = 4096
+"""A ``.git`` file or a ``commondir`` is one short line; anything longer is not one."""
 
 BUILTIN_IGNORED_DIRS: frozenset[str] = frozenset(
     {
@@ -51,7 +54,13 @@ BUILTIN_IGNORED_DIRS: frozenset[str] = frozenset(
 )
 """Names skipped wherever they appear, whatever the ``.gitignore`` files say."""
 
-BUILTIN_IGNORED_FILES: frozenset[str] = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+BUILTIN_IGNORED_FILES: frozenset[str] = frozenset(
+    {
+        # a worktree's or a submodule's .git is a file naming the repository
+        ".git",
+        ".DS_Store", "Thumbs.db", "desktop.ini",
+    }
+)
 """File names skipped everywhere (the dir names above only apply to folders)."""
 
 
@@ -80,6 +89,7 @@ class IgnoreRules:
         self._extra_patterns = tuple(extra_patterns)
         self._lock = threading.Lock()
         self._sources: tuple[_SpecSource, ...] = ()
+        self._exclude_file: Path | None = None
         self._environments: dict[str, bool] = {}  # folder (relative) -> is a Python environment
         self.reload()
 
@@ -94,10 +104,12 @@ class IgnoreRules:
 
     def reload(self) -> None:
         """Read the ignore files again (after a ``.gitignore`` changed)."""
-        sources = list(self._load_root_sources())
+        exclude_file = _info_exclude(self.root)
+        sources = list(self._load_root_sources(exclude_file))
         self._load_nested_gitignores(sources)
         with self._lock:
             self._sources = tuple(sources)
+            self._exclude_file = exclude_file
             self._environments = {}
 
     @property
@@ -135,6 +147,8 @@ class IgnoreRules:
     def is_ignore_file(self, path: Path) -> bool:
         """True for a file whose change means the rules must be reloaded: an ignore
         file, or the mark of a Python environment (one made while the project is open)."""
+        if self._exclude_file is not None and Path(path) == self._exclude_file:
+            return True  # a worktree's lies outside the project
         relative = self._relative(path)
         if relative is None:
             return False
@@ -161,12 +175,12 @@ class IgnoreRules:
             return None
         return "" if relative == PurePosixPath(".") else relative.as_posix()
 
-    def _load_root_sources(self) -> Iterator[_SpecSource]:
+    def _load_root_sources(self, exclude_file: Path | None) -> Iterator[_SpecSource]:
         root_base = ""
         if self._extra_patterns:
             yield _SpecSource(root_base, _PatternList(self._extra_patterns), self.root)
-        for origin in (self.root / INFO_EXCLUDE, self.root / GITIGNORE):
-            patterns = _read_patterns(origin)
+        for origin in (exclude_file, self.root / GITIGNORE):
+            patterns = _read_patterns(origin) if origin is not None else None
             if patterns is not None:
                 yield _SpecSource(root_base, patterns, origin)
 
@@ -425,16 +439,80 @@ def _bracket_regex(glob: str, start: int) -> tuple[str, int] | None:
 
 
 def _read_patterns(origin: Path) -> _PatternList | None:
-    try:
-        data = origin.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:  # unreadable or a folder named .gitignore: carry on without it
-        log.warning("could not read ignore file %s: %s", origin, exc)
+    data = _read_regular_file(origin)
+    if data is None:
         return None
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     # git splits at line feeds only and drops a carriage return before one
     return _PatternList([line.removesuffix("\r") for line in text.split("\n")])
+
+
+def _read_regular_file(path: Path, max_bytes: int | None = None) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file that can be read (of at most
+    ``max_bytes``), else None; a folder, pipe or device in its place is not read."""
+    # Non-blocking: a pipe in place of the file must not hang the open (fstat refuses it).
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                log.warning("not reading %s: not a regular file", path)
+                return None
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:  # unreadable: carry on without it
+        log.warning("could not read %s: %s", path, exc)
+        return None
+    if max_bytes is not None and len(data) > max_bytes:
+        log.warning("not reading %s: over %d bytes", path, max_bytes)
+        return None
+    return data
+
+
+def _info_exclude(root: Path) -> Path | None:
+    """The ``info/exclude`` of the repository whose work tree is ``root``: in ``.git``
+    when it is a folder, else in the folder a ``.git`` file names (``gitdir: ...``, in
+    a worktree or a submodule), or rather in the common folder that one's ``commondir``
+    names (a worktree's). None when there is no repository or a pointer is odd."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        git_dir = dot_git
+    else:
+        git_dir = _follow_pointer(dot_git, "gitdir: ")
+        if git_dir is None:
+            return None
+    commondir = git_dir / "commondir"
+    if os.path.lexists(commondir):
+        git_dir = _follow_pointer(commondir, "")
+        if git_dir is None:
+            return None
+    return git_dir / "info" / "exclude"
+
+
+def _follow_pointer(pointer: Path, prefix: str) -> Path | None:
+    """The repository folder the one-line file ``pointer`` names after ``prefix``
+    (relative to the pointer's own folder unless absolute), or None when the file is
+    missing, unreadable, odd (not one line, control characters), or names a folder that
+    is not a repository (no ``HEAD``)."""
+    data = _read_regular_file(pointer, GIT_POINTER_MAX_BYTES)
+    if data is None:
+        return None
+    try:
+        text = os.fsdecode(data.rstrip(b"\r\n"))
+    except UnicodeDecodeError:
+        return None
+    target = text[len(prefix):] if text.startswith(prefix) else ""
+    if not target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        log.warning("not following %s: not a single path", pointer)
+        return None
+    try:
+        folder = Path(pointer.parent, target).resolve()
+        if (folder / "HEAD").is_file():
+            return folder
+    except (OSError, RuntimeError, ValueError):
+        pass
+    log.warning("not following %s: %s is not a repository", pointer, target)
+    return None
 
 
 def walk_project(
