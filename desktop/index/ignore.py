@@ -1,11 +1,16 @@
 """Which files of a project Hearth looks at.
 
 The rules follow git: ``.gitignore`` files at any depth (deeper files win, the last
-matching line of a file wins, ``!`` re-includes), ``.git/info/exclude``, and
-directory-only patterns (``build/``). On top of that, a fixed set of folders that are
-never source (VCS metadata, virtualenvs, caches, build output) is always skipped, so a
-project without a ``.gitignore`` does not drown the index in ``node_modules``; so is any
-Python environment, known by its ``pyvenv.cfg`` or ``conda-meta`` whatever its name.
+matching line of a file wins, ``!`` re-includes), the repository's ``info/exclude``
+(found through a ``.git`` file in a worktree or a submodule too), and directory-only
+patterns (``build/``). As in git's own walk, each folder is judged on its own before
+its entries: a line is matched against one path at a time, never against the paths
+below it, so ``*`` then ``!*/`` keeps every folder, while the files in a folder that is
+left out stay out whatever later lines say. On top of that, a fixed set of folders
+that are never source (VCS metadata, virtualenvs, caches, build output) is always
+skipped, so a project without a ``.gitignore`` does not drown the index in
+``node_modules``; so is any Python environment, known by its ``pyvenv.cfg`` or
+``conda-meta`` whatever its name.
 
 Nothing here writes anything; the rules only read the project.
 """
@@ -14,21 +19,21 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from desktop.core.cancel import CancelToken
-
-if TYPE_CHECKING:
-    import pathspec
 
 log = logging.getLogger(__name__)
 
 GITIGNORE = ".gitignore"
 INFO_EXCLUDE = PurePosixPath(".git/info/exclude")
+GIT_POINTER_MAX_BYTES = 4096
+"""A ``.git`` file or a ``commondir`` is one short line; anything longer is not one."""
 
 BUILTIN_IGNORED_DIRS: frozenset[str] = frozenset(
     {
@@ -49,7 +54,13 @@ BUILTIN_IGNORED_DIRS: frozenset[str] = frozenset(
 )
 """Names skipped wherever they appear, whatever the ``.gitignore`` files say."""
 
-BUILTIN_IGNORED_FILES: frozenset[str] = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+BUILTIN_IGNORED_FILES: frozenset[str] = frozenset(
+    {
+        # a worktree's or a submodule's .git is a file naming the repository
+        ".git",
+        ".DS_Store", "Thumbs.db", "desktop.ini",
+    }
+)
 """File names skipped everywhere (the dir names above only apply to folders)."""
 
 
@@ -58,7 +69,7 @@ class _SpecSource:
     """The patterns of one ignore file and the folder they are relative to."""
 
     base: str  # posix path relative to the project root; "" for the root
-    spec: pathspec.GitIgnoreSpec
+    patterns: _PatternList
     origin: Path
 
     @property
@@ -78,6 +89,7 @@ class IgnoreRules:
         self._extra_patterns = tuple(extra_patterns)
         self._lock = threading.Lock()
         self._sources: tuple[_SpecSource, ...] = ()
+        self._exclude_file: Path | None = None
         self._environments: dict[str, bool] = {}  # folder (relative) -> is a Python environment
         self.reload()
 
@@ -92,10 +104,12 @@ class IgnoreRules:
 
     def reload(self) -> None:
         """Read the ignore files again (after a ``.gitignore`` changed)."""
-        sources = list(self._load_root_sources())
+        exclude_file = _info_exclude(self.root)
+        sources = list(self._load_root_sources(exclude_file))
         self._load_nested_gitignores(sources)
         with self._lock:
             self._sources = tuple(sources)
+            self._exclude_file = exclude_file
             self._environments = {}
 
     @property
@@ -133,6 +147,8 @@ class IgnoreRules:
     def is_ignore_file(self, path: Path) -> bool:
         """True for a file whose change means the rules must be reloaded: an ignore
         file, or the mark of a Python environment (one made while the project is open)."""
+        if self._exclude_file is not None and Path(path) == self._exclude_file:
+            return True  # a worktree's lies outside the project
         relative = self._relative(path)
         if relative is None:
             return False
@@ -159,17 +175,14 @@ class IgnoreRules:
             return None
         return "" if relative == PurePosixPath(".") else relative.as_posix()
 
-    def _load_root_sources(self) -> Iterator[_SpecSource]:
+    def _load_root_sources(self, exclude_file: Path | None) -> Iterator[_SpecSource]:
         root_base = ""
         if self._extra_patterns:
-            import pathspec  # ~40 ms to import; not needed until rules are read
-
-            spec = pathspec.GitIgnoreSpec.from_lines(self._extra_patterns)
-            yield _SpecSource(root_base, spec, self.root)
-        for origin in (self.root / INFO_EXCLUDE, self.root / GITIGNORE):
-            spec = _read_spec(origin)
-            if spec is not None:
-                yield _SpecSource(root_base, spec, origin)
+            yield _SpecSource(root_base, _PatternList(self._extra_patterns), self.root)
+        for origin in (exclude_file, self.root / GITIGNORE):
+            patterns = _read_patterns(origin) if origin is not None else None
+            if patterns is not None:
+                yield _SpecSource(root_base, patterns, origin)
 
     def _load_nested_gitignores(self, sources: list[_SpecSource]) -> None:
         """Append the ``.gitignore`` files below the root, parents before children.
@@ -182,9 +195,9 @@ class IgnoreRules:
             if not relative:
                 return  # the root's file is already loaded
             origin = directory / GITIGNORE
-            spec = _read_spec(origin)
-            if spec is not None:
-                sources.append(_SpecSource(relative, spec, origin))
+            patterns = _read_patterns(origin)
+            if patterns is not None:
+                sources.append(_SpecSource(relative, patterns, origin))
 
         for _ in _walk(self.root, lambda: tuple(sources), visit_dir=visit, want_files=False):
             pass
@@ -206,31 +219,300 @@ def _matches(sources: tuple[_SpecSource, ...], relative: str, name: str, *, is_d
         return True
     if not is_dir and name in BUILTIN_IGNORED_FILES:
         return True
-    ignored = False
-    for source in sources:  # ordered lowest precedence first: the last verdict wins
+    for source in reversed(sources):  # highest precedence first: the first verdict wins
         if source.base:
             if not relative.startswith(source.prefix):
                 continue
             candidate = relative[len(source.prefix):]
         else:
             candidate = relative
-        result = source.spec.check_file(candidate + "/" if is_dir else candidate)
-        if result.include is not None:
-            ignored = result.include
-    return ignored
+        verdict = source.patterns.verdict(candidate, name, is_dir)
+        if verdict is not None:
+            return verdict
+    return False
 
 
-def _read_spec(origin: Path) -> pathspec.GitIgnoreSpec | None:
+@dataclass(frozen=True)
+class _Line:
+    """One pattern of an ignore file, as a regular expression for a whole path."""
+
+    regex: str
+    ignores: bool  # False for a ``!`` line, which re-includes
+    dir_only: bool  # written with a trailing ``/``
+    by_name: bool  # no ``/`` inside: matched against the name alone, at any depth
+
+
+class _PatternList:
+    """The lines of one ignore file, ready to judge one file or folder.
+
+    Each line is matched against the path itself only, as git does while it walks:
+    not against the paths below it (a folder's verdict already covers those), and
+    without ranking one kind of line over another; the last matching line decides.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        parsed = [(number, _parse_line(text)) for number, text in enumerate(lines)]
+        numbered = [(number, line) for number, line in parsed if line is not None]
+        self._files = _Matcher([(number, line) for number, line in numbered if not line.dir_only])
+        self._dirs = _Matcher(numbered)
+
+    def verdict(self, path: str, name: str, is_dir: bool) -> bool | None:
+        """True when the last line matching ``path`` (relative to the ignore file's
+        folder; ``name`` is its last part) ignores it, False when it re-includes it,
+        None when no line matches."""
+        return (self._dirs if is_dir else self._files).verdict(path, name)
+
+
+class _Matcher:
+    """Some numbered lines, as one alternation matched against the name and one against
+    the path: a call each, in C, instead of a loop over the lines in Python."""
+
+    def __init__(self, numbered: Sequence[tuple[int, _Line]]) -> None:
+        self._by_name = _alternation([item for item in numbered if item[1].by_name])
+        self._by_path = _alternation([item for item in numbered if not item[1].by_name])
+
+    def verdict(self, path: str, name: str) -> bool | None:
+        by_name = _last_match(self._by_name, name)
+        by_path = _last_match(self._by_path, path)
+        if by_path is not None and (by_name is None or by_path[0] > by_name[0]):
+            return by_path[1]
+        return None if by_name is None else by_name[1]
+
+
+_Alternation = tuple[re.Pattern[str], tuple[tuple[int, bool], ...]]
+
+
+def _alternation(numbered: Sequence[tuple[int, _Line]]) -> _Alternation | None:
+    """One regular expression with a group per line, the last line first, so that the
+    group that matches is the last matching line; with each group's (number, ignores)."""
+    if not numbered:
+        return None
+    ordered = sorted(numbered, key=lambda item: item[0], reverse=True)
+    regex = re.compile("|".join(f"({line.regex})" for _, line in ordered), re.DOTALL)
+    return regex, tuple((number, line.ignores) for number, line in ordered)
+
+
+def _last_match(alternation: _Alternation | None, subject: str) -> tuple[int, bool] | None:
+    if alternation is None:
+        return None
+    regex, outcomes = alternation
+    found = regex.fullmatch(subject)
+    return None if found is None else outcomes[found.lastindex - 1]
+
+
+def _parse_line(text: str) -> _Line | None:
+    """A line of an ignore file as git reads it, or None for a blank line, a comment, or
+    a pattern that can match nothing (an unclosed ``[``, a trailing ``\\``)."""
+    if not text or text.startswith("#"):
+        return None
+    pattern = _trim_trailing_spaces(text)
+    ignores = not pattern.startswith("!")
+    if not ignores:
+        pattern = pattern[1:]
+    dir_only = pattern.endswith("/")
+    if dir_only:
+        pattern = pattern[:-1]
+    by_name = "/" not in pattern
+    if not by_name and pattern.startswith("/"):  # anchored to the ignore file's folder
+        pattern = pattern[1:]
+    regex = _glob_regex(pattern) if pattern else None
+    return _Line(regex, ignores, dir_only, by_name) if regex is not None else None
+
+
+def _trim_trailing_spaces(text: str) -> str:
+    """``text`` without trailing spaces, but one escaped by a backslash stays."""
+    trimmed = text.rstrip(" ")
+    backslashes = len(trimmed) - len(trimmed.rstrip("\\"))
+    return trimmed + " " if trimmed != text and backslashes % 2 else trimmed
+
+
+def _glob_regex(glob: str) -> str | None:
+    """The regular expression for a whole path matching ``glob`` as git's wildmatch
+    does with ``WM_PATHNAME``, or None when git would match nothing with it."""
+    parts: list[str] = []
+    index, end = 0, len(glob)
+    literal_end = next((at for at, char in enumerate(glob) if char in "*?[\\"), end)
+    while index < end:
+        char = glob[index]
+        if char == "*":
+            stars = index
+            while index < end and glob[index] == "*":
+                index += 1
+            rest = glob[index:]
+            # ``**`` spans folders as a whole part (``**/x``, ``x/**``, ``x/**/y``), and right
+            # after a literal start (``a**/x``): git compares that start on its own first
+            spans = (
+                index - stars > 1
+                and (stars == literal_end or glob[stars - 1] == "/")
+                and (not rest or rest.startswith(("/", "\\/")))
+            )
+            if spans and rest.startswith("/"):
+                parts.append("(?:.*/)?")  # no folder at all, or any number of them
+                index += 1
+            else:
+                parts.append(".*" if spans else "[^/]*")
+            continue
+        if char == "?":
+            parts.append("[^/]")
+        elif char == "[":
+            bracket = _bracket_regex(glob, index)
+            if bracket is None:
+                return None
+            regex, index = bracket
+            parts.append(regex)
+            continue
+        elif char == "\\":
+            index += 1
+            if index == end:
+                return None
+            parts.append(re.escape(glob[index]))
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    return "".join(parts)
+
+
+_CHARACTER_CLASSES = {
+    "alnum": "a-zA-Z0-9", "alpha": "a-zA-Z", "blank": " \\t", "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9", "graph": "!-~", "lower": "a-z", "print": " -~", "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\r\\x0b\\x0c", "upper": "A-Z", "xdigit": "0-9a-fA-F",
+}
+"""The ``[:name:]`` classes git knows, for ASCII as git has them."""
+
+
+def _bracket_regex(glob: str, start: int) -> tuple[str, int] | None:
+    """The ``[...]`` at ``glob[start]`` as a regular expression and the index after it,
+    or None when it is not closed or names an unknown class (git then matches nothing)."""
+    index = start + 1
+    negated = glob[index:index + 1] in ("!", "^")
+    index += negated
+    items: list[str] = []
+    previous = ""  # the last plain character: where a range starts
+    first = True
+    while True:
+        if index >= len(glob):
+            return None
+        char = glob[index]
+        if char == "]" and not first:
+            break
+        first = False
+        if char == "\\":
+            index += 1
+            if index >= len(glob):
+                return None
+            previous = glob[index]
+            items.append(re.escape(previous))
+        elif char == "-" and previous and glob[index + 1:index + 2] not in ("", "]"):
+            index += 1
+            last = glob[index]
+            if last == "\\":
+                index += 1
+                if index >= len(glob):
+                    return None
+                last = glob[index]
+            if previous <= last:  # a reversed range matches nothing
+                items.append(f"{re.escape(previous)}-{re.escape(last)}")
+            previous = ""
+        elif char == "[" and glob.startswith(":", index + 1):
+            close = glob.find("]", index + 2)
+            if close < 0:
+                return None
+            if close > index + 2 and glob[close - 1] == ":":
+                known = _CHARACTER_CLASSES.get(glob[index + 2:close - 1])
+                if known is None:
+                    return None
+                items.append(known)
+                previous = ""
+                index = close
+            else:  # no ``:]`` before the ``]``: the ``[`` is a plain character
+                previous = char
+                items.append(re.escape(char))
+        else:
+            previous = char
+            items.append(re.escape(char))
+        index += 1
+    if not items:
+        return ("[^/]" if negated else "(?!)"), index + 1
+    listed = "".join(items)
+    # ``/`` is never matched by a class, whatever it lists (WM_PATHNAME)
+    return (f"[^{listed}/]" if negated else f"(?!/)[{listed}]"), index + 1
+
+
+def _read_patterns(origin: Path) -> _PatternList | None:
+    data = _read_regular_file(origin)
+    if data is None:
+        return None
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    # git splits at line feeds only and drops a carriage return before one
+    return _PatternList([line.removesuffix("\r") for line in text.split("\n")])
+
+
+def _read_regular_file(path: Path, max_bytes: int | None = None) -> bytes | None:
+    """The bytes of ``path`` when it is a regular file that can be read (of at most
+    ``max_bytes``), else None; a folder, pipe or device in its place is not read."""
+    # Non-blocking: a pipe in place of the file must not hang the open (fstat refuses it).
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        text = origin.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                log.warning("not reading %s: not a regular file", path)
+                return None
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    except OSError as exc:  # unreadable or a folder named .gitignore: carry on without it
-        log.warning("could not read ignore file %s: %s", origin, exc)
+    except OSError as exc:  # unreadable: carry on without it
+        log.warning("could not read %s: %s", path, exc)
         return None
-    import pathspec
+    if max_bytes is not None and len(data) > max_bytes:
+        log.warning("not reading %s: over %d bytes", path, max_bytes)
+        return None
+    return data
 
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+def _info_exclude(root: Path) -> Path | None:
+    """The ``info/exclude`` of the repository whose work tree is ``root``: in ``.git``
+    when it is a folder, else in the folder a ``.git`` file names (``gitdir: ...``, in
+    a worktree or a submodule), or rather in the common folder that one's ``commondir``
+    names (a worktree's). None when there is no repository or a pointer is odd."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        git_dir = dot_git
+    else:
+        git_dir = _follow_pointer(dot_git, "gitdir: ")
+        if git_dir is None:
+            return None
+    commondir = git_dir / "commondir"
+    if os.path.lexists(commondir):
+        git_dir = _follow_pointer(commondir, "")
+        if git_dir is None:
+            return None
+    return git_dir / "info" / "exclude"
+
+
+def _follow_pointer(pointer: Path, prefix: str) -> Path | None:
+    """The repository folder the one-line file ``pointer`` names after ``prefix``
+    (relative to the pointer's own folder unless absolute), or None when the file is
+    missing, unreadable, odd (not one line, control characters), or names a folder that
+    is not a repository (no ``HEAD``)."""
+    data = _read_regular_file(pointer, GIT_POINTER_MAX_BYTES)
+    if data is None:
+        return None
+    try:
+        text = os.fsdecode(data.rstrip(b"\r\n"))
+    except UnicodeDecodeError:
+        return None
+    target = text[len(prefix):] if text.startswith(prefix) else ""
+    if not target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        log.warning("not following %s: not a single path", pointer)
+        return None
+    try:
+        folder = Path(pointer.parent, target).resolve()
+        if (folder / "HEAD").is_file():
+            return folder
+    except (OSError, RuntimeError, ValueError):
+        pass
+    log.warning("not following %s: %s is not a repository", pointer, target)
+    return None
 
 
 def walk_project(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -256,3 +258,270 @@ def test_a_windows_junction_counts_as_a_link():
     )
     posix_link = SimpleNamespace(st_mode=stat.S_IFLNK | 0o777)
     assert (is_link(regular), is_link(junction), is_link(posix_link)) == (False, True, True)
+
+
+# Tricky .gitignore cases, each a real folder: (files, what a walk keeps). Every one is
+# also checked against the real git binary below, folders included. No folder here has
+# a built-in name (build, out, env, ...), which Hearth skips and git does not.
+GIT_CASES = {
+    "a whitelist keeps the folders and the python files": (
+        {".gitignore": "*\n!*/\n!*.py\n", "a.py": "", "README.md": "", "src/x/a.py": "", "src/notes.txt": ""},
+        ["a.py", "src/x/a.py"],
+    ),
+    "star without re-including folders keeps top-level files only": (
+        {".gitignore": "*\n!*.py\n", "a.py": "", "src/b.py": ""},
+        ["a.py"],
+    ),
+    "a negated folder pattern does not re-include the files in it": (
+        {".gitignore": "*\n!keep/\n", "a.py": "", "keep/a.py": ""},
+        [],
+    ),
+    "a folder pattern re-included by a later one is walked": (
+        {".gitignore": "vendor\n!vendor/\n", "vendor/keep.py": ""},
+        [".gitignore", "vendor/keep.py"],
+    ),
+    "every folder comes back with !*/": (
+        {".gitignore": "gen/\nlib/sub/\n!*/\n", "gen/a.py": "", "lib/sub/b.py": ""},
+        [".gitignore", "gen/a.py", "lib/sub/b.py"],
+    ),
+    "a file in an excluded folder cannot be re-included": (
+        {".gitignore": "gen/\n!gen/keep.py\n!gen/*\n", "gen/keep.py": "", "a.py": ""},
+        [".gitignore", "a.py"],
+    ),
+    "children of a folder are not the folder": (
+        {".gitignore": "foo/*\n!foo/bar/\n", "foo/bar/x.py": "", "foo/o.py": ""},
+        [".gitignore", "foo/bar/x.py"],
+    ),
+    "a trailing double star leaves the folder itself in": (
+        {".gitignore": "foo/**\n!foo/keep.py\n", "foo/keep.py": "", "foo/drop.py": "", "foo/sub/deep.py": ""},
+        [".gitignore", "foo/keep.py"],
+    ),
+    "a double star in the middle matches no folder or many": (
+        {".gitignore": "a/**/b\n", "a/b": "", "a/x/b": "", "a/x/y/b": "", "a/bb": "", "c/a/b": ""},
+        [".gitignore", "a/bb", "c/a/b"],
+    ),
+    "a leading double star and an anchored name": (
+        {".gitignore": "**/gen/\n/top.py\n", "gen/a.py": "", "x/gen/b.py": "", "top.py": "", "x/top.py": ""},
+        [".gitignore", "x/top.py"],
+    ),
+    "a double star right after a literal start spans folders": (
+        {".gitignore": "/a**/doc\n", "a/doc": "", "ab/c/doc": "", "adoc": "", "b/doc": ""},
+        [".gitignore", "b/doc"],
+    ),
+    "a nested whitelist re-includes below a whitelisted folder": (
+        {".gitignore": "*\n!*/\n", "docs/.gitignore": "!*.md\n", "docs/a.md": "", "docs/b.txt": "", "a.md": ""},
+        ["docs/a.md"],
+    ),
+    "a nested anchored folder pattern": (
+        {"lib/.gitignore": "/gen/\n", "lib/gen/a.py": "", "lib/sub/gen/b.py": "", "gen/c.py": ""},
+        ["gen/c.py", "lib/.gitignore", "lib/sub/gen/b.py"],
+    ),
+    "brackets, negated brackets and classes": (
+        {
+            ".gitignore": "[ab].py\n[!c]*.txt\n[[:digit:]]*.md\n!b.py\n",
+            "a.py": "", "b.py": "", "c.py": "", "x.txt": "", "c.txt": "", "1.md": "", "x.md": "",
+        },
+        [".gitignore", "b.py", "c.py", "c.txt", "x.md"],
+    ),
+    "escapes, comments and trailing spaces": (
+        {
+            ".gitignore": "# a comment\n\\#notes\n\\!bang\nspaces   \n",
+            "#notes": "", "!bang": "", "spaces": "", "keep": "",
+        },
+        [".gitignore", "keep"],
+    ),
+    "windows line endings": (
+        {".gitignore": "*.log\r\n!keep.log\r\n", "a.log": "", "keep.log": ""},
+        [".gitignore", "keep.log"],
+    ),
+    "a pattern git cannot match leaves the others working": (
+        {".gitignore": "[unclosed\nfoo\\\n[[:nope:]]\n*.tmp\n", "[unclosed": "", "a.tmp": ""},
+        [".gitignore", "[unclosed"],
+    ),
+    "star slash ignores every folder": (
+        {".gitignore": "*/\n", "a.py": "", "src/b.py": ""},
+        [".gitignore", "a.py"],
+    ),
+}
+
+
+def git(cwd: Path, *args: str, stdin: str | None = None, check: bool = True) -> str:
+    """Run the real git, kept away from the user's and the system's configuration."""
+    home = cwd.parent / "git-home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_CONFIG_GLOBAL": os.devnull}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=check)
+    return done.stdout
+
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+@pytest.mark.parametrize("case", GIT_CASES)
+def test_tricky_gitignore_cases(tmp_path, case):
+    files, kept = GIT_CASES[case]
+    make_tree(tmp_path, files)
+    assert sorted(walked(tmp_path)) == kept
+
+
+@needs_git
+@pytest.mark.parametrize("case", GIT_CASES)
+def test_tricky_gitignore_cases_are_decided_as_git_decides(tmp_path, case):
+    files, kept = GIT_CASES[case]
+    project = tmp_path / "project"
+    make_tree(project, files)
+    git(project, "init", "-q")
+    listed = sorted(git(project, "ls-files", "-co", "--exclude-standard", "-z").split("\0")[:-1])
+    assert sorted(walked(project)) == listed == kept
+    every = [path.relative_to(project).as_posix() for path in sorted(project.rglob("*")) if ".git" not in path.parts]
+    answer = git(project, "check-ignore", "--no-index", "-z", "--stdin", stdin="\0".join(every), check=False)
+    rules = IgnoreRules.for_project(project)
+    assert {path for path in every if rules.is_ignored(Path(path))} == set(answer.split("\0")[:-1])
+
+
+def test_git_files_of_worktrees_and_submodules_are_left_out_anywhere(tmp_path):
+    make_tree(tmp_path, {"a.py": "", "vendored/.git": "gitdir: ../.git/modules/vendored\n", "vendored/v.py": ""})
+    assert walked(tmp_path) == ["a.py", "vendored/v.py"]
+    assert IgnoreRules.for_project(tmp_path).is_ignored(tmp_path / "vendored" / ".git")
+
+
+@needs_git
+def test_a_git_worktree_reads_the_repository_info_exclude_and_leaves_out_its_git_file(tmp_path):
+    repo = tmp_path / "repo"
+    make_tree(repo, {"m.py": "def m(): pass\n"})
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "i")
+    exclude = repo / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(exist_ok=True)
+    with exclude.open("a") as lines:
+        lines.write("priv/\n")
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", str(worktree))
+    make_tree(worktree, {"priv/p.py": "def p(): pass\n", "lib/a.py": ""})
+    assert (worktree / ".git").is_file()
+    assert walked(worktree) == ["m.py", "lib/a.py"]
+    assert sorted(walked(worktree)) == sorted(git(worktree, "ls-files", "-co", "--exclude-standard").split())
+    rules = IgnoreRules.for_project(worktree)
+    assert rules.is_ignored(worktree / ".git") and rules.is_ignored(worktree / "priv" / "p.py")
+    assert exclude.resolve() in rules.ignore_files
+    assert rules.is_ignore_file(exclude.resolve())  # outside the project, yet a change reloads the rules
+
+
+@needs_git
+def test_a_git_submodule_reads_its_own_info_exclude(tmp_path):
+    library = tmp_path / "library"
+    make_tree(library, {"lib.py": ""})
+    git(library, "init", "-q")
+    git(library, "add", ".")
+    git(library, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "i")
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    git(outer, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    module = outer / "lib"
+    assert (module / ".git").read_text().startswith("gitdir: ../")  # relative, as git writes it
+    exclude = outer / ".git" / "modules" / "lib" / "info" / "exclude"
+    exclude.parent.mkdir(exist_ok=True)
+    with exclude.open("a") as lines:
+        lines.write("scratch/\n")
+    make_tree(module, {"scratch/tmp.py": "", "more.py": ""})
+    assert walked(module) == ["lib.py", "more.py"]
+    assert sorted(walked(module)) == sorted(git(module, "ls-files", "-co", "--exclude-standard").split())
+
+
+def _fake_repository(git_dir: Path, exclude: str = "*.py\n") -> None:
+    """The least of a repository that Hearth follows a pointer to: HEAD, info/exclude."""
+    make_tree(git_dir, {"HEAD": "ref: refs/heads/main\n", "info/exclude": exclude})
+
+
+@pytest.mark.parametrize(
+    ("content", "kept"),
+    [
+        (b"gitdir: ../repo/.git\n", []),  # followed: the repository's exclude hides *.py
+        (b"gitdir: ../repo/.git\r\n", []),
+        (b"gitdir: ../repo/.git", []),
+        (b"", ["a.py"]),
+        (b"gitdir: \n", ["a.py"]),
+        (b"gitdir:../repo/.git\n", ["a.py"]),  # git wants the space
+        (b"../repo/.git\n", ["a.py"]),
+        (b"gitdir: ../repo/.git\nmore\n", ["a.py"]),
+        (b"gitdir: ../repo/.git\x00\n", ["a.py"]),
+        (b"gitdir: ../repo/.git\t\n", ["a.py"]),
+        (b"\xff\xfe\x00garbage", ["a.py"]),
+        (b"gitdir: ../plain\n", ["a.py"]),  # a folder, not a repository: no HEAD
+        (b"gitdir: ../missing/.git\n", ["a.py"]),
+        (b"gitdir: ../repo/.git/HEAD\n", ["a.py"]),
+        (b"gitdir: ../repo/.git" + b"/." * 5000 + b"\n", ["a.py"]),  # too long for a pointer
+    ],
+)
+def test_an_odd_git_file_is_not_followed(tmp_path, content, kept):
+    _fake_repository(tmp_path / "repo" / ".git")
+    make_tree(tmp_path / "plain", {"info/exclude": "*.py\n"})
+    project = tmp_path / "project"
+    make_tree(project, {"a.py": ""})
+    (project / ".git").write_bytes(content)
+    assert walked(project) == kept
+
+
+def test_an_absolute_gitdir_is_followed(tmp_path):
+    _fake_repository(tmp_path / "repo" / ".git")
+    make_tree(tmp_path / "project", {"a.py": "", "b.md": "", ".git": f"gitdir: {tmp_path / 'repo' / '.git'}\n"})
+    assert walked(tmp_path / "project") == ["b.md"]
+
+
+@pytest.mark.parametrize(
+    ("commondir", "kept"),
+    [
+        (b"../..\n", []),  # a worktree's: the common folder holds info/exclude
+        (b"../..\r\n", []),
+        (None, ["a.py"]),  # no commondir: the worktree folder's own info/exclude, here none
+        (b"", ["a.py"]),
+        (b"../..\n../x\n", ["a.py"]),
+        (b"\x00\x01", ["a.py"]),
+        (b"../../..\n", ["a.py"]),  # not a repository
+        ("folder", ["a.py"]),
+    ],
+)
+def test_a_worktree_commondir_is_followed_only_when_it_is_sound(tmp_path, commondir, kept):
+    repo = tmp_path / "repo" / ".git"
+    _fake_repository(repo)
+    gitdir = repo / "worktrees" / "wt"
+    make_tree(gitdir, {"HEAD": "ref: refs/heads/wt\n"})
+    if commondir == "folder":
+        (gitdir / "commondir").mkdir()
+    elif commondir is not None:
+        (gitdir / "commondir").write_bytes(commondir)
+    project = tmp_path / "wt"
+    make_tree(project, {"a.py": "", ".git": f"gitdir: {gitdir}\n"})
+    assert walked(project) == kept
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_in_place_of_git_or_commondir_or_gitignore_does_not_hang(tmp_path):
+    repo = tmp_path / "repo" / ".git"
+    _fake_repository(repo)
+    gitdir = repo / "worktrees" / "wt"
+    make_tree(gitdir, {"HEAD": ""})
+    os.mkfifo(gitdir / "commondir")
+    worktree = tmp_path / "wt"
+    make_tree(worktree, {"a.py": "", ".git": f"gitdir: {gitdir}\n", "sub/b.py": ""})
+    os.mkfifo(worktree / "sub" / ".gitignore")
+    assert walked(worktree) == ["a.py", "sub/b.py"]
+    project = tmp_path / "project"
+    make_tree(project, {"a.py": ""})
+    os.mkfifo(project / ".git")
+    assert walked(project) == ["a.py"]
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_an_unreadable_git_file_is_not_followed(tmp_path):
+    _fake_repository(tmp_path / "repo" / ".git")
+    project = tmp_path / "project"
+    make_tree(project, {"a.py": "", ".git": "gitdir: ../repo/.git\n"})
+    (project / ".git").chmod(0)
+    try:
+        assert walked(project) == ["a.py"]
+    finally:
+        (project / ".git").chmod(0o644)

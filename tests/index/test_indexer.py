@@ -219,6 +219,20 @@ def test_everything_ignored(project, make_indexer):
     assert indexer.summary.files_indexed == 0 and indexer.summary.skipped == {}
 
 
+def test_a_whitelist_gitignore_indexes_what_git_keeps(project, make_indexer):
+    write(project, ".gitignore", "*\n!*/\n!*.py\n")  # folders and Python files only
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    assert indexer.summary.files_indexed == 2  # src/app.py and src/net.py
+
+
+def test_the_git_file_of_a_worktree_is_not_indexed(project, make_indexer):
+    write(project, ".git", "gitdir: /elsewhere/repo/.git/worktrees/proj\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    assert indexer.summary.files_indexed == 4 and indexer.summary.skipped == {}
+
+
 def test_symlink_loop_is_walked_once(project, make_indexer):
     os.symlink(project, project / "src" / "loop")
     os.symlink(project / "src", project / "web" / "back")
