@@ -60,7 +60,11 @@ def run_map(path: Path | str, tokens: int, out: TextIO) -> int:
     from desktop.index.repomap import repo_map
 
     try:
-        found = _with_index(path, lambda index: (repo_map(index, tokens), index.reader.stats().symbols))
+        def outline(index) -> tuple[str, int]:  # noqa: ANN001 - a SearchIndex
+            text = repo_map(index, tokens)
+            return text, (index.reader.stats().symbols if not text else 0)  # counted only to say why it is empty
+
+        found = _with_index(path, outline)
         if found is None:
             return EXIT_SERVER
         text, definitions = found
