@@ -14,6 +14,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from desktop.core.errors import ProjectError
 
@@ -212,12 +213,27 @@ class _FolderBecameLink(OSError):
     """A folder on the way to a file was a link when it was opened."""
 
 
+class NotRegularFile(OSError):
+    """What is at the path is a folder, pipe, socket or device, not a regular file."""
+
+
+def open_regular_file(path: Path, *, follow_link: bool = True, beneath: Path | None = None) -> BinaryIO:
+    """``path`` opened for reading when it is a regular file; ``NotRegularFile`` when it
+    is not, found without blocking on a pipe. ``follow_link`` and ``beneath`` as for
+    ``read_text_file``; other failures raise the ``OSError`` that opening gave."""
+    handle = os.fdopen(_open_for_reading(path, follow_link, beneath), "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+    return handle
+
+
 def _read_bytes(path: Path, max_bytes: int, follow_link: bool = True, beneath: Path | None = None) -> bytes:
     try:
-        with os.fdopen(_open_for_reading(path, follow_link, beneath), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped in since the stat
-                raise UnreadableFile(f"Cannot read {path.name}: it is no longer a regular file.", str(path))
+        with open_regular_file(path, follow_link=follow_link, beneath=beneath) as handle:
             data = handle.read(max_bytes + 1)
+    except NotRegularFile:  # swapped in since the stat
+        raise UnreadableFile(f"Cannot read {path.name}: it is no longer a regular file.", str(path)) from None
     except PermissionError:
         raise UnreadableFile(
             f"Cannot open {path.name}: permission denied.",

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator, Sequence
 
 from desktop.core.cancel import CancelToken
+from desktop.index.files import NotRegularFile, open_regular_file
 
 log = logging.getLogger(__name__)
 
@@ -450,15 +451,13 @@ def _read_patterns(origin: Path) -> _PatternList | None:
 def _read_regular_file(path: Path, max_bytes: int | None = None) -> bytes | None:
     """The bytes of ``path`` when it is a regular file that can be read (of at most
     ``max_bytes``), else None; a folder, pipe or device in its place is not read."""
-    # Non-blocking: a pipe in place of the file must not hang the open (fstat refuses it).
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with os.fdopen(os.open(path, flags), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                log.warning("not reading %s: not a regular file", path)
-                return None
+        with open_regular_file(path) as handle:
             data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except (FileNotFoundError, NotADirectoryError):
+        return None
+    except NotRegularFile:
+        log.warning("not reading %s: not a regular file", path)
         return None
     except OSError as exc:  # unreadable: carry on without it
         log.warning("could not read %s: %s", path, exc)

@@ -215,10 +215,9 @@ def classify(path: Path, relative: str, root: Path) -> ScannedFile | Skip:
     A link is never read through, as git never follows one: what it points to is
     indexed where it lives, under its own name and rules, or not at all (a secret, an
     ignored folder, a file outside the project)."""
-    stored = storable_path(relative)
-    inside = str(path)[len(str(root)) + 1 :]  # a live update's ``relative`` comes stored already
-    if stored != relative or storable_path(inside) != inside:
-        return Skip(stored, "unreadable", "its name is not valid UTF-8 (rename it to have it indexed)")
+    inside = str(path)[len(str(root)) + 1 :]  # as named on disk: a live update's ``relative`` comes stored
+    if storable_path(inside) != inside:
+        return Skip(storable_path(relative), "unreadable", "its name is not valid UTF-8 (rename it to have it indexed)")
     try:
         info = os.lstat(path)
     except OSError as exc:
