@@ -410,9 +410,11 @@ def resolve_context(
         return _folder_context(root, relative, instruction)
     if not relative:
         raise EditError("No file was given for the action.")
+    from desktop.index.files import text_lines
+
     path, relative = _inside(root, relative)
     text = _read_for_model(path, relative)
-    lines = _split_lines(text)
+    lines = text_lines(text)
     language = _language(relative, text)
     base = ActionContext(root=root, scope=scope, relative=relative, text=text, language=language,
                          instruction=instruction)
@@ -453,7 +455,7 @@ def _inside(root: Path, relative: str) -> tuple[Path, str]:
 
 
 def _read_for_model(path: Path, relative: str) -> str:
-    from desktop.index.files import read_text_file
+    from desktop.index.files import normalize_newlines, read_text_file
     from desktop.index.scanner import holds_private_key, is_secret_path
 
     refusal = (f"{relative} holds secrets, so Hearth does not send it to a model.",
@@ -466,14 +468,7 @@ def _read_for_model(path: Path, relative: str) -> str:
         raise EditError(exc.message, exc.hint) from exc
     if holds_private_key(text.encode("utf-8", errors="replace")):
         raise SecretFile(*refusal)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _split_lines(text: str) -> list[str]:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return normalize_newlines(text)
 
 
 def _check_range(selection: tuple[int, int], count: int, relative: str) -> tuple[int, int]:

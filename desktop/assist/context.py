@@ -406,17 +406,18 @@ def _enclosing_symbol(index: SearchIndex, path: str, line: int):  # noqa: ANN202
 
 
 def _read_lines(root: Path, path: str, start: int, end: int) -> list[str] | None:
-    from desktop.index.files import read_text_file
+    from desktop.index.files import read_text_file, text_lines
 
     try:
         text = read_text_file(Path(root) / path).text
     except HearthError as exc:
         log.info("not sending %s: %s", path, exc.message)
         return None
-    return text.splitlines()[start - 1:end]
+    return text_lines(text)[start - 1:end]
 
 
 def _hit_block(index: SearchIndex, root: Path | None, hit: Hit, room: int, estimator: TokenEstimator) -> _Block | None:
+    from desktop.index.files import text_lines
     from desktop.index.scanner import withheld_from_models
 
     if withheld_from_models(root, hit.path):  # the index leaves these out; an old one may not
@@ -427,7 +428,7 @@ def _hit_block(index: SearchIndex, root: Path | None, hit: Hit, room: int, estim
     ).fetchone()
     if row is None:
         return None
-    return _fit_block("", hit.path, index.language_of(hit.path), hit.start_line, str(row[0]).splitlines(),
+    return _fit_block("", hit.path, index.language_of(hit.path), hit.start_line, text_lines(str(row[0])),
                       hit.symbol, hit.kind, "retrieved", room, estimator)
 
 

@@ -20,6 +20,7 @@ from typing import Iterator, Sequence
 
 from tree_sitter import Node, QueryCursor
 
+from desktop.index.files import normalize_newlines
 from desktop.index.languages import LANGUAGE_PROVIDED, LoadedLanguage, ProvidedNames, load_language
 
 MAX_CHUNK_LINES = 60
@@ -124,7 +125,13 @@ class _Def:
 
 def extract(text: str, language: str | None, data: bytes | None = None) -> Extraction:
     """Definitions, references and chunks of a file's ``text``; plain-text chunks when
-    ``language`` is None. ``data`` is ``text`` encoded as UTF-8, when the caller has it."""
+    ``language`` is None. ``data`` is ``text`` encoded as UTF-8, when the caller has it.
+
+    Lines end at LF, CRLF or a lone CR (``files.normalize_newlines``), as in the code
+    view: the grammars see no line break in a lone CR, so an old Mac file would
+    otherwise read as one long line."""
+    if "\r" in text:
+        text, data = normalize_newlines(text), None
     lines = text.split("\n")
     if language is None:
         return Extraction(None, (), (), tuple(_text_chunks(lines)))

@@ -109,6 +109,26 @@ class FileText:
         return self.size_bytes <= HIGHLIGHT_MAX_BYTES and not self.is_minified
 
 
+def normalize_newlines(text: str) -> str:
+    """One line convention for all of Hearth: CRLF and an old Mac's lone CR become LF.
+
+    The parser, the code view, hits' line numbers and prompts then agree on what a line
+    is. (``str.splitlines`` would also break at form feeds and U+2028, where editors and
+    tree-sitter do not.)"""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """``text``'s lines by that convention, without their ends; a final line end does
+    not start another line."""
+    lines = normalize_newlines(text).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _word_breaks(text: str) -> int:
     """Spaces, and characters outside ASCII: Chinese or Japanese prose has no spaces,
     and minified code is ASCII but for a few strings."""
@@ -177,7 +197,7 @@ def read_text_file(
     if looks_binary(data[:BINARY_SAMPLE_BYTES]):
         raise BinaryFile(f"{path.name} is not a text file.", f"{path} looks like binary data.")
     text, encoding = decode_text(data)
-    lines = text.splitlines()
+    lines = text_lines(text)
     return FileText(
         path=path,
         text=text,

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.cancel import CancelToken
 from desktop.core.errors import HearthError
+from desktop.index.files import normalize_newlines
 from desktop.qt.worker import TaskRunner, Worker
 from desktop.ui import theme
 from desktop.ui.find_bar import FindBar
@@ -56,13 +57,6 @@ Run = tuple[int, int, Any]  # start, length (UTF-16 units), pygments token type
 
 
 # --- pure helpers (no widgets; run on the worker) -------------------------------------
-
-
-def normalize_newlines(text: str) -> str:
-    """One newline convention, so document blocks and text lines always agree."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_long_lines(text: str, width: int = DISPLAY_ROW_CHARS) -> tuple[str, list[int] | None]:

@@ -349,3 +349,23 @@ def test_factor_is_clamped(tmp_path):
 def test_raw_prompt_tokens_counts_overhead():
     messages = [ChatMessage("system", "x" * 32), ChatMessage("user", "y" * 64)]
     assert raw_prompt_tokens(messages) == 10 + 8 + 20 + 8
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_the_symbol_at_the_cursor_of_a_file_with_other_line_ends_is_sent_whole(tmp_path, line_end):
+    root = tmp_path / "project"
+    root.mkdir()
+    source = "\f\ndef alpha(x):\n    return x + 1\n\n\ndef beta(y):\n    return y * 2\n"
+    (root / "old.py").write_bytes(source.replace("\n", line_end).encode("utf-8"))
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root))
+    try:
+        focus = ChatFocus("old.py", cursor_line=7)
+        plan = plan_turn("what does this do", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+    finally:
+        index.close()
+    first = plan.items[0]
+    assert (first.source, first.symbol, first.start_line, first.end_line) == ("selection", "beta", 6, 7)
+    assert "def beta(y):\n    return y * 2\n```" in plan.messages[-1].content
+    assert "\r" not in plan.messages[-1].content

@@ -23,6 +23,7 @@ from desktop.core.settings import atomic_write_bytes, atomic_write_text
         b"a = 1\nb = 2\n",
         b"a = 1\r\nb = 2\r\n",
         b"a = 1\r\nb = 2",  # CRLF, no trailing newline
+        b"a = 1\rb = 2\r",  # an old Mac's lone CR
         b"a = 1\nb = 2",  # no trailing newline
         b"\tif x:\n\t\treturn 1\n",  # tabs
         codecs.BOM_UTF8 + b"caf\xc3\xa9 = 1\r\n",
@@ -57,6 +58,16 @@ def test_mixed_line_endings_take_the_majority(tmp_path):
     snapshot = read_snapshot(path)
     assert snapshot.format.newline == "\r\n"
     assert encode_text(snapshot.text, snapshot.format) == b"a\r\nb\r\nc\r\nd\r\n"
+
+
+def test_an_old_mac_file_has_the_lines_the_code_view_shows(tmp_path):
+    path = tmp_path / "old.py"
+    path.write_bytes(b"def a():\r    return 1\r\rdef b():\r    return 2\r")
+    snapshot = read_snapshot(path)
+    assert snapshot.text.split("\n")[3:5] == ["def b():", "    return 2"]
+    assert snapshot.format.newline == "\r"
+    edited = snapshot.text.replace("return 2", "return 3")
+    assert encode_text(edited, snapshot.format) == b"def a():\r    return 1\r\rdef b():\r    return 3\r"
 
 
 def test_encode_keeps_trailing_newline_presence_whatever_the_new_text_says():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from desktop.index.extract import MAX_CHUNK_CHARS, MAX_CHUNK_LINES, extract
 from desktop.index.identifiers import (
     fts_query,
@@ -616,3 +618,31 @@ def test_a_tsx_component_and_its_handlers():
         "function", "Counter", 4, 6,
     )
     assert set(defs) == {"Counter", "onClick"}  # not n, setN
+
+
+OLD_MAC = "def alpha(x):\r    \"\"\"First.\"\"\"\r    return x\r\rdef beta(y):\r    return y\r\rclass Gamma:\r    def delta(self):\r        pass\r"
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_every_line_end_convention_gives_the_same_definitions_lines_and_text(line_end):
+    # A lone CR (old Mac) is no line break to the grammar: without care the whole file
+    # was one line holding one function, and signatures carried the CRs.
+    found = extract(OLD_MAC.replace("\r", line_end), "python")
+    defs = {d.name: (d.kind, d.scope, d.signature, d.doc, d.start_line, d.end_line) for d in found.definitions}
+    assert defs == {
+        "alpha": ("function", "", "def alpha(x):", "First.", 1, 3),
+        "beta": ("function", "", "def beta(y):", "", 5, 6),
+        "Gamma": ("class", "", "class Gamma:", "", 8, 10),
+        "delta": ("method", "Gamma", "def delta(self):", "", 9, 10),
+    }
+    assert all("\r" not in chunk.text for chunk in found.chunks)
+    beta = next(chunk for chunk in found.chunks if chunk.text.startswith("def beta"))
+    assert (beta.start_line, beta.end_line, beta.text) == (5, 6, "def beta(y):\n    return y")
+
+
+def test_a_form_feed_is_not_a_line_break():
+    source = "def first():\n    pass\n\f\ndef second():\n    return 2\n"
+    defs = {d.name: (d.start_line, d.end_line) for d in extract(source, "python").definitions}
+    assert defs == {"first": (1, 2), "second": (4, 5)}
+    plain = extract("intro\n\fpage two\nend\n", None).chunks
+    assert [(c.start_line, c.end_line) for c in plain] == [(1, 3)]

@@ -16,6 +16,7 @@ from desktop.index.files import (
     UnreadableFile,
     looks_binary,
     read_text_file,
+    text_lines,
 )
 
 PNG_HEADER = (
@@ -230,3 +231,14 @@ def test_a_pipe_in_place_of_a_file_is_refused_without_waiting_for_a_writer(tmp_p
     os.mkfifo(pipe)
     with pytest.raises(UnreadableFile, match="not a regular file"):
         read_text_file(pipe)
+
+
+def test_lines_end_at_lf_crlf_or_a_lone_cr_and_nowhere_else(tmp_path):
+    # Editors and the parser do not break lines at a form feed or U+2028; counting
+    # those as breaks would shift every line number after them.
+    text = "one\r\ntwo\rthree\n\fform feed\u2028same line\x85too\n"
+    assert text_lines(text) == ["one", "two", "three", "\fform feed\u2028same line\x85too"]
+    assert text_lines("no end") == ["no end"] and text_lines("") == [] and text_lines("\n\n") == ["", ""]
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_text_file(path).line_count == 4

@@ -24,6 +24,7 @@ from desktop.index.files import (
     UnreadableFile,
     byte_order_mark,
     looks_binary,
+    normalize_newlines,
     stat_regular_file,
 )
 
@@ -71,12 +72,17 @@ def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, FileFormat]:
             f"{name} is not UTF-8 text; Hearth edits UTF-8/UTF-16 files.",
             f"It is not valid {encoding} after its byte-order mark.",
         ) from None
-    crlf = raw.count("\r\n")
-    lone_lf = raw.count("\n") - crlf
-    newline = "\r\n" if crlf > lone_lf else "\n"
-    text = raw.replace("\r\n", "\n")
+    newline = _line_end_of(raw)
+    text = normalize_newlines(raw)
     fmt = FileFormat(encoding=encoding, bom=bom, newline=newline, trailing_newline=text.endswith("\n"))
     return text, fmt
+
+
+def _line_end_of(raw: str) -> str:
+    """The line end most lines of ``raw`` use: LF, CRLF or an old Mac's lone CR."""
+    crlf = raw.count("\r\n")
+    counts = {"\n": raw.count("\n") - crlf, "\r\n": crlf, "\r": raw.count("\r") - crlf}
+    return max(counts, key=counts.__getitem__)  # ties go to LF, the first
 
 
 def _encoding_of(data: bytes, name: str) -> tuple[str, bool]:
@@ -106,7 +112,7 @@ def with_trailing_newline(text: str, fmt: FileFormat) -> str:
 
 def encode_text(text: str, fmt: FileFormat) -> bytes:
     """The bytes to write for ``text``: trailing newline, line endings, BOM and encoding of ``fmt``."""
-    text = with_trailing_newline(text.replace("\r\n", "\n"), fmt)
+    text = with_trailing_newline(normalize_newlines(text), fmt)
     if fmt.newline != "\n":
         text = text.replace("\n", fmt.newline)
     try:
