@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,6 +28,7 @@ from desktop.assist.actions import (
     fills_chat_input,
 )
 from desktop.assist.hooks import NO_HOOKS, Hooks
+from desktop.core.cancel import CancelToken
 from desktop.core.errors import HearthError
 from desktop.core.paths import HearthPaths
 from desktop.qt.worker import Worker
@@ -80,8 +81,9 @@ class CodeActions(QObject):
         self.plugins: PluginSet | None = None  # set once loaded (see MainWindow.load_plugins)
         self.qactions: dict[str, QAction] = {}  # one per registered action; these hold the keys
         self._bound: dict[str, Action] = {}  # the Action each QAction runs
-        self.edit_flow: EditFlow | None = None
-        self.undo_history: UndoHistory | None = None
+        self._edit_flow: EditFlow | None = None  # see ``edit_flow``
+        self.undo_history: UndoHistory | None = None  # opened on the worker (``open_project``)
+        self._closed = False
         self.context_menu: QMenu | None = None  # the right-click menu shown last (kept for tests)
         # Asks what Edit… should change: (action, label) -> instruction, or None to cancel.
         self.ask_instruction: Callable[[Action, str], str | None] = self._ask_instruction
@@ -248,7 +250,7 @@ class CodeActions(QObject):
             chat_panel.focus_input()  # nothing to add: Ctrl+L just moves to the chat
             return True
         reason = self._action_reason(action, scope, path)
-        if not reason and action.result == RESULT_EDIT and self.edit_flow is None:
+        if not reason and action.result == RESULT_EDIT and self.window.project is None:
             reason = "Edits need an open project."
         if not reason and action.result != RESULT_EDIT and not fills_chat_input(action) and chat_panel.is_streaming:
             reason = "An answer is still being written; wait for it or stop it (Esc)."
@@ -365,24 +367,51 @@ class CodeActions(QObject):
         if self.edit_flow is None:
             self.window.statusBar().showMessage("Open a project folder first; there is nothing to undo.", 8000)
             return
+        if self.undo_history is None:
+            self.window.statusBar().showMessage(
+                "There is nothing to undo: this project's undo history is not open.", 8000)
+            return
         self.edit_flow.undo_last()
 
     def open_project(self, root: Path) -> None:
-        """The project's undo history (it survives restarts) and the edit flow that uses it."""
-        from desktop.assist.edits.undo import UndoHistory
+        """Open the project's undo history (it survives restarts) on the worker.
 
-        try:
-            history = UndoHistory.for_project(self.window.services.paths, root)
-        except HearthError as error:
-            self._problem("The undo history could not be opened", error)
-            history = None
+        Opening it (SQLite, an integrity check) and importing the edit modules took
+        ~100 ms on the GUI thread, a visible stall each time a project opened. The edit
+        flow itself is made on first use (``edit_flow``)."""
         if self.undo_history is not None:
             self.undo_history.close()
+        self.undo_history = None
+        if self._edit_flow is not None:
+            self._edit_flow.set_history(None)
+        paths = self.window.services.paths
+
+        def work(token: CancelToken) -> Iterator[UndoHistory]:
+            from desktop.assist.edits import service  # noqa: F401 - imported here, not on the GUI thread
+            from desktop.assist.edits.undo import UndoHistory
+
+            yield UndoHistory.for_project(paths, root)
+
+        self.window.services.runner.run(
+            work, name="undo-history",
+            on_item=lambda history: self._on_history(root, history),
+            on_error=lambda error: self._problem("The undo history could not be opened", error),
+        )
+
+    def _on_history(self, root: Path, history: UndoHistory) -> None:
+        if root != self.window.project or self._closed:
+            history.close()  # another project was opened meanwhile, or the window closed
+            return
         self.undo_history = history
-        if self.edit_flow is None:
-            self.edit_flow = self._make_edit_flow(history)
-        else:
-            self.edit_flow.set_history(history)
+        if self._edit_flow is not None:
+            self._edit_flow.set_history(history)
+
+    @property
+    def edit_flow(self) -> EditFlow | None:
+        """The edit flow of the open project (made on first use); None without one."""
+        if self._edit_flow is None and self.window.project is not None and not self._closed:
+            self._edit_flow = self._make_edit_flow(self.undo_history)
+        return self._edit_flow
 
     def _make_edit_flow(self, history: UndoHistory | None) -> EditFlow:
         from desktop.assist.edits.service import EditService
@@ -404,8 +433,9 @@ class CodeActions(QObject):
 
     def close(self) -> None:
         """The window closes: close the review dialog and the undo history."""
-        if self.edit_flow is not None:
-            self.edit_flow.close_dialog()
+        self._closed = True
+        if self._edit_flow is not None:
+            self._edit_flow.close_dialog()
         if self.undo_history is not None:
             self.undo_history.close()
             self.undo_history = None

@@ -920,6 +920,7 @@ class MainWindow(QMainWindow):
 
 def _load_rules(root: Path) -> IgnoreRules:
     # Also imported here, on the worker, so that _on_rules does not wait for them on the GUI thread.
+    from desktop.assist.chat_service import ChatService
     from desktop.assist.context import ChatFocus
     from desktop.index.ignore import IgnoreRules
     from desktop.index.indexer import Indexer, IndexProgress

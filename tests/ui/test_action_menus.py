@@ -455,3 +455,57 @@ def test_an_open_plugins_page_shows_the_plugins_once_loaded_with_a_broken_ones_e
     broken_card = next(card for card in page.cards if "Broken One" in card.text())
     assert broken_card.objectName() == "pluginCardBroken" and "Not loaded:" in broken_card.text()
     dialog.reject()
+
+
+def test_a_project_opens_its_undo_history_off_the_gui_thread_and_switching_keeps_the_last(
+        qtbot, make_window, project, tmp_path, monkeypatch):  # noqa: F811
+    # Opening the history (SQLite and its integrity check) and importing the edit modules
+    # stalled the window ~100 ms at every project open.
+    import threading
+
+    from desktop.assist.edits.undo import UndoHistory
+
+    threads: list[str] = []
+    opened: list[UndoHistory] = []
+    original = UndoHistory.for_project.__func__
+
+    def recording(cls, paths, root):  # noqa: ANN001, ANN202
+        threads.append(threading.current_thread().name)
+        opened.append(original(cls, paths, root))
+        return opened[-1]
+
+    monkeypatch.setattr(UndoHistory, "for_project", classmethod(recording))
+    window = make_window(project)
+    qtbot.waitUntil(lambda: window.code_actions.undo_history is not None, timeout=5000)
+    assert threads and threading.main_thread().name not in threads
+    assert window.code_actions._edit_flow is None  # made when an edit first needs it
+    other = tmp_path / "other"
+    other.mkdir()
+    window.code_actions.open_project(project)  # as when its rules arrived, and then:
+    window.open_project(other)  # another project opens before that history is there
+    qtbot.waitUntil(lambda: len(opened) == 3 and window.code_actions.undo_history is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.services.runner.active_count <= 2, timeout=5000)  # watcher, index
+    assert window.code_actions.undo_history.root == other.resolve()
+    assert window.code_actions.edit_flow.history is window.code_actions.undo_history
+
+
+def test_an_undo_history_that_cannot_be_opened_is_reported_and_edits_still_open(
+        qtbot, make_window, project):  # noqa: F811
+    import sqlite3
+
+    from desktop.assist.edits.undo import DB_NAME
+
+    window = make_window()
+    problems: list[tuple[str, str]] = []
+    window.report_problem = lambda title, text: problems.append((title, text))
+    db_path = window.services.paths.project_data_dir(project.resolve()) / DB_NAME
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as newer:
+        newer.execute("PRAGMA user_version = 999")  # written by a later Hearth
+    window.open_project(project)
+    qtbot.waitUntil(lambda: bool(problems), timeout=5000)
+    assert problems[0][0] == "The undo history could not be opened"
+    assert "newer Hearth" in problems[0][1]
+    assert window.code_actions.undo_history is None and window.code_actions.edit_flow is not None
+    window.actions_by_id["edit.undo_applied"].trigger()
+    assert "undo history is not open" in window.statusBar().currentMessage()
