@@ -34,6 +34,7 @@ from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
 from desktop.index.extract import extract
+from desktop.index.files import normalize_newlines
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
@@ -103,12 +104,13 @@ def process_file(path: str, relative: str, size: int, mtime_ns: int, old_hash: s
     text = read_for_index(Path(path), relative)
     if isinstance(text, Skip):
         return dataclasses.replace(text, size=size, mtime_ns=mtime_ns)
-    data = text.text.encode("utf-8", errors="surrogatepass")
+    source = normalize_newlines(text.text)  # the lines ``extract`` numbers, also for ``words`` below
+    data = source.encode("utf-8", errors="surrogatepass")
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == old_hash:
         return _Unchanged(relative, size, mtime_ns)
-    language = language_for_file(relative, text.text)
-    result = extract(text.text, language, data)
+    language = language_for_file(relative, source)
+    result = extract(source, language, data)
     definitions = result.definitions
     symbols = tuple(
         (

@@ -647,3 +647,16 @@ def test_a_resumed_update_counts_on_from_the_files_already_done(tmp_path, make_i
     resumed = [p for p in run(indexer) if p.phase == "indexing"]
     assert {p.files_total for p in resumed} == {400}
     assert resumed[0].files_done > kept and resumed[-1].files_done == 400
+
+
+def test_an_old_mac_file_is_indexed_line_by_line_with_its_split_names(tmp_path):
+    from desktop.index.indexer import FileInsert, process_file
+
+    path = write(tmp_path, "old.py", b"def alpha():\r    return 1\r\rdef beta(raw):\r    return parseHTTPResponse(raw)\r")
+    result = process_file(str(path), "old.py", path.stat().st_size, 0, None)
+    assert isinstance(result, FileInsert)
+    assert [(s[0], s[5], s[6]) for s in result.symbols] == [("alpha", 1, 2), ("beta", 4, 5)]
+    chunks = {chunk[4].split("(")[0]: chunk for chunk in result.chunks}
+    beta = chunks["def beta"]
+    assert (beta[0], beta[1]) == (4, 5) and "\r" not in beta[4]
+    assert set(beta[6].split()) >= {"parse", "http", "response"}  # the words column, by the same lines
