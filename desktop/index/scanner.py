@@ -53,10 +53,16 @@ SECRET_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist")
 BACKUP_SUFFIXES = (".bak", ".backup", ".old", ".orig", ".save", "~")
 """A copy of a secret is a secret: ``credentials.json.bak``, ``.kube/config~``."""
 
-_PRIVATE_KEY_MARKERS = (b"-----BEGIN RSA PRIVATE KEY", b"-----BEGIN OPENSSH PRIVATE KEY",
-                        b"-----BEGIN PRIVATE KEY", b"-----BEGIN EC PRIVATE KEY",
-                        b"-----BEGIN DSA PRIVATE KEY", b"-----BEGIN ENCRYPTED PRIVATE KEY",
-                        b"-----BEGIN PGP PRIVATE KEY")
+# A private key block as PEM, OpenSSH and PGP write it: the BEGIN line, a line end (or an
+# escaped one, for a key pasted into a string literal), optional headers (Proc-Type:,
+# DEK-Info:, Version:) and the first base64 of the key itself. Code or prose that only
+# names the marker (a key parser, its docs) is not a key.
+_PRIVATE_KEY_BLOCK = re.compile(
+    rb"-----BEGIN (?:RSA |OPENSSH |EC |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+    rb"(?:\s|\\[rn])+"
+    rb"(?:[A-Za-z][\w-]*:[^\n\\]*(?:\s|\\[rn])+)*"
+    rb"[A-Za-z0-9+/=]{16}"
+)
 
 GENERATED_NAMES: frozenset[str] = frozenset(
     {
@@ -164,8 +170,9 @@ def marked_generated(text: str) -> bool:
 
 
 def holds_private_key(data: bytes) -> bool:
-    """True when file content contains a PEM/OpenSSH/PGP private key block."""
-    return b"-----BEGIN" in data and any(marker in data for marker in _PRIVATE_KEY_MARKERS)
+    """True when file content contains a PEM/OpenSSH/PGP private key block (its BEGIN
+    line followed by key data), also one written into a string with escaped line ends."""
+    return b"PRIVATE KEY" in data and _PRIVATE_KEY_BLOCK.search(data) is not None
 
 
 def scan(

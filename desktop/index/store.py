@@ -29,7 +29,7 @@ from desktop.core.paths import HearthPaths
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 12  # also bumped when extraction, or what is left out, changes what is stored
+SCHEMA_VERSION = 13  # also bumped when extraction, or what is left out, changes what is stored
 DB_NAME = "index.sqlite3"
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words

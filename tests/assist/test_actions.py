@@ -73,7 +73,7 @@ def project(tmp_path_factory) -> tuple[Path, SearchIndex]:
     (root / "long.py").write_text(_long_file(SMALL_FILE_LINES + 100), encoding="utf-8")
     (root / "crlf.py").write_bytes(b"a = 1\r\nb = 2\r\n")
     (root / ".env").write_text("API_KEY=very-secret\n", encoding="utf-8")
-    (root / "notes.txt").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n")
+    (root / "notes.txt").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----\n")
     (root / "logo.bin").write_bytes(b"\x89PNG\x00\x00\x01\x02" * 100)
     (root / "empty.py").write_text("", encoding="utf-8")
     paths = HearthPaths.under(base / "home")

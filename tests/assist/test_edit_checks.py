@@ -70,13 +70,13 @@ def test_secret_files_are_refused(project, name):
 
 
 def test_file_holding_a_private_key_is_refused(project):
-    (project / "notes.txt").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n")
+    (project / "notes.txt").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----\n")
     with pytest.raises(SecretFile, match="private key"):
         resolve_target(project, Path("notes.txt"))
 
 
 def test_a_private_key_far_into_a_file_is_found_and_a_huge_file_is_not_read(project):
-    (project / "notes.txt").write_text("a line of notes\n" * 6000 + "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+    (project / "notes.txt").write_text("a line of notes\n" * 6000 + "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n")
     with pytest.raises(SecretFile, match="private key"):
         resolve_target(project, Path("notes.txt"))
     huge = project / "big.log"

@@ -15,7 +15,7 @@ from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
-from desktop.index.scanner import generated_by_name, is_secret_path, marked_generated
+from desktop.index.scanner import generated_by_name, holds_private_key, is_secret_path, marked_generated
 from desktop.index.store import IndexReader, open_reader
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
@@ -660,3 +660,29 @@ def test_an_old_mac_file_is_indexed_line_by_line_with_its_split_names(tmp_path):
     beta = chunks["def beta"]
     assert (beta[0], beta[1]) == (4, 5) and "\r" not in beta[4]
     assert set(beta[6].split()) >= {"parse", "http", "response"}  # the words column, by the same lines
+
+
+@pytest.mark.parametrize("text, is_key", [
+    (KEY, True),
+    ("-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkqhkiG9w0B\r\n", True),
+    ("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0A1B\n\nMIIEowIBAAKCAQEAvx7Q\n", True),
+    ("-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\nlQOYBF3kQ0IBCADa1b2c\n", True),
+    ("deploy_key: |\n  -----BEGIN EC PRIVATE KEY-----\n  MHcCAQEEIOz1y2x3w4v5\n", True),
+    ('KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA\\n"\n', True),  # in a string
+    # A key parser, its docs and a public key name the marker but hold no key.
+    ('MARKERS = (b"-----BEGIN RSA PRIVATE KEY", b"-----BEGIN OPENSSH PRIVATE KEY")\n', False),
+    ('if line == "-----BEGIN RSA PRIVATE KEY-----":\n    inside = True\n', False),
+    ("Files with -----BEGIN OPENSSH PRIVATE KEY----- blocks are never indexed.\n", False),
+    ("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEF\n", False),
+])
+def test_a_private_key_is_told_from_code_that_names_its_marker(text, is_key):
+    assert holds_private_key(text.encode("utf-8")) is is_key
+
+
+def test_the_code_that_reads_keys_is_indexed(project, make_indexer):
+    # Hearth's own scanner was skipped as "secret: contains a private key".
+    write(project, "keys/parse.py", 'BEGIN = "-----BEGIN RSA PRIVATE KEY-----"\n\n\ndef is_key(line):\n'
+                                    '    return line.strip() == BEGIN\n')
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    assert [s.name for s in reader(indexer).symbols_named("is_key")] == ["is_key"]
