@@ -373,10 +373,8 @@ def _focus_block(
 
     A selection the user already pasted into the question is not sent twice.
     """
-    from desktop.index.scanner import withheld_from_models
-
     path = focus.current_file
-    if not path or withheld_from_models(root, path) or room < MIN_ITEM_TOKENS:
+    if not path or room < MIN_ITEM_TOKENS or _withheld(root, path, focus.selection):
         return None
     if focus.selection.strip() and focus.selection_lines is not None:
         if focus.selection.strip() in question:
@@ -398,6 +396,17 @@ def _focus_block(
         return None
     title = "Selected code" if kind == "selection" else "Code at the cursor"
     return _fit_block(title, path, index.language_of(path), start, lines, symbol, kind, "selection", room, estimator)
+
+
+def _withheld(root: Path | None, path: str, selection: str) -> bool:
+    """True when no part of ``path`` may go to a model: a secret by its name or link, or a
+    file with a private key in it (the index leaves those out, but the user can still
+    open one and select its lines)."""
+    from desktop.index.scanner import file_holds_private_key, holds_private_key, withheld_from_models
+
+    if withheld_from_models(root, path) or holds_private_key(selection.encode("utf-8", errors="replace")):
+        return True
+    return root is not None and file_holds_private_key(Path(root) / path)
 
 
 def _enclosing_symbol(index: SearchIndex, path: str, line: int):  # noqa: ANN202 - SymbolRow | None

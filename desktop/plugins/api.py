@@ -48,12 +48,12 @@ from desktop.assist.actions import (
 from desktop.assist.edits.model import AppliedEdit
 from desktop.core.chat import ChatMessage
 from desktop.core.errors import HearthError
-from desktop.index.scanner import is_secret_path
+from desktop.index.scanner import holds_private_key, is_secret_path
 
 __all__ = [
     "HOOK_NAMES", "RESULT_CHAT", "RESULT_EDIT", "SCOPE_FILE", "SCOPE_FOLDER", "SCOPE_SELECTION",
     "Action", "ActionContext", "AppliedEdit", "ChatMessage", "GitError", "NotAGitRepository",
-    "Plugin", "PluginError", "fenced", "is_secret_path", "run_git", "truncate_text",
+    "Plugin", "PluginError", "fenced", "holds_private_key", "is_secret_path", "run_git", "truncate_text",
 ]
 
 HOOK_NAMES = ("context_will_be_built", "prompt_will_be_sent", "edit_did_apply")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from desktop.plugins.api import (
@@ -10,6 +11,7 @@ from desktop.plugins.api import (
     NotAGitRepository,
     Plugin,
     fenced,
+    holds_private_key,
     is_secret_path,
     run_git,
     truncate_text,
@@ -17,6 +19,9 @@ from desktop.plugins.api import (
 
 MAX_DIFF_CHARS = 12_000  # about 3,500 tokens: room for the answer in an 8k context
 MAX_STATUS_CHARS = 2_000
+_FILE_SECTION = re.compile(r"^(?=diff --git )", re.MULTILINE)
+_SECTION_NAMES = re.compile(r"^diff --git a/(.+?) b/(.+)$", re.MULTILINE)
+_LINE_MARK = re.compile(r"^[-+ ]", re.MULTILINE)
 
 
 def setup(plugin: Plugin) -> None:
@@ -54,7 +59,8 @@ def _changes(top: Path, scope: str) -> dict[str, str]:
     names = [name for name in run_git(top, *base, "--name-only", "-z", "--", pathspec).split("\0") if name]
     secret = [name for name in names if is_secret_path(name)]
     excludes = [f":(exclude,literal){name}" for name in secret]  # literal: names with * or [ stay names
-    diff = run_git(top, *base, "--no-color", "--no-ext-diff", "--", pathspec, *excludes)
+    diff, with_keys = _without_private_keys(run_git(top, *base, "--no-color", "--no-ext-diff", "--", pathspec, *excludes))
+    secret += with_keys
     status = run_git(top, "status", "--short", "--", pathspec)
     if diff.strip():
         diff_text = fenced(truncate_text(diff.rstrip("\n"), MAX_DIFF_CHARS, "diff"), "diff")
@@ -66,6 +72,27 @@ def _changes(top: Path, scope: str) -> dict[str, str]:
         diff_text += "\n(left out because they hold secrets: " + ", ".join(secret) + ")"
     status_text = truncate_text(status.rstrip("\n"), MAX_STATUS_CHARS, "file list") or "(nothing changed)"
     return {"git_status": status_text, "git_diff": diff_text}
+
+
+def _without_private_keys(diff: str) -> tuple[str, list[str]]:
+    """``diff`` without the files whose changes hold a private key (added or removed),
+    and those files' names: a key's name does not always say what it is."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for section in _FILE_SECTION.split(diff):
+        if holds_private_key(_LINE_MARK.sub("", section).encode("utf-8", errors="replace")):
+            dropped.append(_section_name(section))
+        else:
+            kept.append(section)
+    return "".join(kept), dropped
+
+
+def _section_name(section: str) -> str:
+    names = _SECTION_NAMES.match(section)
+    if names is None:
+        return "a file"
+    before, after = names.groups()
+    return before if before == after else f"{before} → {after}"  # git saw a rename
 
 
 def _has_head(top: Path) -> bool:

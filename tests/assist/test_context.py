@@ -204,6 +204,33 @@ def test_secret_file_is_never_sent(indexed):
     assert "very-secret-value" not in "".join(m.content for m in plan.messages)
 
 
+def test_no_line_of_a_file_holding_a_private_key_is_sent(tmp_path):
+    # The index leaves the file out, but the user can open it and select its lines.
+    root = tmp_path / "project"
+    (root / "deploy").mkdir(parents=True)
+    key_lines = ["-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE", "-----END OPENSSH PRIVATE KEY-----"]
+    source = "\n".join(["def deploy_key():", '    return """' + key_lines[0]] + key_lines[1:] + ['"""', ""])
+    (root / "deploy" / "settings.py").write_text(source, encoding="utf-8")
+    (root / "app.py").write_text("def main():\n    return 1\n", encoding="utf-8")
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root))
+    try:
+        focuses = [
+            ChatFocus("deploy/settings.py", selection="def deploy_key():", selection_lines=(1, 1)),  # the key is elsewhere
+            ChatFocus("deploy/settings.py", cursor_line=3),
+            ChatFocus("app.py", selection="\n".join(key_lines), selection_lines=(1, 2)),  # pasted over, not yet saved
+        ]
+        plans = [plan_turn("what does this do", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+                 for focus in focuses]
+    finally:
+        index.close()
+    for plan in plans:
+        sent = "".join(m.content for m in plan.messages)
+        assert "b3BlbnNzaC1rZXkt" not in sent and "deploy_key" not in sent
+        assert all(item.source != "selection" for item in plan.items)
+
+
 def test_a_file_reached_through_a_link_to_a_secret_or_out_of_the_project_is_never_sent(indexed, tmp_path):
     import os
 

@@ -155,3 +155,25 @@ def test_truncate_text_cuts_at_a_line_and_says_how_much():
     assert cut.startswith("line 0\n") and cut.endswith("more lines left out)")
     assert "diff cut here" in cut and len(cut) < 120
     assert truncate_text("short", 50) == "short"
+
+
+@needs_git
+def test_commit_message_leaves_out_a_file_whose_changes_hold_a_private_key(bundled, tmp_path):
+    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE\n-----END OPENSSH PRIVATE KEY-----\n"
+    root = make_repo(tmp_path / "repo", {"app.py": "def main():\n    return 1\n", "deploy/old_key.txt": key})
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "start")
+    (root / "app.py").write_text("def main():\n    return 2\n", encoding="utf-8")
+    (root / "deploy" / "settings.py").write_text(f'DEPLOY_KEY = """{key}"""\n', encoding="utf-8")
+    git(root, "add", "deploy/settings.py")
+    (root / "deploy" / "old_key.txt").unlink()  # git sees a rename, the key on both sides
+    prompt = commit_prompt(bundled, root)
+    assert "b3BlbnNzaC1rZXkt" not in prompt
+    assert "+    return 2" in prompt
+    assert "left out because they hold secrets: deploy/old_key.txt → deploy/settings.py" in prompt
+
+    (root / "deploy" / "settings.py").write_text("DEPLOY_KEY = None\n" * 20, encoding="utf-8")
+    git(root, "add", "-A")  # now a removed key and an unrelated new file
+    prompt = commit_prompt(bundled, root)
+    assert "b3BlbnNzaC1rZXkt" not in prompt and "+DEPLOY_KEY = None" in prompt
+    assert "left out because they hold secrets: deploy/old_key.txt)" in prompt

@@ -23,9 +23,8 @@ from desktop.assist.edits.model import (
     SyntaxProblem,
 )
 from desktop.core.errors import ProjectError
-from desktop.index.files import MAX_VIEW_BYTES
 from desktop.index.languages import language_for_file, load_language
-from desktop.index.scanner import holds_private_key, is_secret_path
+from desktop.index.scanner import file_holds_private_key, is_secret_path
 
 MAX_REPORTED_PROBLEMS = 20
 
@@ -58,7 +57,7 @@ def resolve_target(root: Path, file: Path, lines: tuple[int, int] | None = None)
         raise ProjectError(f"{given} does not exist.")
     if not real.is_file():
         raise ProjectError(f"{given} is not a file.")
-    if _holds_key(real):
+    if file_holds_private_key(real):
         raise SecretFile(f"{real.relative_to(real_root).as_posix()} contains a private key; Hearth never edits it.")
     target = EditTarget(root=real_root, path=real)
     if lines is None:
@@ -78,16 +77,6 @@ def line_count(text: str) -> int:
     if not text:
         return 0
     return text.count("\n") + (0 if text.endswith("\n") else 1)
-
-
-def _holds_key(path: Path) -> bool:
-    try:
-        if path.stat().st_size > MAX_VIEW_BYTES:
-            return False  # too large to edit: read_snapshot refuses it without reading it
-        with path.open("rb") as handle:
-            return holds_private_key(handle.read())
-    except OSError:
-        return False  # reading it for the edit reports the problem in its own words
 
 
 def ensure_unchanged(proposal: EditProposal) -> None:
