@@ -101,7 +101,7 @@ def run_ask(
 ) -> int:
     """Stream an answer about ``project`` to ``out``; partial text stays printed on failure."""
     from desktop.core.cancel import CancelToken
-    from desktop.core.chat import ChatDone, ChatOptions, TextDelta
+    from desktop.core.chat import ChatDone, TextDelta
     from desktop.core.errors import StreamInterrupted
 
     problem = project_path_problem(project)
@@ -115,7 +115,7 @@ def run_ask(
     paths, settings, _secrets, engine = services(host_flag)
     chosen = model or settings.chat_model or _first_chat_model(engine)
     root = project.resolve()
-    options = ChatOptions(num_ctx=settings.num_ctx, temperature=settings.temperature)
+    options = settings.options_for(chosen)  # the model's own context length and temperature, if set
     calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
     cancel = CancelToken()
     wrote_text = False
@@ -129,7 +129,7 @@ def run_ask(
                 _end_line(out, wrote_text)
                 calibration.observe(chosen, plan.raw_tokens, event.stats.prompt_eval_count, plan.num_ctx)
                 if event.stats.truncated:
-                    fail(f"the answer from {engine.host} was cut at the length limit (num_ctx {settings.num_ctx}).")
+                    fail(f"the answer from {engine.host} was cut at the length limit (num_ctx {options.num_ctx}).")
                     return EXIT_TRUNCATED
                 return EXIT_OK
     except KeyboardInterrupt:

@@ -75,3 +75,16 @@ def test_ask_with_a_question_too_long_for_the_context(fake_ollama, project, hear
     assert result.returncode == 1
     assert "does not fit" in result.stderr and "Traceback" not in result.stderr
     assert fake_ollama.last_chat_body is None  # nothing was sent
+
+
+def test_ask_sends_the_models_own_context_length_and_temperature(fake_ollama, project, hearth_home):
+    from desktop.core.paths import HearthPaths
+    from desktop.core.settings import Settings, SettingsStore
+
+    paths = HearthPaths.under(hearth_home).ensure()
+    settings = Settings(num_ctx=8192, temperature=0.2).with_model_options("mistral:7b", 2048, 0.7)
+    SettingsStore(paths.settings_file).save(settings)
+    result = hearth("ask", str(project), "What tax rate applies in Germany?",
+                    "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert result.returncode == 0, result.stderr
+    assert fake_ollama.last_chat_body["options"] == {"num_ctx": 2048, "temperature": 0.7}
