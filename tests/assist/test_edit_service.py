@@ -83,3 +83,23 @@ def test_answer_cut_at_the_length_limit_makes_no_edit(fake_ollama, project):
     fake_ollama.done_reason = "length"
     with pytest.raises(EditError, match="cut at the length limit"):
         run(EditService(OllamaEngine(fake_ollama.host)), project)
+
+
+def test_code_too_large_for_the_context_is_refused_before_anything_is_sent(fake_ollama, project):
+    # 1,600 lines with num_ctx 4,096: the server would silently cut the prompt's start.
+    big = "".join(f"def step_{n}(value):\n    return value * {n} + {n} // 3\n\n\n" for n in range(400))
+    (project / "geo.py").write_text(big)
+    target = resolve_target(project, Path("geo.py"), (1, 1600))
+    context = resolve_context(project, "geo.py", scope=SCOPE_SELECTION, selection_lines=(1, 1600),
+                              instruction="add docstrings")
+    service = EditService(OllamaEngine(fake_ollama.host))
+    with pytest.raises(EditError) as caught:
+        list(service.stream(edit_action(), context, target, "mistral:7b", ChatOptions(num_ctx=4096), CancelToken()))
+    assert "too much code for one edit with mistral:7b" in caught.value.message
+    assert "holds 4,096" in caught.value.message and "Select fewer lines" in caught.value.hint
+    assert fake_ollama.last_chat_body is None
+    # The same edit fits a model given a larger context.
+    fake_ollama.answer = "```python\n" + big.replace("// 3", "// 4") + "```\n"
+    fake_ollama.tokens_per_second = None  # as fast as it can
+    items = list(service.stream(edit_action(), context, target, "mistral:7b", ChatOptions(num_ctx=32768), CancelToken()))
+    assert isinstance(items[-1], EditProposal)

@@ -9,7 +9,7 @@ from desktop.assist.edits.model import EditError, EditProposal, EditTarget
 from desktop.assist.edits.propose import propose_edit
 from desktop.assist.hooks import NO_HOOKS, Hooks
 from desktop.core.cancel import CancelToken
-from desktop.core.chat import ChatDone, ChatOptions, TextDelta
+from desktop.core.chat import ChatDone, ChatMessage, ChatOptions, TextDelta
 from desktop.engine.base import Engine
 
 
@@ -33,12 +33,14 @@ class EditService:
 
         The prompt is the action's, with the variables plugins add, as plugins may
         rewrite it. Raises ``NoUsableEdit`` when the answer holds no usable edit,
-        ``EditError`` when the answer was cut at the length limit (a cut answer would
-        delete the rest of the region), engine errors as they come, ``Cancelled``.
+        ``EditError`` when the prompt and the edited code cannot both fit the model's
+        context, or the answer was cut at the length limit (a cut answer would delete
+        the rest of the region), engine errors as they come, ``Cancelled``.
         """
         variables = self.hooks.context_will_be_built(action, context)
         messages = render_messages(action, context, variables)
         messages = self.hooks.prompt_will_be_sent(action, messages)
+        _ensure_it_fits(messages, context, model, options)
         parts: list[str] = []
         for event in self.engine.chat(model, messages, options, cancel):
             if isinstance(event, TextDelta):
@@ -52,3 +54,19 @@ class EditService:
                 )
         cancel.raise_if_cancelled()
         yield propose_edit(target, "".join(parts), action.id)
+
+
+def _ensure_it_fits(messages: list[ChatMessage], context: ActionContext, model: str, options: ChatOptions) -> None:
+    """Refuse before sending when the prompt and an answer that rewrites the code cannot
+    both fit ``num_ctx``: the server would silently cut the prompt's start, rules included."""
+    from desktop.assist.context import raw_prompt_tokens
+    from desktop.index.tokens import estimate_tokens
+
+    prompt, answer = raw_prompt_tokens(messages), estimate_tokens(context.text)
+    if prompt + answer <= options.num_ctx:
+        return
+    raise EditError(
+        f"This is too much code for one edit with {model}: the request takes about {prompt:,} tokens "
+        f"and the edited code about {answer:,} more, but its context holds {options.num_ctx:,}.",
+        "Select fewer lines, or give the model a larger context length in the settings.",
+    )
