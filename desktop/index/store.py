@@ -373,8 +373,6 @@ class IndexStore:
         which ``open`` detects and rebuilds; the index is a cache and a cold build has
         nothing to lose. Process crashes and quits are safe either way."""
         self.commit()
-        if self.conn.in_transaction:
-            self.conn.commit()
         self.conn.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
 
     def optimize(self, cancel: CancelToken) -> None:
@@ -396,9 +394,10 @@ class IndexStore:
     def commit(self) -> None:
         """Commit, making the work visible to readers; bumps the generation when
         anything changed (readers cache derived data per generation)."""
-        if self.dirty_since is None:
-            return
-        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        if self.dirty_since is not None:
+            self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        # Also when nothing changed: a DELETE that matched no row still began a write
+        # transaction, and would hold the write lock against every other writer.
         self.conn.commit()
         self.dirty_since = None
         # Ids are handed out from a cache that only holds while this connection keeps the

@@ -512,6 +512,23 @@ def test_two_writers_on_one_index_take_turns_without_a_rebuild(project, paths, c
         command.close()
 
 
+def test_a_live_update_that_changes_nothing_leaves_the_index_to_other_writers(project, make_indexer):
+    """``mkdir empty; rmdir empty``: forgetting a path the index never knew deletes no
+    row, yet must not keep the write lock from ``hearth index`` next to the app."""
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    (project / "empty").mkdir()
+    list(indexer.update_paths([project / "empty"], CancelToken()))
+    (project / "empty").rmdir()
+    list(indexer.update_paths([project / "empty"], CancelToken()))
+    other = sqlite3.connect(indexer.db_path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while the writer holds it
+        other.rollback()
+    finally:
+        other.close()
+
+
 def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_indexer):
     """A cache cleaner (or the user) deletes Hearth's cache while the app runs."""
     indexer = make_indexer(project, workers=1)
