@@ -182,6 +182,8 @@ class Indexer:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.summary: IndexSummary | None = None
         self._store: IndexStore | None = None
+        self._full_update_begun = False
+        """Whether a full update began on the open database (it may have been paused)."""
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.longest_commit_gap_s = 0.0
@@ -214,7 +216,12 @@ class Indexer:
             yield from self._with_rebuild(lambda store: self._full_update(store, cancel))
 
     def update_paths(self, changed: Iterable[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
-        """Bring the given files or folders up to date (created, changed, moved or deleted)."""
+        """Bring the given files or folders up to date (created, changed, moved or deleted).
+
+        On a database made anew (its cache cleared, found damaged, of an older schema)
+        that no full update has completed or begun, this is a full update: the changed
+        paths are not all it lacks.
+        """
         changed = list(changed)
         with self._lock:
             yield from self._with_rebuild(lambda store: self._paths_update(store, changed, cancel))
@@ -247,6 +254,7 @@ class Indexer:
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()
+        self._full_update_begun = True
         known, known_skips = store.known()
         seen: set[str] = set()
         jobs: list[_Job] = []
@@ -303,6 +311,12 @@ class Indexer:
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 
     def _paths_update(self, store: IndexStore, changed: list[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
+        # Not once a full update began on this database: a build the user paused or
+        # stopped is not to be resumed by the next save.
+        if not self._full_update_begun and not store.is_complete():
+            log.info("index %s is new or incomplete; updating the whole project", self.db_path)
+            yield from self._full_update(store, cancel)
+            return
         started = time.monotonic()
         # by path: a folder that arrives (moved in, a branch switch) comes with an event
         # for each of its files too, and each file is to be read once
@@ -531,6 +545,7 @@ class Indexer:
             self._store = None
         if self._store is None:
             self._store = IndexStore.open(self.db_path, self.root)
+            self._full_update_begun = False
         return self._store
 
     def _check_root(self) -> None:

@@ -361,6 +361,12 @@ class IndexStore:
             self.remove(path)
         return paths
 
+    def is_complete(self) -> bool:
+        """True once a full update has finished on this database; a new or rebuilt one
+        holds only what was written to it since."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
+        return row is not None and row[0] == "1"
+
     def set_meta(self, key: str, value: str) -> None:
         """Set one ``meta`` value (committed with the next commit)."""
         self._changed()

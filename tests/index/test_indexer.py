@@ -541,6 +541,74 @@ def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_
     assert reader(indexer).symbols_named("start_server")
 
 
+def complete(indexer: Indexer) -> str:
+    conn = sqlite3.connect(indexer.db_path)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_live_update_after_the_cache_was_cleared_indexes_the_whole_project(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(indexer.db_path.parent)
+    write(project, "src/net.py", "def listen_again(port):\n    return port\n")
+    list(indexer.update_paths([project / "src" / "net.py"], CancelToken()))
+    index = reader(indexer)
+    assert index.stats().files == 4 and indexer.summary.files_indexed == 4
+    assert index.symbols_named("listen_again") and index.symbols_named("start_server")
+    assert complete(indexer) == "1"
+
+
+def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, make_indexer, caplog):
+    root = tmp_path / "many"
+    many_files(root, 60)
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+    checkpoint = sqlite3.connect(indexer.db_path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    with open(indexer.db_path, "r+b") as handle:  # the pages, not the header
+        handle.seek(4096)
+        handle.write(bytes(range(256)) * 16 * 8)
+    write(root, "pkg0/module_0.py", "def savedAfterTheDamage():\n    pass\n")
+    list(indexer.update_paths([root / "pkg0" / "module_0.py"], CancelToken()))
+    assert "rebuilding" in caplog.text
+    index = reader(indexer)
+    assert index.stats().files == 60
+    assert index.symbols_named("savedAfterTheDamage") and index.symbols_named("helper_59")
+    assert complete(indexer) == "1"
+
+
+def test_a_live_update_first_on_an_index_of_an_older_schema_indexes_the_whole_project(project, make_indexer):
+    earlier = make_indexer(project, workers=1)
+    run(earlier)
+    conn = sqlite3.connect(earlier.db_path)
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    indexer = make_indexer(project, workers=1)  # the app opening the project again
+    list(indexer.update_paths([project / "README.md"], CancelToken()))
+    assert reader(indexer).stats().files == 4 and complete(indexer) == "1"
+
+
+def test_a_live_update_does_not_resume_a_paused_build(tmp_path, make_indexer):
+    root = tmp_path / "many"
+    many_files(root, PARALLEL_MIN_FILES * 3)
+    indexer = make_indexer(root, workers=1)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        for progress in indexer.update(token):
+            if progress.phase == "indexing":
+                token.cancel()  # what pausing does
+    done_before = reader(indexer).stats().files
+    write(root, "saved.py", "def savedWhilePaused():\n    pass\n")
+    list(indexer.update_paths([root / "saved.py"], CancelToken()))
+    assert indexer.summary.files_changed == 1
+    assert reader(indexer).stats().files == done_before + 1 and complete(indexer) == "0"
+
+
 def test_an_index_made_anew_by_another_process_is_the_one_written(project, paths, make_indexer):
     app = make_indexer(project, workers=1)
     run(app)
