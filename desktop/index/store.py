@@ -351,11 +351,11 @@ class IndexStore:
 
     def remove_under(self, folder: str) -> list[str]:
         """Forget every file below the relative folder ``folder``; returns their paths."""
-        pattern = folder.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        condition, bounds = _below(folder)
         paths = [
             row[0]
             for table in ("files", "skipped")
-            for row in self.conn.execute(f"SELECT path FROM {table} WHERE path LIKE ? ESCAPE '\\'", (pattern,))
+            for row in self.conn.execute(f"SELECT path FROM {table} WHERE {condition}", bounds)
         ]
         for path in paths:
             self.remove(path)
@@ -414,6 +414,14 @@ class IndexStore:
     def _changed(self) -> None:
         if self.dirty_since is None:
             self.dirty_since = time.monotonic()
+
+
+def _below(folder: str) -> tuple[str, tuple[str, str]]:
+    """A condition on ``path`` that holds for the paths below the relative ``folder``,
+    with its parameters: a range on the path's index (LIKE would read every row, and
+    match letters in either case: ``Docs`` would take ``docs/`` along)."""
+    prefix = folder.rstrip("/") + "/"
+    return "path >= ? AND path < ?", (prefix, prefix[:-1] + "0")  # "0" comes right after "/"
 
 
 def index_storage_error(exc: BaseException, db_path: Path) -> StorageError:

@@ -351,6 +351,20 @@ def test_update_paths_handles_created_changed_deleted_and_folders(project, make_
     assert indexer.summary.files_removed == 1  # web/main.ts; node_modules was never indexed
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names differing in case only are one file there")
+def test_a_deleted_folder_leaves_the_files_of_one_named_in_other_case(project, make_indexer):
+    write(project, "Docs/guide.md", "# Upper guide\n")
+    write(project, "docs/notes.md", "# Lower notes\n")
+    write(project, "docs/.env", "TOKEN=1\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(project / "Docs")
+    list(indexer.update_paths([project / "Docs"], CancelToken()))
+    r = reader(indexer)
+    assert {f.path for f in r.files() if f.path.lower().startswith("docs/")} == {"docs/notes.md"}
+    assert {s.path for s in r.skipped()} == {"docs/.env"}
+
+
 def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make_indexer):
     indexer = make_indexer(project, workers=1)
     run(indexer)
