@@ -346,9 +346,13 @@ class Indexer:
                 return removed + int(store.remove(relative))
             self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
             return removed
+        # The path may have been of another kind before (a file, a folder, a link): the
+        # watcher reports its deletion and creation in one batch as one change.
         if path.is_dir():
+            removed = int(store.remove(relative))
             items: Iterable[ScannedFile | Skip] = self._walk_folder(path)
         elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
+            removed = len(store.remove_under(relative))
             items = [classify(path, relative, self.root)]
         else:
             return int(store.remove(relative)) + len(store.remove_under(relative))
@@ -356,7 +360,7 @@ class Indexer:
             job = self._job_for(store, item, *self._state(store, item.relative))
             if job is not None:
                 found.setdefault(item.relative, job)
-        return 0
+        return removed
 
     # --- pieces -------------------------------------------------------------------
 
