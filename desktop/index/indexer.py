@@ -38,7 +38,15 @@ from desktop.index.files import normalize_newlines
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
-from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan, storable_path
+from desktop.index.scanner import (
+    CONTENT_SKIP_REASONS,
+    ScannedFile,
+    Skip,
+    classify,
+    read_for_index,
+    scan,
+    storable_path,
+)
 from desktop.index.store import (
     FileInsert,
     FileState,
@@ -369,12 +377,16 @@ class Indexer:
     ) -> _Job | None:
         """The work for one scanned file, or None when the index is already right."""
         if isinstance(item, Skip):
-            if skip_state is None or (skip_state.size, skip_state.mtime_ns) != (item.size, item.mtime_ns):
+            if skip_state != FileState(item.size, item.mtime_ns, None, item.reason):
                 store.record_skip(item.relative, item.reason, item.detail, item.size, item.mtime_ns)
             return None
         if state is not None and (state.size, state.mtime_ns) == (item.size, item.mtime_ns):
             return None
-        if skip_state is not None and (skip_state.size, skip_state.mtime_ns) == (item.size, item.mtime_ns):
+        if (
+            skip_state is not None
+            and skip_state.reason in CONTENT_SKIP_REASONS
+            and (skip_state.size, skip_state.mtime_ns) == (item.size, item.mtime_ns)
+        ):
             return None  # skipped for its content (binary, minified …), and unchanged
         return (str(item.path), item.relative, item.size, item.mtime_ns, state.hash if state else None)
 
@@ -573,8 +585,8 @@ class Indexer:
     def _state(self, store: IndexStore, relative: str) -> tuple[FileState | None, FileState | None]:
         conn = store.conn
         row = conn.execute("SELECT size, mtime_ns, hash FROM files WHERE path=?", (relative,)).fetchone()
-        skip = conn.execute("SELECT size, mtime_ns FROM skipped WHERE path=?", (relative,)).fetchone()
-        return (FileState(*row) if row else None, FileState(skip[0], skip[1], None) if skip else None)
+        skip = conn.execute("SELECT size, mtime_ns, reason FROM skipped WHERE path=?", (relative,)).fetchone()
+        return (FileState(*row) if row else None, FileState(skip[0], skip[1], None, skip[2]) if skip else None)
 
     def _below_a_link(self, relative: str) -> bool:
         """True when a folder on the way to ``relative`` is a symbolic link (a folder

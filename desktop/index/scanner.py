@@ -91,6 +91,11 @@ _GENERATED_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in 
 
 SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files", "link")
 
+CONTENT_SKIP_REASONS = frozenset({"secret", "binary", "too-large", "minified", "generated"})
+"""The reasons that follow from a file's name and content alone: they hold while its
+size and mtime do. The others (``unreadable``, ``too-many-files``, ``link``) depend on
+permissions, the rest of the project or what the path is, and change without them."""
+
 
 @dataclass(frozen=True)
 class ScannedFile:

@@ -164,6 +164,7 @@ class FileState:
     size: int
     mtime_ns: int
     hash: str | None  # None for a skipped file
+    reason: str | None = None  # why a skipped file is left out (``scanner.SKIP_REASONS``)
 
 
 class IndexStore:
@@ -256,8 +257,8 @@ class IndexStore:
             for path, size, mtime, digest in self.conn.execute("SELECT path, size, mtime_ns, hash FROM files")
         }
         skipped = {
-            path: FileState(size, mtime, None)
-            for path, size, mtime in self.conn.execute("SELECT path, size, mtime_ns FROM skipped")
+            path: FileState(size, mtime, None, reason)
+            for path, size, mtime, reason in self.conn.execute("SELECT path, size, mtime_ns, reason FROM skipped")
         }
         return files, skipped
 

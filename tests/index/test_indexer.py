@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -14,6 +15,8 @@ import pytest
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
+from desktop.index import indexer as indexer_module
+from desktop.index import scanner
 from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
 from desktop.index.scanner import generated_by_name, is_secret_path, marked_generated
 from desktop.index.store import IndexReader, open_reader
@@ -168,6 +171,42 @@ def test_permission_denied_is_recorded(project, make_indexer):
         assert {s.path: s.reason for s in reader(indexer).skipped()}["locked.py"] == "unreadable"
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_a_file_made_readable_is_indexed_live_and_by_a_full_update(project, make_indexer):
+    saved = write(project, "saved.py", "def savedLater():\n    pass\n")
+    opened = write(project, "opened.py", "def openedLater():\n    pass\n")
+    for path in (saved, opened):
+        path.chmod(0)
+    try:
+        indexer = make_indexer(project, workers=1)
+        run(indexer)
+        assert {s.path: s.reason for s in reader(indexer).skipped()} == dict.fromkeys(("opened.py", "saved.py"), "unreadable")
+        for path in (saved, opened):
+            path.chmod(0o644)  # neither size nor mtime changes
+        list(indexer.update_paths([saved], CancelToken()))
+        assert reader(indexer).symbols_named("savedLater")
+        run(indexer)
+        assert reader(indexer).symbols_named("openedLater") and reader(indexer).skipped() == []
+    finally:
+        for path in (saved, opened):
+            path.chmod(0o644)
+
+
+def test_files_past_the_file_limit_are_indexed_once_the_project_shrinks(tmp_path, make_indexer, monkeypatch):
+    monkeypatch.setattr(indexer_module, "scan", functools.partial(scanner.scan, max_files=5))
+    root = tmp_path / "proj"
+    for n in range(8):
+        write(root, f"m{n}.py", f"def function_{n}():\n    pass\n")
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+    assert {s.path: s.reason for s in reader(indexer).skipped()} == dict.fromkeys(("m5.py", "m6.py", "m7.py"), "too-many-files")
+    for n in range(3):
+        (root / f"m{n}.py").unlink()
+    run(indexer)
+    assert [f.path for f in reader(indexer).files()] == ["m3.py", "m4.py", "m5.py", "m6.py", "m7.py"]
+    assert reader(indexer).skipped() == [] and reader(indexer).symbols_named("function_7")
 
 
 def test_generated_files_by_name_and_by_their_first_lines():
