@@ -334,14 +334,16 @@ class Indexer:
             cancel.raise_if_cancelled()
             relative = self._relative(path)
             if relative is not None and not self._is_own(relative):
-                removed += self._path_changed(store, path, relative, found)
+                removed += self._path_changed(store, path, relative, found, cancel)
         jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
         self.summary = self._summarise(store, started, len(jobs), removed)
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 
-    def _path_changed(self, store: IndexStore, path: Path, relative: str, found: dict[str, _Job]) -> int:
+    def _path_changed(
+        self, store: IndexStore, path: Path, relative: str, found: dict[str, _Job], cancel: CancelToken
+    ) -> int:
         """Take in one changed path: add what is to be read to ``found``, record skips,
         forget what is gone. Returns how many indexed files were removed."""
         if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
@@ -358,7 +360,7 @@ class Indexer:
         # watcher reports its deletion and creation in one batch as one change.
         if path.is_dir():
             removed = int(store.remove(relative))
-            items: Iterable[ScannedFile | Skip] = self._walk_folder(path)
+            items: Iterable[ScannedFile | Skip] = self._walk_folder(path, cancel)
         elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
             removed = len(store.remove_under(relative))
             items = [classify(path, relative, self.root)]
@@ -594,21 +596,13 @@ class Indexer:
         parts = relative.split("/")
         return any(os.path.islink(self.root.joinpath(*parts[:depth])) for depth in range(1, len(parts)))
 
-    def _walk_folder(self, folder: Path) -> Iterator[ScannedFile | Skip]:
-        """Files below one project folder, by the project's rules (for live updates)."""
+    def _walk_folder(self, folder: Path, cancel: CancelToken) -> Iterator[ScannedFile | Skip]:
+        """Files below one project folder, as a full scan finds them (for live updates)."""
         if self.rules.is_ignored(folder, is_dir=True):
             return
-        for directory, subdirs, names in os.walk(folder):  # links to folders are listed, not walked
-            base = Path(directory)
-            links = [d for d in subdirs if (base / d).is_symlink()]
-            subdirs[:] = [d for d in subdirs if d not in links and not self.rules.is_ignored(base / d, is_dir=True)]
-            for name in (*names, *links):
-                path = base / name
-                relative = self._relative(path)
-                if relative is None or self.rules.is_ignored(path, is_dir=name in links):
-                    continue
-                if path.is_symlink() or path.is_file():
-                    yield classify(path, relative, self.root)
+        for item in scan(self.root, self.rules, cancel, folder=folder):
+            if not self._is_own(item.relative):
+                yield item
 
     def _summarise(self, store: IndexStore, started: float, changed: int, removed: int) -> IndexSummary:
         conn = store.conn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -413,6 +414,26 @@ def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make
     list(indexer.update_paths(events, CancelToken()))
     assert indexer.summary.files_changed == 5
     assert len(reader(indexer).symbols_named("moved_3")) == 1
+
+
+def test_a_folder_nested_a_thousand_deep_made_live_is_walked(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    folders = [os.path.join(project, "deep")]
+    for _ in range(1000):
+        folders.append(os.path.join(folders[-1], "d"))
+    leaf = Path(folders[-1], "leaf.py")
+    try:
+        for folder in folders:  # one by one: Path.mkdir(parents=True) recurses too
+            os.mkdir(folder)
+        leaf.write_text("def deepLeaf():\n    pass\n")
+        list(indexer.update_paths([project / "deep"], CancelToken()))
+        assert [s.path.count("/") for s in reader(indexer).symbols_named("deepLeaf")] == [1001]
+    finally:  # pytest's own clean-up of old temporary folders would recurse too deep
+        leaf.unlink(missing_ok=True)
+        for folder in reversed(folders):
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(folder)
 
 
 def test_links_inside_the_project_do_not_bring_in_secrets_or_ignored_files(project, make_indexer):
