@@ -291,11 +291,7 @@ class Indexer:
                     yield IndexProgress("scanning", len(seen), 0, 0.0, None, relative)
             self._check_root()  # an empty walk of a vanished folder must not wipe the index
             gone = [path for path in (*known, *known_skips) if path not in seen]
-            for count, path in enumerate(gone):
-                if count % 256 == 0:
-                    cancel.raise_if_cancelled()
-                    self._maybe_commit(store)
-                store.remove(path)
+            self._forget(store, gone, cancel)
             yield from self._process(store, jobs, cancel, feed, written, current=len(seen) - len(jobs))
         except BaseException:
             if feed is not None:
@@ -326,15 +322,16 @@ class Indexer:
             yield from self._full_update(store, cancel)
             return
         started = time.monotonic()
-        # by path: a folder that arrives (moved in, a branch switch) comes with an event
-        # for each of its files too, and each file is to be read once
+        # A folder that arrives (moved in, a branch switch) comes with an event for each
+        # of its files too: its walk takes them in, and each file is read once.
         found: dict[str, _Job] = {}
+        walked: set[str] = set()
         removed = 0
         for path in changed:
             cancel.raise_if_cancelled()
             relative = self._relative(path)
-            if relative is not None and not self._is_own(relative):
-                removed += self._path_changed(store, path, relative, found, cancel)
+            if relative is not None and not self._is_own(relative) and not _below_any(relative, walked):
+                removed += self._path_changed(store, path, relative, found, walked, cancel)
         jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
@@ -342,10 +339,17 @@ class Indexer:
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 
     def _path_changed(
-        self, store: IndexStore, path: Path, relative: str, found: dict[str, _Job], cancel: CancelToken
+        self,
+        store: IndexStore,
+        path: Path,
+        relative: str,
+        found: dict[str, _Job],
+        walked: set[str],
+        cancel: CancelToken,
     ) -> int:
         """Take in one changed path: add what is to be read to ``found``, record skips,
-        forget what is gone. Returns how many indexed files were removed."""
+        forget what is gone, add a folder walked whole to ``walked``. Returns how many
+        indexed files were removed."""
         if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
             _drop_jobs_under(found, relative)
             return int(store.remove(relative)) + len(store.remove_under(relative))
@@ -359,18 +363,33 @@ class Indexer:
         # The path may have been of another kind before (a file, a folder, a link): the
         # watcher reports its deletion and creation in one batch as one change.
         if path.is_dir():
-            removed = int(store.remove(relative))
-            items: Iterable[ScannedFile | Skip] = self._walk_folder(path, cancel)
-        elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
-            removed = len(store.remove_under(relative))
-            items = [classify(path, relative, self.root)]
-        else:
+            removed = int(store.remove(relative)) + self._folder_changed(store, path, relative, found, cancel)
+            walked.add(relative)
+            return removed
+        if not path.is_file() or self.rules.is_ignored(path, is_dir=False):
             return int(store.remove(relative)) + len(store.remove_under(relative))
-        for item in items:
-            job = self._job_for(store, item, *self._state(store, item.relative))
+        removed = len(store.remove_under(relative))
+        job = self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
+        if job is not None:
+            found.setdefault(relative, job)
+        return removed
+
+    def _folder_changed(
+        self, store: IndexStore, folder: Path, relative: str, found: dict[str, _Job], cancel: CancelToken
+    ) -> int:
+        """Take in a folder that arrived or changed, as a full update would: its files,
+        against what the index knows below it (one query, not two per file); what the
+        walk no longer finds there is forgotten. Returns how many paths were removed."""
+        known, known_skips = store.known(relative)
+        seen: set[str] = set()
+        for item in self._walk_folder(folder, cancel):
+            cancel.raise_if_cancelled()  # a folder of thousands of files is walked in one go
+            self._maybe_commit(store)
+            seen.add(item.relative)
+            job = self._job_for(store, item, known.get(item.relative), known_skips.get(item.relative))
             if job is not None:
                 found.setdefault(item.relative, job)
-        return removed
+        return self._forget(store, [path for path in (*known, *known_skips) if path not in seen], cancel)
 
     # --- pieces -------------------------------------------------------------------
 
@@ -542,6 +561,15 @@ class Indexer:
         else:
             store.touch(result.relative, result.size, result.mtime_ns)
 
+    def _forget(self, store: IndexStore, gone: list[str], cancel: CancelToken) -> int:
+        """Remove the ``gone`` paths from the index, cancel-aware; returns how many."""
+        for count, path in enumerate(gone):
+            if count % 256 == 0:
+                cancel.raise_if_cancelled()
+                self._maybe_commit(store)
+            store.remove(path)
+        return len(gone)
+
     def _maybe_commit(self, store: IndexStore) -> None:
         """Commit when the oldest uncommitted change has waited ``COMMIT_INTERVAL_S``."""
         if store.dirty_since is not None and time.monotonic() - store.dirty_since >= COMMIT_INTERVAL_S:
@@ -616,6 +644,12 @@ class Indexer:
             chunks=count("chunks"), seconds=time.monotonic() - started,
             files_changed=changed, files_removed=removed,
         )
+
+
+def _below_any(relative: str, folders: set[str]) -> bool:
+    """True when the relative path ``relative`` lies below one of the relative ``folders``."""
+    parts = relative.split("/")
+    return bool(folders) and any("/".join(parts[:depth]) in folders for depth in range(1, len(parts)))
 
 
 def _drop_jobs_under(jobs: dict[str, _Job], folder: str) -> None:

@@ -250,15 +250,21 @@ class IndexStore:
         self.dirty_since = None
         self._next_ids.clear()  # ids handed out in the dropped work may be free again
 
-    def known(self) -> tuple[dict[str, FileState], dict[str, FileState]]:
-        """The indexed files and the skipped files, by relative path."""
+    def known(self, folder: str | None = None) -> tuple[dict[str, FileState], dict[str, FileState]]:
+        """The indexed files and the skipped files, by relative path: all of them, or
+        those below the relative ``folder``."""
+        condition, bounds = _below(folder) if folder is not None else ("1", ())
         files = {
             path: FileState(size, mtime, digest)
-            for path, size, mtime, digest in self.conn.execute("SELECT path, size, mtime_ns, hash FROM files")
+            for path, size, mtime, digest in self.conn.execute(
+                f"SELECT path, size, mtime_ns, hash FROM files WHERE {condition}", bounds
+            )
         }
         skipped = {
             path: FileState(size, mtime, None, reason)
-            for path, size, mtime, reason in self.conn.execute("SELECT path, size, mtime_ns, reason FROM skipped")
+            for path, size, mtime, reason in self.conn.execute(
+                f"SELECT path, size, mtime_ns, reason FROM skipped WHERE {condition}", bounds
+            )
         }
         return files, skipped
 

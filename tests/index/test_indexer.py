@@ -416,6 +416,56 @@ def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make
     assert len(reader(indexer).symbols_named("moved_3")) == 1
 
 
+def test_cancel_stops_a_live_update_while_it_walks_a_folder_that_arrived(project, make_indexer, monkeypatch):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    for n in range(500):  # in one folder: the walk itself checks cancel once per folder
+        write(project, f"vendor/f{n}.py", "x = 1\n")
+    token = CancelToken()
+    classified: list[str] = []
+    classify = scanner.classify
+
+    def classify_and_cancel(path: Path, relative: str, root: Path) -> scanner.ScannedFile | scanner.Skip:
+        classified.append(relative)
+        if len(classified) == 10:
+            token.cancel()
+        return classify(path, relative, root)
+
+    monkeypatch.setattr(scanner, "classify", classify_and_cancel)
+    with pytest.raises(Cancelled):
+        list(indexer.update_paths([project / "vendor"], token))
+    assert len(classified) <= 11
+    monkeypatch.undo()
+    list(indexer.update_paths([project / "vendor"], CancelToken()))
+    assert reader(indexer).stats().files == 504
+
+
+def test_a_live_update_of_a_folder_reads_what_the_index_knows_below_it_at_once(project, make_indexer):
+    for n in range(200):
+        write(project, f"vendor/f{n}.py", f"def function_{n}():\n    pass\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    statements: list[str] = []
+    indexer._store.conn.set_trace_callback(statements.append)  # a private detail, only watched
+    events = [project / "vendor", *sorted((project / "vendor").iterdir())]  # as a watcher reports a move-in
+    list(indexer.update_paths(events, CancelToken()))
+    assert indexer.summary.files_changed == 0
+    assert len(statements) < 50, statements[:60]
+
+
+def test_a_live_update_of_a_folder_forgets_what_is_not_there_any_more(project, make_indexer):
+    """A batch whose file events were lost (the system's event queue overflowed)."""
+    write(project, "lib/a.py", "def kept_here():\n    pass\n")
+    write(project, "lib/sub/b.py", "def gone_now():\n    pass\n")
+    write(project, "lib/sub/.env", "TOKEN=1\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(project / "lib" / "sub")
+    list(indexer.update_paths([project / "lib"], CancelToken()))
+    assert [f.path for f in reader(indexer).files() if f.path.startswith("lib/")] == ["lib/a.py"]
+    assert reader(indexer).skipped() == [] and indexer.summary.files_removed == 2
+
+
 def test_a_folder_nested_a_thousand_deep_made_live_is_walked(project, make_indexer):
     indexer = make_indexer(project, workers=1)
     run(indexer)
