@@ -521,8 +521,10 @@ def walk_project(
     max_files: int | None = None,
     *,
     links: bool = False,
+    folder: Path | None = None,
 ) -> Iterator[Path]:
-    """The project's files that are not ignored, as absolute paths in a stable order.
+    """The project's files that are not ignored, as absolute paths in a stable order;
+    with ``folder`` (a folder of the project, not itself ignored), those below it.
 
     Folders are visited depth-first in name order, a folder's files before its
     subfolders. Symbolic links are not followed, as git does not follow them: a link
@@ -534,7 +536,9 @@ def walk_project(
     """
     count = 0
     root = Path(root).expanduser().resolve()
-    for path, _relative in _walk(root, rules._snapshot, cancel=cancel, want_links=links):
+    inside = Path(folder).relative_to(root) if folder is not None else Path()
+    start = inside.as_posix() if inside.parts else ""
+    for path, _relative in _walk(root, rules._snapshot, cancel=cancel, want_links=links, start=start):
         yield path
         count += 1
         if max_files is not None and count >= max_files:
@@ -549,15 +553,17 @@ def _walk(
     visit_dir: Callable[[Path, str], None] | None = None,
     want_files: bool = True,
     want_links: bool = False,
+    start: str = "",
 ) -> Iterator[tuple[Path, str]]:
     """Files below ``root`` as ``(path, relative posix string)``, pruned as we go;
-    symbolic links too with ``want_links``, never followed.
+    symbolic links too with ``want_links``, never followed. With ``start`` (relative to
+    ``root``) only those below that folder, whose ancestors the caller has checked.
 
     Ancestors are checked once, when their folder is entered, so each entry needs
     only its own match. ``sources`` is called per folder: loading the rules adds
     nested ignore files while walking.
     """
-    stack: list[tuple[Path, str]] = [(root, "")]
+    stack: list[tuple[Path, str]] = [(root.joinpath(start), start)]
     while stack:
         if cancel is not None:
             cancel.raise_if_cancelled()

@@ -38,7 +38,15 @@ from desktop.index.files import normalize_newlines
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
-from desktop.index.scanner import ScannedFile, Skip, classify, read_for_index, scan, storable_path
+from desktop.index.scanner import (
+    CONTENT_SKIP_REASONS,
+    ScannedFile,
+    Skip,
+    classify,
+    read_for_index,
+    scan,
+    storable_path,
+)
 from desktop.index.store import (
     FileInsert,
     FileState,
@@ -182,6 +190,8 @@ class Indexer:
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.summary: IndexSummary | None = None
         self._store: IndexStore | None = None
+        self._full_update_begun = False
+        """Whether a full update began on the open database (it may have been paused)."""
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self.longest_commit_gap_s = 0.0
@@ -214,7 +224,12 @@ class Indexer:
             yield from self._with_rebuild(lambda store: self._full_update(store, cancel))
 
     def update_paths(self, changed: Iterable[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
-        """Bring the given files or folders up to date (created, changed, moved or deleted)."""
+        """Bring the given files or folders up to date (created, changed, moved or deleted).
+
+        On a database made anew (its cache cleared, found damaged, of an older schema)
+        that no full update has completed or begun, this is a full update: the changed
+        paths are not all it lacks.
+        """
         changed = list(changed)
         with self._lock:
             yield from self._with_rebuild(lambda store: self._paths_update(store, changed, cancel))
@@ -247,6 +262,7 @@ class Indexer:
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()
+        self._full_update_begun = True
         known, known_skips = store.known()
         seen: set[str] = set()
         jobs: list[_Job] = []
@@ -275,11 +291,7 @@ class Indexer:
                     yield IndexProgress("scanning", len(seen), 0, 0.0, None, relative)
             self._check_root()  # an empty walk of a vanished folder must not wipe the index
             gone = [path for path in (*known, *known_skips) if path not in seen]
-            for count, path in enumerate(gone):
-                if count % 256 == 0:
-                    cancel.raise_if_cancelled()
-                    self._maybe_commit(store)
-                store.remove(path)
+            self._forget(store, gone, cancel)
             yield from self._process(store, jobs, cancel, feed, written, current=len(seen) - len(jobs))
         except BaseException:
             if feed is not None:
@@ -303,25 +315,41 @@ class Indexer:
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 
     def _paths_update(self, store: IndexStore, changed: list[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
+        # Not once a full update began on this database: a build the user paused or
+        # stopped is not to be resumed by the next save.
+        if not self._full_update_begun and not store.is_complete():
+            log.info("index %s is new or incomplete; updating the whole project", self.db_path)
+            yield from self._full_update(store, cancel)
+            return
         started = time.monotonic()
-        # by path: a folder that arrives (moved in, a branch switch) comes with an event
-        # for each of its files too, and each file is to be read once
+        # A folder that arrives (moved in, a branch switch) comes with an event for each
+        # of its files too: its walk takes them in, and each file is read once.
         found: dict[str, _Job] = {}
+        walked: set[str] = set()
         removed = 0
         for path in changed:
             cancel.raise_if_cancelled()
             relative = self._relative(path)
-            if relative is not None and not self._is_own(relative):
-                removed += self._path_changed(store, path, relative, found)
+            if relative is not None and not self._is_own(relative) and not _below_any(relative, walked):
+                removed += self._path_changed(store, path, relative, found, walked, cancel)
         jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
         self.summary = self._summarise(store, started, len(jobs), removed)
         yield IndexProgress("done", len(jobs), len(jobs), 0.0, 0.0, "")
 
-    def _path_changed(self, store: IndexStore, path: Path, relative: str, found: dict[str, _Job]) -> int:
+    def _path_changed(
+        self,
+        store: IndexStore,
+        path: Path,
+        relative: str,
+        found: dict[str, _Job],
+        walked: set[str],
+        cancel: CancelToken,
+    ) -> int:
         """Take in one changed path: add what is to be read to ``found``, record skips,
-        forget what is gone. Returns how many indexed files were removed."""
+        forget what is gone, add a folder walked whole to ``walked``. Returns how many
+        indexed files were removed."""
         if self._below_a_link(relative):  # reached through a link: not the project's (as in a scan)
             _drop_jobs_under(found, relative)
             return int(store.remove(relative)) + len(store.remove_under(relative))
@@ -332,17 +360,36 @@ class Indexer:
                 return removed + int(store.remove(relative))
             self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
             return removed
+        # The path may have been of another kind before (a file, a folder, a link): the
+        # watcher reports its deletion and creation in one batch as one change.
         if path.is_dir():
-            items: Iterable[ScannedFile | Skip] = self._walk_folder(path)
-        elif path.is_file() and not self.rules.is_ignored(path, is_dir=False):
-            items = [classify(path, relative, self.root)]
-        else:
+            removed = int(store.remove(relative)) + self._folder_changed(store, path, relative, found, cancel)
+            walked.add(relative)
+            return removed
+        if not path.is_file() or self.rules.is_ignored(path, is_dir=False):
             return int(store.remove(relative)) + len(store.remove_under(relative))
-        for item in items:
-            job = self._job_for(store, item, *self._state(store, item.relative))
+        removed = len(store.remove_under(relative))
+        job = self._job_for(store, classify(path, relative, self.root), *self._state(store, relative))
+        if job is not None:
+            found.setdefault(relative, job)
+        return removed
+
+    def _folder_changed(
+        self, store: IndexStore, folder: Path, relative: str, found: dict[str, _Job], cancel: CancelToken
+    ) -> int:
+        """Take in a folder that arrived or changed, as a full update would: its files,
+        against what the index knows below it (one query, not two per file); what the
+        walk no longer finds there is forgotten. Returns how many paths were removed."""
+        known, known_skips = store.known(relative)
+        seen: set[str] = set()
+        for item in self._walk_folder(folder, cancel):
+            cancel.raise_if_cancelled()  # a folder of thousands of files is walked in one go
+            self._maybe_commit(store)
+            seen.add(item.relative)
+            job = self._job_for(store, item, known.get(item.relative), known_skips.get(item.relative))
             if job is not None:
                 found.setdefault(item.relative, job)
-        return 0
+        return self._forget(store, [path for path in (*known, *known_skips) if path not in seen], cancel)
 
     # --- pieces -------------------------------------------------------------------
 
@@ -351,12 +398,16 @@ class Indexer:
     ) -> _Job | None:
         """The work for one scanned file, or None when the index is already right."""
         if isinstance(item, Skip):
-            if skip_state is None or (skip_state.size, skip_state.mtime_ns) != (item.size, item.mtime_ns):
+            if skip_state != FileState(item.size, item.mtime_ns, None, item.reason):
                 store.record_skip(item.relative, item.reason, item.detail, item.size, item.mtime_ns)
             return None
         if state is not None and (state.size, state.mtime_ns) == (item.size, item.mtime_ns):
             return None
-        if skip_state is not None and (skip_state.size, skip_state.mtime_ns) == (item.size, item.mtime_ns):
+        if (
+            skip_state is not None
+            and skip_state.reason in CONTENT_SKIP_REASONS
+            and (skip_state.size, skip_state.mtime_ns) == (item.size, item.mtime_ns)
+        ):
             return None  # skipped for its content (binary, minified …), and unchanged
         return (str(item.path), item.relative, item.size, item.mtime_ns, state.hash if state else None)
 
@@ -510,6 +561,15 @@ class Indexer:
         else:
             store.touch(result.relative, result.size, result.mtime_ns)
 
+    def _forget(self, store: IndexStore, gone: list[str], cancel: CancelToken) -> int:
+        """Remove the ``gone`` paths from the index, cancel-aware; returns how many."""
+        for count, path in enumerate(gone):
+            if count % 256 == 0:
+                cancel.raise_if_cancelled()
+                self._maybe_commit(store)
+            store.remove(path)
+        return len(gone)
+
     def _maybe_commit(self, store: IndexStore) -> None:
         """Commit when the oldest uncommitted change has waited ``COMMIT_INTERVAL_S``."""
         if store.dirty_since is not None and time.monotonic() - store.dirty_since >= COMMIT_INTERVAL_S:
@@ -531,6 +591,7 @@ class Indexer:
             self._store = None
         if self._store is None:
             self._store = IndexStore.open(self.db_path, self.root)
+            self._full_update_begun = False
         return self._store
 
     def _check_root(self) -> None:
@@ -554,8 +615,8 @@ class Indexer:
     def _state(self, store: IndexStore, relative: str) -> tuple[FileState | None, FileState | None]:
         conn = store.conn
         row = conn.execute("SELECT size, mtime_ns, hash FROM files WHERE path=?", (relative,)).fetchone()
-        skip = conn.execute("SELECT size, mtime_ns FROM skipped WHERE path=?", (relative,)).fetchone()
-        return (FileState(*row) if row else None, FileState(skip[0], skip[1], None) if skip else None)
+        skip = conn.execute("SELECT size, mtime_ns, reason FROM skipped WHERE path=?", (relative,)).fetchone()
+        return (FileState(*row) if row else None, FileState(skip[0], skip[1], None, skip[2]) if skip else None)
 
     def _below_a_link(self, relative: str) -> bool:
         """True when a folder on the way to ``relative`` is a symbolic link (a folder
@@ -563,21 +624,13 @@ class Indexer:
         parts = relative.split("/")
         return any(os.path.islink(self.root.joinpath(*parts[:depth])) for depth in range(1, len(parts)))
 
-    def _walk_folder(self, folder: Path) -> Iterator[ScannedFile | Skip]:
-        """Files below one project folder, by the project's rules (for live updates)."""
+    def _walk_folder(self, folder: Path, cancel: CancelToken) -> Iterator[ScannedFile | Skip]:
+        """Files below one project folder, as a full scan finds them (for live updates)."""
         if self.rules.is_ignored(folder, is_dir=True):
             return
-        for directory, subdirs, names in os.walk(folder):  # links to folders are listed, not walked
-            base = Path(directory)
-            links = [d for d in subdirs if (base / d).is_symlink()]
-            subdirs[:] = [d for d in subdirs if d not in links and not self.rules.is_ignored(base / d, is_dir=True)]
-            for name in (*names, *links):
-                path = base / name
-                relative = self._relative(path)
-                if relative is None or self.rules.is_ignored(path, is_dir=name in links):
-                    continue
-                if path.is_symlink() or path.is_file():
-                    yield classify(path, relative, self.root)
+        for item in scan(self.root, self.rules, cancel, folder=folder):
+            if not self._is_own(item.relative):
+                yield item
 
     def _summarise(self, store: IndexStore, started: float, changed: int, removed: int) -> IndexSummary:
         conn = store.conn
@@ -591,6 +644,12 @@ class Indexer:
             chunks=count("chunks"), seconds=time.monotonic() - started,
             files_changed=changed, files_removed=removed,
         )
+
+
+def _below_any(relative: str, folders: set[str]) -> bool:
+    """True when the relative path ``relative`` lies below one of the relative ``folders``."""
+    parts = relative.split("/")
+    return bool(folders) and any("/".join(parts[:depth]) in folders for depth in range(1, len(parts)))
 
 
 def _drop_jobs_under(jobs: dict[str, _Job], folder: str) -> None:

@@ -105,6 +105,11 @@ _GENERATED_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in 
 
 SKIP_REASONS = ("secret", "binary", "too-large", "minified", "generated", "unreadable", "too-many-files", "link")
 
+CONTENT_SKIP_REASONS = frozenset({"secret", "binary", "too-large", "minified", "generated"})
+"""The reasons that follow from a file's name and content alone: they hold while its
+size and mtime do. The others (``unreadable``, ``too-many-files``, ``link``) depend on
+permissions, the rest of the project or what the path is, and change without them."""
+
 
 @dataclass(frozen=True)
 class ScannedFile:
@@ -200,8 +205,12 @@ def scan(
     rules: IgnoreRules,
     cancel: CancelToken | None = None,
     max_files: int = MAX_INDEX_FILES,
+    *,
+    folder: Path | None = None,
 ) -> Iterator[ScannedFile | Skip]:
-    """The project's files that are not ignored: each a ``ScannedFile`` or a ``Skip``.
+    """The project's files that are not ignored: each a ``ScannedFile`` or a ``Skip``;
+    with ``folder`` (a folder of the project, not itself ignored), those below it only,
+    ``max_files`` counting from there.
 
     Skips found here need only the name and ``stat``: secrets, files too large,
     lockfiles and generated code known by name, symbolic links (never followed), and
@@ -210,7 +219,7 @@ def scan(
     root = Path(root).expanduser().resolve()
     prefix = len(str(root)) + 1
     count = 0
-    for path in walk_project(root, rules, cancel, links=True):
+    for path in walk_project(root, rules, cancel, links=True, folder=folder):
         item = classify(path, str(path)[prefix:].replace(os.sep, "/"), root)
         if isinstance(item, ScannedFile):
             if count >= max_files:

@@ -164,6 +164,7 @@ class FileState:
     size: int
     mtime_ns: int
     hash: str | None  # None for a skipped file
+    reason: str | None = None  # why a skipped file is left out (``scanner.SKIP_REASONS``)
 
 
 class IndexStore:
@@ -249,15 +250,21 @@ class IndexStore:
         self.dirty_since = None
         self._next_ids.clear()  # ids handed out in the dropped work may be free again
 
-    def known(self) -> tuple[dict[str, FileState], dict[str, FileState]]:
-        """The indexed files and the skipped files, by relative path."""
+    def known(self, folder: str | None = None) -> tuple[dict[str, FileState], dict[str, FileState]]:
+        """The indexed files and the skipped files, by relative path: all of them, or
+        those below the relative ``folder``."""
+        condition, bounds = _below(folder) if folder is not None else ("1", ())
         files = {
             path: FileState(size, mtime, digest)
-            for path, size, mtime, digest in self.conn.execute("SELECT path, size, mtime_ns, hash FROM files")
+            for path, size, mtime, digest in self.conn.execute(
+                f"SELECT path, size, mtime_ns, hash FROM files WHERE {condition}", bounds
+            )
         }
         skipped = {
-            path: FileState(size, mtime, None)
-            for path, size, mtime in self.conn.execute("SELECT path, size, mtime_ns FROM skipped")
+            path: FileState(size, mtime, None, reason)
+            for path, size, mtime, reason in self.conn.execute(
+                f"SELECT path, size, mtime_ns, reason FROM skipped WHERE {condition}", bounds
+            )
         }
         return files, skipped
 
@@ -351,15 +358,21 @@ class IndexStore:
 
     def remove_under(self, folder: str) -> list[str]:
         """Forget every file below the relative folder ``folder``; returns their paths."""
-        pattern = folder.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        condition, bounds = _below(folder)
         paths = [
             row[0]
             for table in ("files", "skipped")
-            for row in self.conn.execute(f"SELECT path FROM {table} WHERE path LIKE ? ESCAPE '\\'", (pattern,))
+            for row in self.conn.execute(f"SELECT path FROM {table} WHERE {condition}", bounds)
         ]
         for path in paths:
             self.remove(path)
         return paths
+
+    def is_complete(self) -> bool:
+        """True once a full update has finished on this database; a new or rebuilt one
+        holds only what was written to it since."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
+        return row is not None and row[0] == "1"
 
     def set_meta(self, key: str, value: str) -> None:
         """Set one ``meta`` value (committed with the next commit)."""
@@ -373,8 +386,6 @@ class IndexStore:
         which ``open`` detects and rebuilds; the index is a cache and a cold build has
         nothing to lose. Process crashes and quits are safe either way."""
         self.commit()
-        if self.conn.in_transaction:
-            self.conn.commit()
         self.conn.execute(f"PRAGMA synchronous={'OFF' if on else 'NORMAL'}")
 
     def optimize(self, cancel: CancelToken) -> None:
@@ -396,9 +407,10 @@ class IndexStore:
     def commit(self) -> None:
         """Commit, making the work visible to readers; bumps the generation when
         anything changed (readers cache derived data per generation)."""
-        if self.dirty_since is None:
-            return
-        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        if self.dirty_since is not None:
+            self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        # Also when nothing changed: a DELETE that matched no row still began a write
+        # transaction, and would hold the write lock against every other writer.
         self.conn.commit()
         self.dirty_since = None
         # Ids are handed out from a cache that only holds while this connection keeps the
@@ -409,6 +421,14 @@ class IndexStore:
     def _changed(self) -> None:
         if self.dirty_since is None:
             self.dirty_since = time.monotonic()
+
+
+def _below(folder: str) -> tuple[str, tuple[str, str]]:
+    """A condition on ``path`` that holds for the paths below the relative ``folder``,
+    with its parameters: a range on the path's index (LIKE would read every row, and
+    match letters in either case: ``Docs`` would take ``docs/`` along)."""
+    prefix = folder.rstrip("/") + "/"
+    return "path >= ? AND path < ?", (prefix, prefix[:-1] + "0")  # "0" comes right after "/"
 
 
 def index_storage_error(exc: BaseException, db_path: Path) -> StorageError:

@@ -228,6 +228,26 @@ def test_max_files_stops_early(tmp_path):
     assert [path.name for path in paths] == ["f00.py", "f01.py", "f02.py", "f03.py", "f04.py"]
 
 
+def test_a_walk_below_one_folder_finds_what_the_whole_walk_finds_there(tmp_path):
+    make_tree(tmp_path, {
+        "app.py": "",
+        "src/.gitignore": "*.log\nout/\n",
+        "src/a.py": "",
+        "src/run.log": "",
+        "src/out/b.py": "",
+        "src/pkg/c.py": "",
+        "src/pkg/env/pyvenv.cfg": "",
+        "src/pkg/env/lib/d.py": "",
+        "src/node_modules/e.js": "",
+    })
+    os.symlink(tmp_path / "src" / "pkg", tmp_path / "src" / "alias")
+    rules = IgnoreRules.for_project(tmp_path)
+    root = tmp_path.resolve()
+    whole = [p for p in walk_project(root, rules, links=True) if p.is_relative_to(root / "src")]
+    assert list(walk_project(root, rules, links=True, folder=root / "src")) == whole
+    assert [p.relative_to(root).as_posix() for p in whole] == ["src/.gitignore", "src/a.py", "src/alias", "src/pkg/c.py"]
+
+
 def test_cancel_stops_the_walk(tmp_path):
     make_tree(tmp_path, {f"d{index}/f.py": "" for index in range(10)})
     rules = IgnoreRules.for_project(tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -14,6 +16,8 @@ import pytest
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
+from desktop.index import indexer as indexer_module
+from desktop.index import scanner
 from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
 from desktop.index.scanner import generated_by_name, holds_private_key, is_secret_path, marked_generated
 from desktop.index.store import IndexReader, open_reader
@@ -168,6 +172,42 @@ def test_permission_denied_is_recorded(project, make_indexer):
         assert {s.path: s.reason for s in reader(indexer).skipped()}["locked.py"] == "unreadable"
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_a_file_made_readable_is_indexed_live_and_by_a_full_update(project, make_indexer):
+    saved = write(project, "saved.py", "def savedLater():\n    pass\n")
+    opened = write(project, "opened.py", "def openedLater():\n    pass\n")
+    for path in (saved, opened):
+        path.chmod(0)
+    try:
+        indexer = make_indexer(project, workers=1)
+        run(indexer)
+        assert {s.path: s.reason for s in reader(indexer).skipped()} == dict.fromkeys(("opened.py", "saved.py"), "unreadable")
+        for path in (saved, opened):
+            path.chmod(0o644)  # neither size nor mtime changes
+        list(indexer.update_paths([saved], CancelToken()))
+        assert reader(indexer).symbols_named("savedLater")
+        run(indexer)
+        assert reader(indexer).symbols_named("openedLater") and reader(indexer).skipped() == []
+    finally:
+        for path in (saved, opened):
+            path.chmod(0o644)
+
+
+def test_files_past_the_file_limit_are_indexed_once_the_project_shrinks(tmp_path, make_indexer, monkeypatch):
+    monkeypatch.setattr(indexer_module, "scan", functools.partial(scanner.scan, max_files=5))
+    root = tmp_path / "proj"
+    for n in range(8):
+        write(root, f"m{n}.py", f"def function_{n}():\n    pass\n")
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+    assert {s.path: s.reason for s in reader(indexer).skipped()} == dict.fromkeys(("m5.py", "m6.py", "m7.py"), "too-many-files")
+    for n in range(3):
+        (root / f"m{n}.py").unlink()
+    run(indexer)
+    assert [f.path for f in reader(indexer).files()] == ["m3.py", "m4.py", "m5.py", "m6.py", "m7.py"]
+    assert reader(indexer).skipped() == [] and reader(indexer).symbols_named("function_7")
 
 
 def test_generated_files_by_name_and_by_their_first_lines():
@@ -351,6 +391,20 @@ def test_update_paths_handles_created_changed_deleted_and_folders(project, make_
     assert indexer.summary.files_removed == 1  # web/main.ts; node_modules was never indexed
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names differing in case only are one file there")
+def test_a_deleted_folder_leaves_the_files_of_one_named_in_other_case(project, make_indexer):
+    write(project, "Docs/guide.md", "# Upper guide\n")
+    write(project, "docs/notes.md", "# Lower notes\n")
+    write(project, "docs/.env", "TOKEN=1\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(project / "Docs")
+    list(indexer.update_paths([project / "Docs"], CancelToken()))
+    r = reader(indexer)
+    assert {f.path for f in r.files() if f.path.lower().startswith("docs/")} == {"docs/notes.md"}
+    assert {s.path for s in r.skipped()} == {"docs/.env"}
+
+
 def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make_indexer):
     indexer = make_indexer(project, workers=1)
     run(indexer)
@@ -360,6 +414,76 @@ def test_a_folder_that_arrives_with_an_event_per_file_is_read_once(project, make
     list(indexer.update_paths(events, CancelToken()))
     assert indexer.summary.files_changed == 5
     assert len(reader(indexer).symbols_named("moved_3")) == 1
+
+
+def test_cancel_stops_a_live_update_while_it_walks_a_folder_that_arrived(project, make_indexer, monkeypatch):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    for n in range(500):  # in one folder: the walk itself checks cancel once per folder
+        write(project, f"vendor/f{n}.py", "x = 1\n")
+    token = CancelToken()
+    classified: list[str] = []
+    classify = scanner.classify
+
+    def classify_and_cancel(path: Path, relative: str, root: Path) -> scanner.ScannedFile | scanner.Skip:
+        classified.append(relative)
+        if len(classified) == 10:
+            token.cancel()
+        return classify(path, relative, root)
+
+    monkeypatch.setattr(scanner, "classify", classify_and_cancel)
+    with pytest.raises(Cancelled):
+        list(indexer.update_paths([project / "vendor"], token))
+    assert len(classified) <= 11
+    monkeypatch.undo()
+    list(indexer.update_paths([project / "vendor"], CancelToken()))
+    assert reader(indexer).stats().files == 504
+
+
+def test_a_live_update_of_a_folder_reads_what_the_index_knows_below_it_at_once(project, make_indexer):
+    for n in range(200):
+        write(project, f"vendor/f{n}.py", f"def function_{n}():\n    pass\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    statements: list[str] = []
+    indexer._store.conn.set_trace_callback(statements.append)  # a private detail, only watched
+    events = [project / "vendor", *sorted((project / "vendor").iterdir())]  # as a watcher reports a move-in
+    list(indexer.update_paths(events, CancelToken()))
+    assert indexer.summary.files_changed == 0
+    assert len(statements) < 50, statements[:60]
+
+
+def test_a_live_update_of_a_folder_forgets_what_is_not_there_any_more(project, make_indexer):
+    """A batch whose file events were lost (the system's event queue overflowed)."""
+    write(project, "lib/a.py", "def kept_here():\n    pass\n")
+    write(project, "lib/sub/b.py", "def gone_now():\n    pass\n")
+    write(project, "lib/sub/.env", "TOKEN=1\n")
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(project / "lib" / "sub")
+    list(indexer.update_paths([project / "lib"], CancelToken()))
+    assert [f.path for f in reader(indexer).files() if f.path.startswith("lib/")] == ["lib/a.py"]
+    assert reader(indexer).skipped() == [] and indexer.summary.files_removed == 2
+
+
+def test_a_folder_nested_a_thousand_deep_made_live_is_walked(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    folders = [os.path.join(project, "deep")]
+    for _ in range(1000):
+        folders.append(os.path.join(folders[-1], "d"))
+    leaf = Path(folders[-1], "leaf.py")
+    try:
+        for folder in folders:  # one by one: Path.mkdir(parents=True) recurses too
+            os.mkdir(folder)
+        leaf.write_text("def deepLeaf():\n    pass\n")
+        list(indexer.update_paths([project / "deep"], CancelToken()))
+        assert [s.path.count("/") for s in reader(indexer).symbols_named("deepLeaf")] == [1001]
+    finally:  # pytest's own clean-up of old temporary folders would recurse too deep
+        leaf.unlink(missing_ok=True)
+        for folder in reversed(folders):
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(folder)
 
 
 def test_links_inside_the_project_do_not_bring_in_secrets_or_ignored_files(project, make_indexer):
@@ -512,6 +636,23 @@ def test_two_writers_on_one_index_take_turns_without_a_rebuild(project, paths, c
         command.close()
 
 
+def test_a_live_update_that_changes_nothing_leaves_the_index_to_other_writers(project, make_indexer):
+    """``mkdir empty; rmdir empty``: forgetting a path the index never knew deletes no
+    row, yet must not keep the write lock from ``hearth index`` next to the app."""
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    (project / "empty").mkdir()
+    list(indexer.update_paths([project / "empty"], CancelToken()))
+    (project / "empty").rmdir()
+    list(indexer.update_paths([project / "empty"], CancelToken()))
+    other = sqlite3.connect(indexer.db_path, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" while the writer holds it
+        other.rollback()
+    finally:
+        other.close()
+
+
 def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_indexer):
     """A cache cleaner (or the user) deletes Hearth's cache while the app runs."""
     indexer = make_indexer(project, workers=1)
@@ -522,6 +663,74 @@ def test_an_index_removed_while_the_project_is_open_is_made_again(project, make_
     assert indexer.db_path.is_file()
     assert reader(indexer).stats().files == 4 and indexer.summary.files_changed == 4
     assert reader(indexer).symbols_named("start_server")
+
+
+def complete(indexer: Indexer) -> str:
+    conn = sqlite3.connect(indexer.db_path)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_live_update_after_the_cache_was_cleared_indexes_the_whole_project(project, make_indexer):
+    indexer = make_indexer(project, workers=1)
+    run(indexer)
+    shutil.rmtree(indexer.db_path.parent)
+    write(project, "src/net.py", "def listen_again(port):\n    return port\n")
+    list(indexer.update_paths([project / "src" / "net.py"], CancelToken()))
+    index = reader(indexer)
+    assert index.stats().files == 4 and indexer.summary.files_indexed == 4
+    assert index.symbols_named("listen_again") and index.symbols_named("start_server")
+    assert complete(indexer) == "1"
+
+
+def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, make_indexer, caplog):
+    root = tmp_path / "many"
+    many_files(root, 60)
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+    checkpoint = sqlite3.connect(indexer.db_path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    with open(indexer.db_path, "r+b") as handle:  # the pages, not the header
+        handle.seek(4096)
+        handle.write(bytes(range(256)) * 16 * 8)
+    write(root, "pkg0/module_0.py", "def savedAfterTheDamage():\n    pass\n")
+    list(indexer.update_paths([root / "pkg0" / "module_0.py"], CancelToken()))
+    assert "rebuilding" in caplog.text
+    index = reader(indexer)
+    assert index.stats().files == 60
+    assert index.symbols_named("savedAfterTheDamage") and index.symbols_named("helper_59")
+    assert complete(indexer) == "1"
+
+
+def test_a_live_update_first_on_an_index_of_an_older_schema_indexes_the_whole_project(project, make_indexer):
+    earlier = make_indexer(project, workers=1)
+    run(earlier)
+    conn = sqlite3.connect(earlier.db_path)
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    indexer = make_indexer(project, workers=1)  # the app opening the project again
+    list(indexer.update_paths([project / "README.md"], CancelToken()))
+    assert reader(indexer).stats().files == 4 and complete(indexer) == "1"
+
+
+def test_a_live_update_does_not_resume_a_paused_build(tmp_path, make_indexer):
+    root = tmp_path / "many"
+    many_files(root, PARALLEL_MIN_FILES * 3)
+    indexer = make_indexer(root, workers=1)
+    token = CancelToken()
+    with pytest.raises(Cancelled):
+        for progress in indexer.update(token):
+            if progress.phase == "indexing":
+                token.cancel()  # what pausing does
+    done_before = reader(indexer).stats().files
+    write(root, "saved.py", "def savedWhilePaused():\n    pass\n")
+    list(indexer.update_paths([root / "saved.py"], CancelToken()))
+    assert indexer.summary.files_changed == 1
+    assert reader(indexer).stats().files == done_before + 1 and complete(indexer) == "0"
 
 
 def test_an_index_made_anew_by_another_process_is_the_one_written(project, paths, make_indexer):

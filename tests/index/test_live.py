@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -207,6 +208,105 @@ def test_an_environment_made_while_watching_leaves_the_index(project, indexer):
             return find(indexer, "sixthing") == []
 
         wait_for(marked_and_gone, "the environment to leave the index")
+    finally:
+        token.cancel()
+        thread.join(WAIT_S)
+
+
+def contents(indexer: Indexer) -> tuple[list[str], dict[str, str]]:
+    """The indexed paths and the skipped ones with their reasons."""
+    reader = IndexReader(open_reader(indexer.db_path))
+    return [f.path for f in reader.files()], {s.path: s.reason for s in reader.skipped()}
+
+
+def fresh(project: Path, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """What a full index of the project as it is now holds."""
+    indexer = Indexer(project, HearthPaths.under(tmp_path / f"fresh-{time.monotonic_ns()}"), workers=1)
+    try:
+        list(indexer.update(CancelToken()))
+        return contents(indexer)
+    finally:
+        indexer.close()
+
+
+def test_a_file_replaced_by_a_folder_of_its_name_leaves_no_row(project, indexer, tmp_path):
+    (project / "utils").write_text("def zebraHelper():\n    return 1\n")  # a script without a suffix
+    list(indexer.update(CancelToken()))
+    (project / "utils").unlink()
+    (project / "utils").mkdir()
+    (project / "utils" / "a.py").write_text("def inUtils():\n    pass\n")
+    # the watcher merges the file's deletion and the folder's creation into one change
+    batch = [FileChange("modified", project / "utils", is_dir=True), FileChange("created", project / "utils" / "a.py")]
+    apply_changes(indexer, batch, CancelToken())
+    assert find(indexer, "zebrahelper") == []
+    assert contents(indexer) == fresh(project, tmp_path)
+
+
+def test_a_folder_replaced_by_a_file_of_its_name_leaves_no_row(project, indexer, tmp_path):
+    (project / "pkg" / "sub").mkdir(parents=True)
+    (project / "pkg" / "a.py").write_text("def inPkgA():\n    pass\n")
+    (project / "pkg" / "sub" / "b.py").write_text("def inPkgB():\n    pass\n")
+    (project / "pkg" / "sub" / ".env").write_text("TOKEN=1\n")
+    list(indexer.update(CancelToken()))
+    (project / "pkg").rename(tmp_path / "trash")  # moved out of the project
+    (project / "pkg").write_text("# now a plain file\n")
+    apply_changes(indexer, [FileChange("modified", project / "pkg")], CancelToken())
+    assert find(indexer, "inpkgb") == []
+    assert contents(indexer) == fresh(project, tmp_path)
+
+
+def test_a_link_replaced_by_a_folder_of_its_name_leaves_no_skip_record(project, indexer, tmp_path):
+    (project / "lib").symlink_to(project / "src", target_is_directory=True)
+    list(indexer.update(CancelToken()))
+    assert contents(indexer)[1] == {"lib": "link"}
+    (project / "lib").unlink()
+    (project / "lib").mkdir()
+    (project / "lib" / "b.py").write_text("def inLib():\n    pass\n")
+    batch = [FileChange("modified", project / "lib", is_dir=True), FileChange("created", project / "lib" / "b.py")]
+    apply_changes(indexer, batch, CancelToken())
+    assert contents(indexer) == fresh(project, tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_branch_switch_between_a_file_and_a_folder_of_one_name_keeps_the_index_right(project, indexer, tmp_path):
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", "-C", str(project), *args],
+            check=True, capture_output=True,
+        )
+
+    git("init", "-q", "-b", "main")
+    (project / "tools").write_text("def oldToolScript():\n    pass\n")
+    git("add", "-A")
+    git("commit", "-qm", "tools is a file")
+    git("checkout", "-qb", "folder")
+    (project / "tools").unlink()
+    (project / "tools" / "sub").mkdir(parents=True)
+    (project / "tools" / "run.py").write_text("def newTool():\n    pass\n")
+    (project / "tools" / "sub" / "deep.py").write_text("def deepTool():\n    pass\n")
+    git("add", "-A")
+    git("commit", "-qm", "tools is a folder")
+    git("checkout", "-q", "main")
+    list(indexer.update(CancelToken()))
+    token = CancelToken()
+
+    def consume() -> None:
+        with contextlib.suppress(Cancelled):  # stopped in the middle of an update: fine here
+            list(live_updates(indexer, token))
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    try:
+        def watching() -> bool:  # the watcher starts asynchronously
+            (project / "probe.py").write_text("def probeWatched():\n    pass\n")
+            time.sleep(0.1)
+            return find(indexer, "probewatched") == ["probe.py"]
+
+        wait_for(watching, "the watcher to start")
+        for branch in ("folder", "main"):
+            git("checkout", "-q", branch)
+            expected = fresh(project, tmp_path)
+            wait_for(lambda: contents(indexer) == expected, f"the index of branch {branch}")
     finally:
         token.cancel()
         thread.join(WAIT_S)
