@@ -209,13 +209,21 @@ class TokenCalibration:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             models = data["models"]
-            return {str(name): [float(r) for r in ratios][-CALIBRATION_SAMPLES:]
+            return {str(name): [float(r) for r in ratios if _plausible_ratio(r)][-CALIBRATION_SAMPLES:]
                     for name, ratios in models.items() if isinstance(ratios, list)}
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("ignoring unreadable token calibration %s: %s", self.path, exc)
             return {}
+
+
+def _plausible_ratio(value: object) -> bool:
+    """True for a ratio ``observe`` could have saved; NaN, negatives and the like are not
+    (clamping them would give the most aggressive factor)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return CACHED_PREFIX_RATIO <= value <= MAX_PLAUSIBLE_RATIO
 
 
 # --- planning -----------------------------------------------------------------------------
