@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 MODIFIED_AT = "2025-06-01T12:00:00.000000+00:00"
 OOM_MESSAGE = "model requires more system memory (5.6 GiB) than is available (3.1 GiB)"
@@ -36,6 +36,7 @@ ERROR_LINE_MESSAGE = "an error was encountered while running the model: unexpect
 MALFORMED_LINE = "<html>this is not json</html>"
 
 _TOKEN_PATTERN = re.compile(r"\s*\w{1,4}|\s*[^\w\s]|\s+")
+TEMPLATE_TOKENS = 4  # role markers a chat template adds per message, with ``count_tokens``
 
 
 class Fault(enum.Enum):
@@ -235,6 +236,9 @@ class FakeOllama:
         self.fault = Fault.NONE
         self.fault_after_tokens = 5
         self.done_reason = "stop"  # "length": the answer reports it was cut at the context limit
+        # prompt_eval_count: characters / 4 of the whole prompt, or this tokenizer on each
+        # message (plus TEMPLATE_TOKENS) when set
+        self.count_tokens: Callable[[str], int] | None = None
         self.required_token: str | None = None
         self.requests: list[RecordedRequest] = []
         self.sent_tokens_done_at: float | None = None
@@ -316,6 +320,13 @@ class FakeOllama:
         return None
 
     # --- used by the handler --------------------------------------------------------
+
+    def _prompt_count(self, messages: list) -> int:
+        """``prompt_eval_count`` for a request with these messages."""
+        contents = [str(m.get("content", "")) for m in messages if isinstance(m, dict)]
+        if self.count_tokens is None:
+            return max(1, sum(len(text) for text in contents) // 4)
+        return max(1, sum(self.count_tokens(text) + TEMPLATE_TOKENS for text in contents))
 
     def _track(self, conn: socket.socket, active: bool) -> None:
         with self._lock:
@@ -633,8 +644,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._chat_stream(model, body, thinking)
 
     def _final_line(self, model: FakeModel, body: dict, eval_count: int, started: float) -> dict:
-        messages = body.get("messages") or []
-        prompt_chars = sum(len(str(m.get("content", ""))) for m in messages if isinstance(m, dict))
         tps = self.fake.tokens_per_second
         elapsed_ns = int((time.perf_counter() - started) * 1e9)
         eval_ns = int(eval_count / tps * 1e9) if tps else max(elapsed_ns, 1)
@@ -648,7 +657,7 @@ class _Handler(BaseHTTPRequestHandler):
             "done_reason": self.fake.done_reason,
             "total_duration": load_ns + prompt_ns + eval_ns,
             "load_duration": load_ns,
-            "prompt_eval_count": max(1, prompt_chars // 4),
+            "prompt_eval_count": self.fake._prompt_count(body.get("messages") or []),
             "prompt_eval_duration": prompt_ns,
             "eval_count": eval_count,
             "eval_duration": max(eval_ns, 1),

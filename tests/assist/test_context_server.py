@@ -1,0 +1,82 @@
+"""Planned prompts against what a (fake) Ollama server really counts, over HTTP.
+
+The fake server's ``count_tokens`` plays a tokenizer; the plan's budget must hold for
+the count it reports for the whole prompt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.assist.chat_service import ChatService
+from desktop.assist.context import CALIBRATION_FILE, ContextTooSmall, TokenCalibration
+from desktop.assist.conversations import ConversationStore
+from desktop.core.cancel import CancelToken
+from desktop.core.chat import ChatOptions
+from desktop.core.paths import HearthPaths, project_key
+from desktop.engine.ollama_engine import OllamaEngine
+from desktop.index.indexer import ensure_index
+from desktop.index.store import index_db_path
+
+MODEL = "qwen2.5-coder:7b"
+
+
+def byte_fallback_tokens(text: str) -> int:
+    """A tokenizer at its worst outside its vocabulary: one token per UTF-8 byte there."""
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return ascii_chars // 4 + len(text.encode("utf-8")) - ascii_chars
+
+
+@pytest.fixture
+def paths() -> HearthPaths:
+    return HearthPaths.from_env().ensure()
+
+
+@pytest.fixture
+def service(tmp_path, paths, fake_ollama):
+    root = tmp_path / "project"
+    (root / "store").mkdir(parents=True)
+    (root / "store" / "cache.py").write_text(
+        "class LruCache:\n"
+        '    """Keeps the most recently used entries."""\n\n'
+        "    def evict_oldest(self):\n"
+        '        """Drop the entry that was used least recently."""\n'
+        "        key = next(iter(self._entries))\n"
+        "        del self._entries[key]\n",
+        encoding="utf-8",
+    )
+    ensure_index(root, paths)
+    store = ConversationStore(paths.chats_db)
+    service = ChatService(store, root, OllamaEngine(fake_ollama.host), index_db=index_db_path(paths, root),
+                          calibration=TokenCalibration(paths.data_dir / CALIBRATION_FILE))
+    yield service
+    service.close()
+    store.close()
+
+
+def ask(service: ChatService, question: str, num_ctx: int = 4096) -> int:
+    """Ask in a new chat; the prompt_eval_count the server reported."""
+    chat = service.store.create_conversation(project_key(service.project_root)).id
+    list(service.send(chat, question, MODEL, ChatOptions(num_ctx=num_ctx), CancelToken()))
+    return service.store.messages(chat)[-1].stats.prompt_eval_count
+
+
+@pytest.mark.parametrize("question", [
+    "请解释下面的日志并告诉我缓存为什么清空了旧的条目。" * 20,
+    "Why does the cache log print these? " + "🔥🚀✅" * 120,
+], ids=["cjk", "emoji"])
+def test_a_question_outside_ascii_fits_the_budget_by_the_servers_count(service, fake_ollama, question):
+    fake_ollama.count_tokens = byte_fallback_tokens
+    for _ in range(2):  # the second question is planned with what the first taught
+        counted = ask(service, question)
+        plan = service.last_context()
+        assert counted <= plan.used_tokens <= plan.budget_tokens
+
+
+def test_a_cjk_question_longer_than_the_context_is_refused_not_cut(service, fake_ollama):
+    fake_ollama.count_tokens = byte_fallback_tokens
+    with pytest.raises(ContextTooSmall):
+        ask(service, "请解释下面的日志并告诉我缓存为什么清空了旧的条目。" * 160)
+    assert fake_ollama.last_chat_body is None
