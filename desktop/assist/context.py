@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MESSAGE_OVERHEAD = 8  # role markers and separators a chat template adds per message
 MIN_ANSWER_TOKENS = 1024
 ANSWER_SHARE = 0.25
+CONTEXT_STEP = 1024  # suggested context lengths are multiples of this
 HISTORY_SHARE = 0.5  # history may take this much of what is left before code is packed
 SELECTION_SHARE = 0.5
 MAP_SHARE = 0.2
@@ -229,9 +230,41 @@ def _plausible_ratio(value: object) -> bool:
 # --- planning -----------------------------------------------------------------------------
 
 
+def answer_room(num_ctx: int) -> int:
+    """Tokens kept for the answer: a quarter of ``num_ctx``, at least ``MIN_ANSWER_TOKENS``
+    but never more than half, so that a small window still leaves room for the prompt."""
+    return max(int(num_ctx * ANSWER_SHARE), min(MIN_ANSWER_TOKENS, num_ctx // 2))
+
+
 def prompt_budget(num_ctx: int) -> int:
     """Tokens the prompt may take: ``num_ctx`` minus room for the answer."""
-    return max(0, num_ctx - max(MIN_ANSWER_TOKENS, int(num_ctx * ANSWER_SHARE)))
+    return max(0, num_ctx - answer_room(num_ctx))
+
+
+def context_needed(prompt_tokens: int) -> int:
+    """The smallest ``num_ctx``, in whole thousands (1,024s), whose budget holds a prompt
+    of ``prompt_tokens`` — what to suggest when a prompt does not fit."""
+    num_ctx = CONTEXT_STEP
+    while prompt_budget(num_ctx) < prompt_tokens:
+        num_ctx += CONTEXT_STEP
+    return num_ctx
+
+
+def _too_small(num_ctx: int, instructions: int, with_question: int) -> ContextTooSmall:
+    """The refusal when the system prompt and the question overflow: names ``num_ctx``
+    and the context length that would do."""
+    needed = f"{context_needed(with_question):,}"
+    if instructions > prompt_budget(num_ctx):
+        return ContextTooSmall(
+            f"The context length (num_ctx {num_ctx:,}) is too small: Hearth's instructions alone take "
+            f"{instructions:,} tokens and {answer_room(num_ctx):,} are kept for the answer.",
+            f"Set the context length to at least {needed} in Settings.",
+        )
+    return ContextTooSmall(
+        f"The question does not fit the model's context ({with_question:,} tokens with the "
+        f"instructions; {prompt_budget(num_ctx):,} available with num_ctx {num_ctx:,}).",
+        f"Shorten the question, or raise the context length in Settings (to at least {needed}).",
+    )
 
 
 @dataclass(frozen=True)
@@ -264,11 +297,7 @@ def plan_turn(
     system = ChatMessage("system", system_text)
     fixed = estimator.message_tokens([system, ChatMessage("user", _with_context(question, ""))])
     if fixed > budget:
-        raise ContextTooSmall(
-            f"The question does not fit the model's context ({fixed:,} tokens with the "
-            f"instructions; {budget:,} available with num_ctx {num_ctx:,}).",
-            "Shorten the question, or raise the context length in Settings.",
-        )
+        raise _too_small(num_ctx, estimator.message_tokens([system, ChatMessage("user", "")]), fixed)
     turns = _turns(history)
     kept = _newest_turns_within(turns, (budget - fixed) * HISTORY_SHARE, estimator)
     room = budget - fixed - _turn_tokens(turns[len(turns) - kept:], estimator)

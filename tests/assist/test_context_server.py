@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from desktop.assist.chat_service import ChatService
-from desktop.assist.context import CALIBRATION_FILE, ContextTooSmall, TokenCalibration
+from desktop.assist.context import (
+    CALIBRATION_FILE,
+    ContextTooSmall,
+    TokenCalibration,
+    context_needed,
+    prompt_budget,
+)
 from desktop.assist.conversations import ConversationStore
 from desktop.core.cancel import CancelToken
 from desktop.core.chat import ChatOptions
@@ -80,3 +86,30 @@ def test_a_cjk_question_longer_than_the_context_is_refused_not_cut(service, fake
     with pytest.raises(ContextTooSmall):
         ask(service, "请解释下面的日志并告诉我缓存为什么清空了旧的条目。" * 160)
     assert fake_ollama.last_chat_body is None
+
+
+@pytest.mark.parametrize("num_ctx", [1024, 1280])
+def test_a_small_context_still_answers(service, fake_ollama, num_ctx):
+    counted = ask(service, "hi", num_ctx)
+    plan = service.last_context()
+    assert fake_ollama.last_chat_body["options"]["num_ctx"] == num_ctx
+    assert counted <= plan.used_tokens <= plan.budget_tokens == prompt_budget(num_ctx)
+
+
+def test_a_context_too_small_for_the_instructions_says_what_to_set(service, fake_ollama):
+    with pytest.raises(ContextTooSmall) as caught:
+        ask(service, "hi", 512)
+    assert fake_ollama.last_chat_body is None
+    assert "num_ctx 512" in caught.value.message and "instructions alone" in caught.value.message
+    suggested = int(caught.value.hint.split("at least ")[1].split()[0].replace(",", ""))
+    assert suggested == 1024
+    ask(service, "hi", suggested)  # what the message says to set is enough
+    assert fake_ollama.last_chat_body["options"]["num_ctx"] == suggested
+
+
+@pytest.mark.parametrize("tokens", [1, 255, 256, 257, 500, 1024, 1025, 3072, 3073, 3074, 10_000])
+def test_context_needed_is_the_smallest_step_that_holds_the_prompt(tokens):
+    needed = context_needed(tokens)
+    assert needed % 1024 == 0
+    assert prompt_budget(needed) >= tokens
+    assert needed == 1024 or prompt_budget(needed - 1024) < tokens
