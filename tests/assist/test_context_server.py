@@ -6,13 +6,14 @@ the count it reports for the whole prompt.
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pytest
 
 from desktop.assist.chat_service import ChatService
 from desktop.assist.context import (
     CALIBRATION_FILE,
+    CALIBRATION_SAMPLES,
     ContextTooSmall,
     TokenCalibration,
     context_needed,
@@ -113,3 +114,46 @@ def test_context_needed_is_the_smallest_step_that_holds_the_prompt(tokens):
     assert needed % 1024 == 0
     assert prompt_budget(needed) >= tokens
     assert needed == 1024 or prompt_budget(needed - 1024) < tokens
+
+
+# --- calibration against a server that reuses the cached start of a prompt ----------------
+
+
+def _whole_count(fake_ollama) -> int:
+    return fake_ollama.whole_prompt_count(fake_ollama.last_chat_body["messages"])
+
+
+def test_counts_that_leave_out_a_cached_start_never_lower_the_factor(service, fake_ollama):
+    fake_ollama.prefix_cache = True
+    question = "why is the cache empty after evict_oldest runs twice? " * 110
+    for n in range(CALIBRATION_SAMPLES + 3):  # enough to push a first, whole count out
+        counted = ask(service, f"({n}) {question}")
+        plan = service.last_context()
+        assert counted < _whole_count(fake_ollama) or n == 0  # the system prompt was cached
+        assert _whole_count(fake_ollama) <= plan.used_tokens <= plan.budget_tokens
+
+
+def test_a_reload_at_another_num_ctx_makes_counts_whole_again(service, fake_ollama):
+    fake_ollama.prefix_cache = True
+    fake_ollama.count_tokens = lambda text: len(text) // 3  # a first model that takes more tokens
+    ask(service, "Where is the cache eviction?")
+    high = service.calibration.estimator(MODEL).factor
+    fake_ollama.count_tokens = None  # characters / 4 from now on
+    ask(service, "Where is the cache eviction, again?")  # cached start: cannot lower
+    assert service.calibration.estimator(MODEL).factor == high
+    for n in range(CALIBRATION_SAMPLES):  # each size change reloads the model: whole counts
+        counted = ask(service, f"({n}) Where is the cache eviction?", 8192 if n % 2 == 0 else 4096)
+        assert counted == _whole_count(fake_ollama)
+    low = service.calibration.estimator(MODEL).factor
+    assert low < high
+    assert _whole_count(fake_ollama) <= service.last_context().used_tokens
+
+
+def test_after_a_restart_hearth_knows_the_server_may_still_hold_its_prompt(service, paths, fake_ollama):
+    fake_ollama.prefix_cache = True
+    ask(service, "Where is the cache eviction? " * 40)
+    first = json.loads((paths.data_dir / CALIBRATION_FILE).read_text())["models"][MODEL]
+    service.calibration = TokenCalibration(paths.data_dir / CALIBRATION_FILE)  # as a new process would
+    counted = ask(service, "How is the oldest entry found? " * 150)  # a long new part: most of the prompt
+    assert counted < _whole_count(fake_ollama)
+    assert json.loads((paths.data_dir / CALIBRATION_FILE).read_text())["models"][MODEL] == first
