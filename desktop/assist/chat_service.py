@@ -22,6 +22,7 @@ from desktop.assist.conversations import (
 from desktop.assist.context import (
     ChatFocus,
     ContextPlan,
+    SentPrompt,
     TokenCalibration,
     TokenEstimator,
     plan_turn,
@@ -155,6 +156,7 @@ class ChatService:
             plan = self.plan(history, question, model, options, cancel, focus)
             self._last_context = plan
             messages = self.hooks.prompt_will_be_sent(None, list(plan.messages))
+            sent = self._sending(engine, model, plan)
             stream = engine.chat(model, messages, options, cancel)
             try:
                 for event in stream:
@@ -165,7 +167,7 @@ class ChatService:
                             stats=event.stats, context=plan,
                         )
                         saved = True
-                        self._calibrate(model, plan, event)
+                        self._calibrate(model, plan, event, sent)
                     else:
                         answer.add(event)
                     yield event
@@ -257,9 +259,16 @@ class ChatService:
         self._index = index
         return index
 
-    def _calibrate(self, model: str, plan: ContextPlan, done: ChatDone) -> None:
+    def _sending(self, engine: Engine, model: str, plan: ContextPlan) -> SentPrompt | None:
+        """Record the request before it goes: even one that fails may leave the server
+        holding its prompt."""
+        if self.calibration is None:
+            return None
+        return self.calibration.sending(model, getattr(engine, "host", ""), plan.num_ctx)
+
+    def _calibrate(self, model: str, plan: ContextPlan, done: ChatDone, sent: SentPrompt | None) -> None:
         if self.calibration is not None:
-            self.calibration.observe(model, plan.raw_tokens, done.stats.prompt_eval_count, plan.num_ctx)
+            self.calibration.observe(model, plan.raw_tokens, done.stats.prompt_eval_count, plan.num_ctx, sent)
 
     def _save_partial(
         self, conversation_id: int, text: str, thinking: str, model: str, error: str,

@@ -11,9 +11,9 @@ Retrieved code travels with the *last* user message, not in the system prompt, s
 system prompt and earlier turns form a prefix the server can reuse from its cache.
 
 Token counts are estimated conservatively (``tokens.estimate_tokens``) and scaled per
-model by a factor learnt from the ``prompt_eval_count`` the server reports. Only counts
-that cover the whole prompt teach anything: a server that reused a cached prefix
-counts just the new part, far below the estimate, and such counts are ignored.
+model by a factor learnt from the ``prompt_eval_count`` the server reports. A server
+that reused the cached start of an earlier prompt counts just the rest: such a count
+can raise the factor but never lower it (see ``TokenCalibration``).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MESSAGE_OVERHEAD = 8  # role markers and separators a chat template adds per message
 MIN_ANSWER_TOKENS = 1024
 ANSWER_SHARE = 0.25
+CONTEXT_STEP = 1024  # suggested context lengths are multiples of this
 HISTORY_SHARE = 0.5  # history may take this much of what is left before code is packed
 SELECTION_SHARE = 0.5
 MAP_SHARE = 0.2
@@ -47,12 +48,18 @@ RETRIEVE_K = 8
 MIN_ITEM_TOKENS = 48  # a chunk cut shorter than this is not worth sending
 
 CALIBRATION_FILE = "token_calibration.json"
+CALIBRATION_VERSION = 2  # 2: the file also records the requests sent (model, host, num_ctx)
 CALIBRATION_SAMPLES = 8
 CALIBRATION_MARGIN = 1.05
 MIN_SAMPLE_TOKENS = 64
 CACHED_PREFIX_RATIO = 0.5  # counts below half the estimate cannot cover the whole prompt
 MAX_PLAUSIBLE_RATIO = 3.0
 MIN_FACTOR, MAX_FACTOR = 0.6, 2.5
+SENT_RECORDS = 16  # per model
+UNKNOWN_HOST = ""
+ANY_CONTEXT = 0
+ANY_MODEL = "*"  # sends recorded here count for every model
+ANYWHERE = (UNKNOWN_HOST, ANY_CONTEXT)
 
 SOURCES = ("selection", "retrieved", "map")
 
@@ -161,69 +168,283 @@ def raw_prompt_tokens(messages: Iterable[ChatMessage]) -> int:
     return TokenEstimator(1.0).message_tokens(messages)
 
 
+Record = tuple[int, bool]  # (sequence number of the send, answered)
+Records = dict[tuple[str, int], Record]  # (host, num_ctx) -> the latest send there
+
+
+@dataclass(frozen=True)
+class SentPrompt:
+    """A request on its way to the server, as the calibration recorded it.
+
+    ``whole`` is False when the server may still hold an earlier Hearth prompt to this
+    model at this context size: it would reuse their shared start (at least the system
+    prompt) and count only the rest, so the count cannot lower the factor.
+    """
+
+    model: str
+    host: str
+    num_ctx: int
+    seq: int
+    whole: bool
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """What the calibration file holds: ratios and sends per model, the last sequence number."""
+
+    ratios: dict[str, list[float]]
+    sent: dict[str, Records]
+    seq: int
+
+
 class TokenCalibration:
-    """Per-model estimate factors learnt from the server's prompt counts, kept in a JSON file."""
+    """Per-model estimate factors learnt from the server's prompt counts, kept in a JSON file.
+
+    Ollama reuses the cached start of an earlier prompt and counts only the rest. So a
+    count lowers a model's factor only when it is known to cover the whole prompt, which
+    the file's record of the requests Hearth sent tells (``_may_be_cached``); any count
+    may raise it, as part of a prompt never takes more tokens than the whole. Every
+    Hearth process shares the file: another's changes are read before each use.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._ratios: dict[str, list[float]] = self._load()
+        self._ratios: dict[str, list[float]] = {}
+        self._sent: dict[str, Records] = {}
+        self._seq = 0
+        self._stamp: tuple[int, int, int] | None = None
+        with self._lock:
+            self._refresh()
 
     def estimator(self, model: str) -> TokenEstimator:
         """The estimator for ``model`` (factor 1.0 when nothing was learnt yet)."""
         with self._lock:
-            ratios = self._ratios.get(model)
-        if not ratios:
-            return TokenEstimator(1.0)
-        # The largest recent ratio, plus a margin: under-estimating makes the server
-        # cut the prompt; over-estimating only wastes a little room.
-        factor = max(ratios) * CALIBRATION_MARGIN
+            self._refresh()
+            factor = _factor(self._ratios.get(model, []))
         return TokenEstimator(min(MAX_FACTOR, max(MIN_FACTOR, factor)))
 
-    def observe(self, model: str, raw_tokens: int, prompt_eval_count: int, num_ctx: int = 0) -> bool:
-        """Learn from one answered request; False when the count is not usable.
-
-        Ignored: small prompts (noisy), counts far below the estimate (the server reused
-        a cached prefix and counted only the rest), counts at the context limit (the
-        prompt may have been cut), and implausibly large ratios.
-        """
-        if raw_tokens < MIN_SAMPLE_TOKENS or prompt_eval_count <= 0:
-            return False
-        if num_ctx and prompt_eval_count >= num_ctx * 0.98:
-            return False
-        ratio = prompt_eval_count / raw_tokens
-        if not CACHED_PREFIX_RATIO <= ratio <= MAX_PLAUSIBLE_RATIO:
-            return False
+    def sending(self, model: str, host: str, num_ctx: int) -> SentPrompt:
+        """Record a request about to go to ``host``; hand the result to ``observe``."""
         with self._lock:
-            ratios = self._ratios.setdefault(model, [])
-            ratios.append(round(ratio, 4))
-            del ratios[:-CALIBRATION_SAMPLES]
-            text = json.dumps({"version": 1, "models": self._ratios}, indent=1, sort_keys=True)
-        try:
-            atomic_write_text(self.path, text)
-        except OSError as exc:
-            log.warning("could not save token calibration to %s: %s", self.path, exc)
+            self._refresh()
+            sent = self._record(model, host, num_ctx)
+            self._save()
+        return sent
+
+    def observe(
+        self, model: str, raw_tokens: int, prompt_eval_count: int, num_ctx: int = 0, sent: SentPrompt | None = None,
+    ) -> bool:
+        """Learn from one answered request; False when the count taught nothing.
+
+        ``sent`` is what ``sending`` returned; without it, the request is recorded now,
+        as sent to an unknown host. The count lowers the factor only when it covers the
+        whole prompt (``sent.whole``, not at the context limit where the prompt may
+        have been cut, not far below the estimate); otherwise it can only raise it.
+        Small prompts (noisy) and implausibly large ratios are ignored.
+        """
+        with self._lock:
+            self._refresh()
+            if sent is None:
+                sent = self._record(model, UNKNOWN_HOST, num_ctx)
+            self._answered(sent)
+            cut = bool(num_ctx) and prompt_eval_count >= num_ctx * 0.98
+            learnt = self._learn(model, raw_tokens, prompt_eval_count, sent.whole and not cut)
+            self._save()
+        return learnt
+
+    def _record(self, model: str, host: str, num_ctx: int) -> SentPrompt:
+        records = self._sent.setdefault(_model_key(model), {})
+        whole = not _may_be_cached(_merged(records, self._sent.get(ANY_MODEL, {})), host, num_ctx)
+        self._seq += 1
+        records[(host, num_ctx)] = (self._seq, False)
+        _prune(records)
+        return SentPrompt(model, host, num_ctx, self._seq, whole)
+
+    def _answered(self, sent: SentPrompt) -> None:
+        """Mark the send answered: the server then had the model loaded at its size."""
+        records = self._sent.get(_model_key(sent.model), {})
+        if records.get((sent.host, sent.num_ctx)) == (sent.seq, False):
+            records[(sent.host, sent.num_ctx)] = (sent.seq, True)
+
+    def _learn(self, model: str, raw_tokens: int, count: int, whole: bool) -> bool:
+        if raw_tokens < MIN_SAMPLE_TOKENS or count <= 0:
+            return False
+        ratio = count / raw_tokens
+        if ratio > MAX_PLAUSIBLE_RATIO:
+            return False
+        ratios = self._ratios.get(model, [])
+        if not (whole and ratio >= CACHED_PREFIX_RATIO) and ratio * CALIBRATION_MARGIN <= _factor(ratios):
+            return False  # maybe part of the prompt: it only shows the factor is at least this
+        self._ratios[model] = [*ratios, round(ratio, 4)][-CALIBRATION_SAMPLES:]
         return True
 
-    def _load(self) -> dict[str, list[float]]:
+    def _refresh(self) -> None:
+        """Take in the file when another process (or a first read) changed it."""
+        stamp = _stamp(self.path)
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        saved = _read(self.path) if stamp is not None else None
+        if saved is None:
+            return
+        self._ratios = saved.ratios
+        self._seq = max(self._seq, saved.seq)
+        for model, records in saved.sent.items():
+            self._sent[model] = _merged(self._sent.get(model, {}), records)
+
+    def _save(self) -> None:
+        sent = {model: [[host, size, seq, answered] for (host, size), (seq, answered)
+                        in sorted(records.items(), key=lambda item: item[1])]
+                for model, records in self._sent.items() if records}
+        text = json.dumps({"version": CALIBRATION_VERSION, "seq": self._seq, "models": self._ratios, "sent": sent},
+                          indent=1, sort_keys=True)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            models = data["models"]
-            return {str(name): [float(r) for r in ratios][-CALIBRATION_SAMPLES:]
-                    for name, ratios in models.items() if isinstance(ratios, list)}
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            log.warning("ignoring unreadable token calibration %s: %s", self.path, exc)
-            return {}
+            atomic_write_text(self.path, text)
+            self._stamp = _stamp(self.path)
+        except OSError as exc:
+            log.warning("could not save token calibration to %s: %s", self.path, exc)
+
+
+def _may_be_cached(records: Records, host: str, num_ctx: int) -> bool:
+    """True when the server may hold a Hearth prompt to this model at ``num_ctx``.
+
+    Ollama reloads a model whose num_ctx changes, and that empties its cache: a send is
+    cleared by an answered one to the same host at another size after it. Sends to
+    other or unknown hosts count too, as they may be this server under another name.
+    """
+    if num_ctx == ANY_CONTEXT:
+        return bool(records)
+    reloaded = max((seq for (where, size), (seq, answered) in records.items()
+                    if answered and host and where == host and size not in (num_ctx, ANY_CONTEXT)), default=-1)
+    return any(seq >= reloaded for (_, size), (seq, _) in records.items() if size in (num_ctx, ANY_CONTEXT))
+
+
+def _merged(first: Records, second: Records) -> Records:
+    """Both sets of sends; the later where both have one."""
+    merged = dict(first)
+    for key, record in second.items():
+        merged[key] = max(record, merged.get(key, record))
+    return merged
+
+
+def _prune(records: Records) -> None:
+    """Keep ``SENT_RECORDS``: the oldest fold into one send at any size to any host, which
+    is only more cautious."""
+    while len(records) > SENT_RECORDS:
+        oldest = min((key for key in records if key != ANYWHERE), key=lambda key: records[key])
+        seq, _ = records.pop(oldest)
+        records[ANYWHERE] = (max(seq, records.get(ANYWHERE, (seq, False))[0]), False)
+
+
+def _model_key(model: str) -> str:
+    """The name Ollama loads: ``mistral`` is ``mistral:latest``."""
+    return model if ":" in model.rsplit("/", 1)[-1] else f"{model}:latest"
+
+
+def _factor(ratios: list[float]) -> float:
+    # The largest recent ratio, plus a margin: under-estimating makes the server cut the
+    # prompt; over-estimating only wastes a little room.
+    return max(ratios) * CALIBRATION_MARGIN if ratios else 1.0
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
+def _read(path: Path) -> _Saved | None:
+    """The file's contents; None when there is none. An unreadable file says nothing of
+    what was sent, so any server may hold a Hearth prompt to any model."""
+    try:
+        return _parse(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        log.warning("ignoring unreadable token calibration %s: %s", path, exc)
+        return _Saved({}, {ANY_MODEL: {ANYWHERE: (0, False)}}, 0)
+
+
+def _parse(data: dict) -> _Saved:
+    ratios = {str(name): [float(r) for r in values if _plausible_ratio(r)][-CALIBRATION_SAMPLES:]
+              for name, values in data["models"].items() if isinstance(values, list)}
+    if data.get("version") != CALIBRATION_VERSION:
+        return _legacy(ratios)
+    sent = {str(model): _parse_records(entries) for model, entries in data["sent"].items()}
+    seq = max([int(data["seq"]), *(seq for records in sent.values() for seq, _ in records.values())])
+    return _Saved(ratios, sent, seq)
+
+
+def _parse_records(entries: list) -> Records:
+    records: Records = {}
+    for host, size, seq, answered in entries:
+        if not (isinstance(host, str) and _count(size) and _count(seq) and isinstance(answered, bool)):
+            raise ValueError(f"not a record of a request: {[host, size, seq, answered]}")
+        records = _merged(records, {(host, size): (seq, answered)})
+    return records
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _legacy(ratios: dict[str, list[float]]) -> _Saved:
+    """A file from before sends were recorded. Its ratios may come from counts of part of
+    a prompt, so each is only a lower bound: the largest stays if it raises the factor.
+    And any server may still hold a prompt an older Hearth sent."""
+    kept = {name: [max(values)] for name, values in ratios.items() if values and _factor(values) > 1.0}
+    return _Saved(kept, {ANY_MODEL: {ANYWHERE: (0, False)}}, 0)
+
+
+def _plausible_ratio(value: object) -> bool:
+    """True for a ratio ``observe`` could have saved; NaN, negatives and the like are not
+    (clamping them would give the most aggressive factor)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return CACHED_PREFIX_RATIO <= value <= MAX_PLAUSIBLE_RATIO
 
 
 # --- planning -----------------------------------------------------------------------------
 
 
+def answer_room(num_ctx: int) -> int:
+    """Tokens kept for the answer: a quarter of ``num_ctx``, at least ``MIN_ANSWER_TOKENS``
+    but never more than half, so that a small window still leaves room for the prompt."""
+    return max(int(num_ctx * ANSWER_SHARE), min(MIN_ANSWER_TOKENS, num_ctx // 2))
+
+
 def prompt_budget(num_ctx: int) -> int:
     """Tokens the prompt may take: ``num_ctx`` minus room for the answer."""
-    return max(0, num_ctx - max(MIN_ANSWER_TOKENS, int(num_ctx * ANSWER_SHARE)))
+    return max(0, num_ctx - answer_room(num_ctx))
+
+
+def context_needed(prompt_tokens: int) -> int:
+    """The smallest ``num_ctx``, in whole thousands (1,024s), whose budget holds a prompt
+    of ``prompt_tokens`` — what to suggest when a prompt does not fit."""
+    num_ctx = CONTEXT_STEP
+    while prompt_budget(num_ctx) < prompt_tokens:
+        num_ctx += CONTEXT_STEP
+    return num_ctx
+
+
+def _too_small(num_ctx: int, instructions: int, with_question: int) -> ContextTooSmall:
+    """The refusal when the system prompt and the question overflow: names ``num_ctx``
+    and the context length that would do."""
+    needed = f"{context_needed(with_question):,}"
+    if instructions > prompt_budget(num_ctx):
+        return ContextTooSmall(
+            f"The context length (num_ctx {num_ctx:,}) is too small: Hearth's instructions alone take "
+            f"{instructions:,} tokens and {answer_room(num_ctx):,} are kept for the answer.",
+            f"Set the context length to at least {needed} in Settings.",
+        )
+    return ContextTooSmall(
+        f"The question does not fit the model's context ({with_question:,} tokens with the "
+        f"instructions; {prompt_budget(num_ctx):,} available with num_ctx {num_ctx:,}).",
+        f"Shorten the question, or raise the context length in Settings (to at least {needed}).",
+    )
 
 
 @dataclass(frozen=True)
@@ -256,11 +477,7 @@ def plan_turn(
     system = ChatMessage("system", system_text)
     fixed = estimator.message_tokens([system, ChatMessage("user", _with_context(question, ""))])
     if fixed > budget:
-        raise ContextTooSmall(
-            f"The question does not fit the model's context ({fixed:,} tokens with the "
-            f"instructions; {budget:,} available with num_ctx {num_ctx:,}).",
-            "Shorten the question, or raise the context length in Settings.",
-        )
+        raise _too_small(num_ctx, estimator.message_tokens([system, ChatMessage("user", "")]), fixed)
     turns = _turns(history)
     kept = _newest_turns_within(turns, (budget - fixed) * HISTORY_SHARE, estimator)
     room = budget - fixed - _turn_tokens(turns[len(turns) - kept:], estimator)

@@ -7,8 +7,9 @@ PySide6, so they start fast and run where Qt cannot. Each module in
 sub-command sets ``run(args, host_flag) -> exit code``.
 
 Exit codes: 0 success; 1 the model server failed (reason on stderr); 2 bad usage or
-input; 3 the answer was cut short by the length limit; 130 interrupted; 141 the reader
-of the output went away (``hearth search … | head``), quietly.
+input (also a question the model's context cannot hold); 3 the answer was cut short by
+the length limit; 130 interrupted; 141 the reader of the output went away
+(``hearth search … | head``), quietly.
 """
 
 from __future__ import annotations
@@ -75,11 +76,19 @@ def _headless(command: Callable[[], int]) -> int:
         return EXIT_CLOSED_PIPE
     except HearthError as exc:
         fail(str(exc))
-        return EXIT_SERVER
+        return _exit_code(exc)
     except Exception as exc:  # noqa: BLE001 - a CLI shows one line; the log keeps the trace
         log.exception("unexpected failure")
         fail(f"unexpected error: {type(exc).__name__}: {exc} (details in Hearth's log)")
         return EXIT_SERVER
+
+
+def _exit_code(error: HearthError) -> int:
+    """2 for input the command cannot use (a question the model's context cannot hold),
+    1 for everything else."""
+    from desktop.assist.context import ContextTooSmall
+
+    return EXIT_USAGE if isinstance(error, ContextTooSmall) else EXIT_SERVER
 
 
 def _silence_stdout() -> None:

@@ -72,7 +72,7 @@ def test_ask_with_a_question_too_long_for_the_context(fake_ollama, project, hear
     settings.parent.mkdir(parents=True)
     settings.write_text(json.dumps({"num_ctx": 2048}), encoding="utf-8")
     result = hearth("ask", str(project), "why " * 3000, "--model", "mistral:7b", "--host", fake_ollama.host)
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input, not a server failure
     assert "does not fit" in result.stderr and "Traceback" not in result.stderr
     assert fake_ollama.last_chat_body is None  # nothing was sent
 

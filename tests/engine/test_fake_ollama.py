@@ -112,3 +112,20 @@ def test_stop_returns_promptly_during_a_stream() -> None:
     server.stop()
     assert time.monotonic() - started < 2.0
     connection.close()
+
+
+def test_prefix_cache_counts_only_what_follows_the_cached_start(fake_ollama: FakeOllama) -> None:
+    client = ollama.Client(host=fake_ollama.host)
+    system = {"role": "system", "content": "s" * 400}
+
+    def count(question: str, num_ctx: int = 4096) -> int:
+        messages = [system, {"role": "user", "content": question}]
+        return client.chat("mistral:7b", messages=messages, options={"num_ctx": num_ctx}).prompt_eval_count
+
+    assert count("q" * 80) == 120  # off by default: characters / 4 of the whole prompt
+    fake_ollama.prefix_cache = True
+    assert count("q" * 80) == 120  # nothing cached yet
+    assert count("q" * 40 + "r" * 40) == 10  # the system message and 40 characters were cached
+    assert count("q" * 80, num_ctx=8192) == 120  # another num_ctx: the model was reloaded
+    client.generate("mistral:7b", keep_alive=0)
+    assert count("q" * 80, num_ctx=8192) == 120  # unloaded: nothing cached

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import enum
 import json
+import os
 import re
 import signal
 import socket
@@ -27,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 MODIFIED_AT = "2025-06-01T12:00:00.000000+00:00"
 OOM_MESSAGE = "model requires more system memory (5.6 GiB) than is available (3.1 GiB)"
@@ -36,6 +37,7 @@ ERROR_LINE_MESSAGE = "an error was encountered while running the model: unexpect
 MALFORMED_LINE = "<html>this is not json</html>"
 
 _TOKEN_PATTERN = re.compile(r"\s*\w{1,4}|\s*[^\w\s]|\s+")
+TEMPLATE_TOKENS = 4  # role markers a chat template adds per message, with ``count_tokens``
 
 
 class Fault(enum.Enum):
@@ -210,6 +212,21 @@ class RecordedRequest:
     body: dict | None = None
 
 
+def _num_ctx(body: dict) -> int:
+    return int((body.get("options") or {}).get("num_ctx") or 4096)
+
+
+def _uncached(turns: list[tuple[str, str]], cached: list[tuple[str, str]]) -> list[str]:
+    """The text of each message after the start ``turns`` share with ``cached``."""
+    for index, (role, text) in enumerate(turns):
+        other = cached[index] if index < len(cached) else ("", "")
+        if other == (role, text):
+            continue
+        shared = len(os.path.commonprefix([text, other[1]])) if other[0] == role else 0
+        return [text[shared:], *(later for _, later in turns[index + 1:])]
+    return []
+
+
 def split_tokens(text: str) -> list[str]:
     """Split ``text`` into token-like pieces (≤ 4 word characters, or one punctuation).
 
@@ -235,6 +252,14 @@ class FakeOllama:
         self.fault = Fault.NONE
         self.fault_after_tokens = 5
         self.done_reason = "stop"  # "length": the answer reports it was cut at the context limit
+        # prompt_eval_count: characters / 4 of the whole prompt, or this tokenizer on each
+        # message (plus TEMPLATE_TOKENS) when set
+        self.count_tokens: Callable[[str], int] | None = None
+        # True: like Ollama, count only what follows the start a prompt shares with the
+        # model's cache (its previous prompt and answer; loading it at another num_ctx
+        # or unloading it empties the cache)
+        self.prefix_cache = False
+        self._cache: dict[str, tuple[int, list[tuple[str, str]]]] = {}  # model -> (num_ctx, messages)
         self.required_token: str | None = None
         self.requests: list[RecordedRequest] = []
         self.sent_tokens_done_at: float | None = None
@@ -316,6 +341,25 @@ class FakeOllama:
         return None
 
     # --- used by the handler --------------------------------------------------------
+
+    def whole_prompt_count(self, messages: list) -> int:
+        """``prompt_eval_count`` of a prompt with these messages when nothing is cached."""
+        return self._count([str(m.get("content", "")) for m in messages if isinstance(m, dict)])
+
+    def _count(self, texts: list[str]) -> int:
+        if self.count_tokens is None:
+            return max(1, sum(len(text) for text in texts) // 4)
+        return max(1, sum(self.count_tokens(text) + TEMPLATE_TOKENS for text in texts))
+
+    def _prompt_count(self, model: str, num_ctx: int, messages: list) -> int:
+        """``prompt_eval_count`` for a request with these messages (see ``prefix_cache``)."""
+        if not self.prefix_cache:
+            return self.whole_prompt_count(messages)
+        turns = [(str(m.get("role", "")), str(m.get("content", ""))) for m in messages if isinstance(m, dict)]
+        size, cached = self._cache.get(model, (num_ctx, []))
+        texts = _uncached(turns, cached if size == num_ctx else [])
+        self._cache[model] = (num_ctx, [*turns, ("assistant", self.answer)])
+        return self._count(texts)
 
     def _track(self, conn: socket.socket, active: bool) -> None:
         with self._lock:
@@ -589,6 +633,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if body.get("keep_alive") in (0, "0", "0s") and not body.get("prompt"):
             self.fake.loaded.pop(model.name, None)
+            self.fake._cache.pop(model.name, None)
             self._send_json(200, {"model": model.name, "created_at": _now(), "response": "",
                                   "done": True, "done_reason": "unload"})
             return
@@ -624,8 +669,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fake.fault is Fault.OOM_500:
             self._error(500, OOM_MESSAGE)
             return
-        options = body.get("options") or {}
-        fake.loaded[model.name] = int(options.get("num_ctx") or 4096)
+        fake.loaded[model.name] = _num_ctx(body)
         thinking = fake.thinking if ("thinking" in model.capabilities and body.get("think") is not False) else ""
         if body.get("stream", True) is False:
             self._chat_whole(model, body, thinking)
@@ -633,8 +677,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._chat_stream(model, body, thinking)
 
     def _final_line(self, model: FakeModel, body: dict, eval_count: int, started: float) -> dict:
-        messages = body.get("messages") or []
-        prompt_chars = sum(len(str(m.get("content", ""))) for m in messages if isinstance(m, dict))
         tps = self.fake.tokens_per_second
         elapsed_ns = int((time.perf_counter() - started) * 1e9)
         eval_ns = int(eval_count / tps * 1e9) if tps else max(elapsed_ns, 1)
@@ -648,7 +690,7 @@ class _Handler(BaseHTTPRequestHandler):
             "done_reason": self.fake.done_reason,
             "total_duration": load_ns + prompt_ns + eval_ns,
             "load_duration": load_ns,
-            "prompt_eval_count": max(1, prompt_chars // 4),
+            "prompt_eval_count": self.fake._prompt_count(model.name, _num_ctx(body), body.get("messages") or []),
             "prompt_eval_duration": prompt_ns,
             "eval_count": eval_count,
             "eval_duration": max(eval_ns, 1),
