@@ -119,6 +119,7 @@ def run_ask(
     calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
     cancel = CancelToken()
     wrote_text = False
+    sent = calibration.sending(chosen, engine.host, plan.num_ctx)  # before: the server may cache it
     try:
         for event in engine.chat(chosen, list(plan.messages), options, cancel):
             if isinstance(event, TextDelta):
@@ -127,7 +128,7 @@ def run_ask(
                 wrote_text = wrote_text or bool(event.text)
             elif isinstance(event, ChatDone):
                 _end_line(out, wrote_text)
-                calibration.observe(chosen, plan.raw_tokens, event.stats.prompt_eval_count, plan.num_ctx)
+                calibration.observe(chosen, plan.raw_tokens, event.stats.prompt_eval_count, plan.num_ctx, sent)
                 if event.stats.truncated:
                     fail(f"the answer from {engine.host} was cut at the length limit (num_ctx {options.num_ctx}).")
                     return EXIT_TRUNCATED

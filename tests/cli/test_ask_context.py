@@ -38,3 +38,19 @@ def test_ask_answers_with_a_small_context(fake_ollama, project, hearth_home):
     result = hearth("ask", str(project), "hi", "--model", "mistral:7b", "--host", fake_ollama.host)
     assert result.returncode == 0, result.stderr
     assert fake_ollama.last_chat_body["options"]["num_ctx"] == 1024
+
+
+def test_an_ask_that_failed_still_counts_as_a_prompt_the_server_may_hold(fake_ollama, project, hearth_home):
+    from tests.fakes.fake_ollama import Fault
+
+    fake_ollama.prefix_cache = True  # counts only what follows the start it holds from the last prompt
+    fake_ollama.answer = "The rate is 19% for every amount."
+    question = "Which rate does the vat function apply to an amount, and where is it set? " * 12
+    fake_ollama.fault = Fault.DROP_MID_STREAM  # the prompt was read (and cached), the answer lost
+    failed = hearth("ask", str(project), question, "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert failed.returncode == 1
+    fake_ollama.fault = Fault.NONE
+    second = hearth("ask", str(project), "And " + question, "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert second.returncode == 0, second.stderr
+    calibration = json.loads((hearth_home / "data" / "token_calibration.json").read_text())
+    assert calibration["models"].get("mistral:7b", []) == []  # a partial count taught nothing
