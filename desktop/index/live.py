@@ -4,7 +4,8 @@
 batch of changes to the index through the indexer, the single writer. The watcher
 already debounces and coalesces: an editor's save is one change, and a branch switch
 that touches hundreds of files arrives as one batch, which the indexer parses in its
-worker processes. A saved file is searchable well within half a second.
+worker processes. A saved file is searchable well within half a second. When the
+watcher lost events (a "rescan" change), a full update finds what they would have said.
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ def affected_paths(batch: Sequence[FileChange]) -> list[Path]:
 def apply_changes(indexer: Indexer, batch: Sequence[FileChange], cancel: CancelToken) -> LiveUpdate:
     """Bring the index up to date for one batch of watcher changes."""
     started = time.monotonic()
-    paths = affected_paths(batch)
-    if any(indexer.rules.is_ignore_file(path) for path in paths):
-        # The rules changed (the watcher has reloaded them): files may have left or
-        # joined the project anywhere. A full update re-reads only what differs.
+    rescan = any(change.kind == "rescan" for change in batch)
+    paths = affected_paths([change for change in batch if change.kind != "rescan"])
+    if rescan or any(indexer.rules.is_ignore_file(path) for path in paths):
+        # Events were lost, or the rules changed (the watcher has reloaded them): files
+        # may have changed, left or joined the project anywhere. A full update re-reads
+        # only what differs.
         updates = indexer.update(cancel)
     else:
         updates = indexer.update_paths(paths, cancel)

@@ -34,6 +34,8 @@ DB_NAME = "index.sqlite3"
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
 MERGE_STEP_PAGES = 500
+_BUSY_TIMEOUT_MS = 5000
+_WAL_RETRY_S = 0.01
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -223,11 +225,9 @@ class IndexStore:
     def _usable(self, root: Path) -> bool:
         """True when the schema is ours and current; creates it in an empty database."""
         conn = self.conn
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
+        if not _tables(conn):
             _create_schema(conn, root)
-            return True
-        if "meta" not in tables:
+        if "meta" not in _tables(conn):
             return False
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if version is None or version[0] != str(SCHEMA_VERSION):
@@ -438,11 +438,25 @@ def index_storage_error(exc: BaseException, db_path: Path) -> StorageError:
 
 def _connect(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level="DEFERRED")
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    _use_wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last commit, never corrupt
-    conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA cache_size=-16000")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            # Two processes turning a new file to WAL at once: SQLite answers "busy" at
+            # once instead of waiting (waiting could deadlock), so wait here.
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_S)
 
 
 def _recreate(db_path: Path, root: Path) -> sqlite3.Connection:
@@ -463,8 +477,42 @@ def _remove_database(db_path: Path) -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _statements(script: str) -> list[str]:
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    return statements
+
+
+_SCHEMA_STATEMENTS = _statements(_SCHEMA)
+
+
 def _create_schema(conn: sqlite3.Connection, root: Path) -> None:
-    conn.executescript(_SCHEMA)
+    """Make the schema in an empty database; leave a database another process made alone.
+
+    All in one write transaction that looks again once it holds the lock: two processes
+    opening a new index at once would otherwise both create tables, and the loser would
+    take the other's fresh file for a damaged one and delete it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not _tables(conn):
+            _fill_schema(conn, root)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+def _fill_schema(conn: sqlite3.Connection, root: Path) -> None:
+    for statement in _SCHEMA_STATEMENTS:  # not executescript: it commits first
+        conn.execute(statement)
     # Merge FTS segments in larger steps (default 4): a cold index writes many small
     # segments, and merging them less often is cheaper; results are the same.
     for table in ("chunk_fts", "symbol_fts"):
@@ -473,7 +521,6 @@ def _create_schema(conn: sqlite3.Connection, root: Path) -> None:
         "INSERT INTO meta(key, value) VALUES(?,?)",
         [("schema_version", str(SCHEMA_VERSION)), ("root", str(root)), ("generation", "0"), ("complete", "0")],
     )
-    conn.commit()
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The watchdog observer runs its own threads; this module turns its callbacks into a
 generator the UI runs on the one worker. An editor's save is several events (write a
 temp file, rename it over the original, touch it …); they are coalesced per path into
-one ``FileChange`` and delivered as one batch per quiet period.
+one ``FileChange`` and delivered as one batch per quiet period. When the system dropped
+events (Linux: inotify's queue overflowed), a batch holds a "rescan" change of the root.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.utils import platform
 
 from desktop.core.cancel import CancelToken
 from desktop.core.errors import ProjectError
@@ -25,7 +29,7 @@ from desktop.index.ignore import IgnoreRules
 
 log = logging.getLogger(__name__)
 
-ChangeKind = Literal["created", "modified", "deleted", "moved"]
+ChangeKind = Literal["created", "modified", "deleted", "moved", "rescan"]
 
 _POLL_S = 0.05
 _MAX_BATCH_WINDOW_S = 2.0  # under constant churn, still deliver at least this often
@@ -36,7 +40,10 @@ _RELEVANT = frozenset({"created", "modified", "deleted", "moved"})
 
 @dataclass(frozen=True)
 class FileChange:
-    """One change to a project path. ``dest_path`` is set for moves only."""
+    """One change to a project path. ``dest_path`` is set for moves only.
+
+    "rescan" (``path`` is the project root) says events were lost: anything below the
+    root may have changed, and only comparing it all with the disk tells what did."""
 
     kind: ChangeKind
     path: Path
@@ -48,8 +55,15 @@ class _Wakeup:
     """Queued when the token is cancelled so a waiting generator wakes at once."""
 
 
+class _EventsLost:
+    """Queued when the system dropped events (they will never arrive)."""
+
+
+_Item = FileSystemEvent | _Wakeup | _EventsLost
+
+
 class _Handler(FileSystemEventHandler):
-    def __init__(self, events: "queue.Queue[FileSystemEvent | _Wakeup]") -> None:
+    def __init__(self, events: "queue.Queue[_Item]") -> None:
         self._events = events
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -66,27 +80,19 @@ def watch_project(
     """Yield batches of changes below ``root`` until ``cancel`` is set or the generator closes.
 
     Ignored paths produce nothing. A change to an ignore file reloads ``rules`` before
-    the batch is filtered. Returns (does not raise) promptly after cancel. Raises
-    ``ProjectError`` when the folder cannot be watched (gone, or the system's watch
-    limit is reached).
+    the batch is filtered. When events were lost, the rules are reloaded and the batch
+    starts with ``FileChange("rescan", root, is_dir=True)``. Returns (does not raise)
+    promptly after cancel. Raises ``ProjectError`` when the folder cannot be watched
+    (gone, or the system's watch limit is reached) or watching stops on an error.
     """
     root = Path(root).expanduser().resolve()
-    events: "queue.Queue[FileSystemEvent | _Wakeup]" = queue.Queue()
-    observer = _start_observer(root, events)
+    events: "queue.Queue[_Item]" = queue.Queue()
+    observer, threads = _start_observer(root, events)
     unregister = cancel.on_cancel(lambda: events.put(_Wakeup()))
     try:
         while not cancel.cancelled:
-            raw = _collect_batch(events, cancel, debounce_s)
-            if not raw:
-                continue
-            rule_files = [path for path in _event_paths(raw) if rules.is_ignore_file(path)]
-            if rule_files:
-                rules.reload()
-            batch = _coalesce(raw, rules)
-            if rule_files and not any(rules.is_ignore_file(change.path) for change in batch):
-                # A new environment's pyvenv.cfg is ignored once the rules know it: the
-                # batch must still say the rules changed, for the index and the tree.
-                batch.append(FileChange("modified", rule_files[0], is_dir=False))
+            raw = _collect_batch(events, cancel, debounce_s, threads)
+            batch = _to_batch(raw, root, rules) if raw else []
             if batch:
                 yield batch
     finally:
@@ -94,10 +100,27 @@ def watch_project(
         _stop_observer(observer)
 
 
-def _start_observer(root: Path, events: "queue.Queue[FileSystemEvent | _Wakeup]") -> Observer:
+def _to_batch(raw: list[FileSystemEvent | _EventsLost], root: Path, rules: IgnoreRules) -> list[FileChange]:
+    lost = any(isinstance(item, _EventsLost) for item in raw)
+    events = [item for item in raw if not isinstance(item, _EventsLost)]
+    rule_files = [path for path in _event_paths(events) if rules.is_ignore_file(path)]
+    if rule_files or lost:
+        rules.reload()
+    batch = _coalesce(events, rules)
+    if rule_files and not any(rules.is_ignore_file(change.path) for change in batch):
+        # A new environment's pyvenv.cfg is ignored once the rules know it: the
+        # batch must still say the rules changed, for the index and the tree.
+        batch.append(FileChange("modified", rule_files[0], is_dir=False))
+    if lost:
+        batch.insert(0, FileChange("rescan", root, is_dir=True))
+    return batch
+
+
+def _start_observer(root: Path, events: "queue.Queue[_Item]") -> tuple[BaseObserver, list[threading.Thread]]:
+    """The running observer, and every thread that must stay alive for watching to go on."""
     if not root.is_dir():
         raise ProjectError(f"Cannot watch {root.name}: the folder is not there.", str(root))
-    observer = Observer(timeout=_OBSERVER_TIMEOUT_S)
+    observer, helpers = _new_observer(lambda: events.put(_EventsLost()))
     observer.daemon = True
     try:
         observer.schedule(_Handler(events), str(root), recursive=True)
@@ -109,10 +132,20 @@ def _start_observer(root: Path, events: "queue.Queue[FileSystemEvent | _Wakeup]"
             "On Linux, raise fs.inotify.max_user_watches; Hearth still works without "
             "live updates (re-index by hand).",
         ) from None
-    return observer
+    return observer, [observer, *observer.emitters, *helpers]
 
 
-def _stop_observer(observer: Observer) -> None:
+def _new_observer(on_events_lost: Callable[[], None]) -> tuple[BaseObserver, list[threading.Thread]]:
+    """The platform's observer, and its threads besides the observer's and emitters'."""
+    if not platform.is_linux():
+        return Observer(timeout=_OBSERVER_TIMEOUT_S), []
+    from desktop.index.inotify_observer import OverflowReportingObserver
+
+    observer = OverflowReportingObserver(on_events_lost, timeout=_OBSERVER_TIMEOUT_S)
+    return observer, [observer.reader]
+
+
+def _stop_observer(observer: BaseObserver) -> None:
     try:
         observer.stop()
         if observer.is_alive():
@@ -123,10 +156,12 @@ def _stop_observer(observer: Observer) -> None:
 
 
 def _collect_batch(
-    events: "queue.Queue[FileSystemEvent | _Wakeup]", cancel: CancelToken, debounce_s: float
-) -> list[FileSystemEvent]:
-    """Wait for a first event, then gather until ``debounce_s`` passes without a new one."""
-    batch: list[FileSystemEvent] = []
+    events: "queue.Queue[_Item]", cancel: CancelToken, debounce_s: float, threads: list[threading.Thread]
+) -> list[FileSystemEvent | _EventsLost]:
+    """Wait for a first event, then gather until ``debounce_s`` passes without a new one.
+
+    Raises ``ProjectError`` when, while waiting, one of the observer's ``threads`` has ended."""
+    batch: list[FileSystemEvent | _EventsLost] = []
     started = 0.0
     while not cancel.cancelled:
         timeout = debounce_s if batch else _POLL_S
@@ -135,6 +170,7 @@ def _collect_batch(
         except queue.Empty:
             if batch:
                 return batch
+            _check_alive(threads)
             continue
         if isinstance(item, _Wakeup):
             return []
@@ -144,6 +180,16 @@ def _collect_batch(
         if time.monotonic() - started > _MAX_BATCH_WINDOW_S:
             return batch
     return []
+
+
+def _check_alive(threads: list[threading.Thread]) -> None:
+    # watchdog lets an error end one of its threads (a RecursionError on a very deep
+    # folder), and then no change arrives ever again: better to say so.
+    if not all(thread.is_alive() for thread in threads):
+        raise ProjectError(
+            "The file watcher stopped on an error.",
+            "Reopen the project to watch it again; until then, re-index by hand.",
+        )
 
 
 def _as_path(raw: str | bytes) -> Path:

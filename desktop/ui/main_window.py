@@ -575,10 +575,18 @@ class MainWindow(QMainWindow):
     def _on_changes(self, batch: list) -> None:  # list[FileChange]
         self._queue_live_update(batch)
         rules = self._rules
-        if rules is not None and any(rules.is_ignore_file(change.path) for change in batch):
+        # "rescan": the watcher lost events, so the rules and the open file may have changed
+        rescan = any(change.kind == "rescan" for change in batch)
+        if rescan or (rules is not None and any(rules.is_ignore_file(change.path) for change in batch)):
             self.tree.refresh_filter()  # a .gitignore, or an environment's mark
         current = self.code_view.current_path
         if current is None:
+            return
+        if rescan:
+            if current.exists():
+                self.code_view.reload()
+            else:
+                self.code_view.mark_deleted()
             return
         for change in batch:
             if change.kind == "moved" and change.dest_path == current:

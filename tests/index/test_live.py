@@ -22,6 +22,7 @@ from desktop.index.indexer import Indexer
 from desktop.index.live import LiveUpdate, affected_paths, apply_changes, live_updates
 from desktop.index.store import IndexReader, open_reader
 from desktop.index.watcher import FileChange
+from tests.index.test_watcher import overflow_inotify
 
 WAIT_S = 10.0
 
@@ -310,3 +311,46 @@ def test_a_branch_switch_between_a_file_and_a_folder_of_one_name_keeps_the_index
     finally:
         token.cancel()
         thread.join(WAIT_S)
+
+
+def test_a_rescan_compares_the_whole_project(project, indexer):
+    (project / "src" / "unseen.py").write_text("def unseenThing():\n    pass\n")
+    (project / "src" / "keep.py").unlink()
+    update = apply_changes(indexer, [FileChange("rescan", project, is_dir=True)], CancelToken())
+    assert (update.files_changed, update.files_removed) == (1, 1)
+    assert find(indexer, "unseenthing") == ["src/unseen.py"] and find(indexer, "kept") == []
+
+
+def test_files_whose_events_an_inotify_overflow_dropped_reach_the_index(project, indexer):
+    token = CancelToken()
+    errors: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            for _ in live_updates(indexer, token):
+                pass
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: _saved_and_found(project, indexer), "the watcher to start")
+        late = [project / "src" / f"late_{n}.py" for n in range(20)]
+        overflow_inotify(project / "src", then_write=late)  # written while the queue is full
+        wanted = {f"src/{path.name}" for path in late}
+        wait_for(lambda: wanted <= indexed_paths(indexer), "the files written during the overflow")
+    finally:
+        token.cancel()
+        thread.join(WAIT_S)
+    assert not errors
+
+
+def _saved_and_found(project: Path, indexer: Indexer) -> bool:
+    (project / "src" / "app.py").write_text("def watcherIsOn():\n    pass\n")
+    time.sleep(0.1)
+    return find(indexer, "watcherison") == ["src/app.py"]
+
+
+def indexed_paths(indexer: Indexer) -> set[str]:
+    return {row.path for row in IndexReader(open_reader(indexer.db_path)).files()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from desktop.index.store import (
     IndexReader,
     IndexStore,
     doc_summary,
+    file_identity,
     index_db_path,
     open_reader,
 )
@@ -255,3 +257,32 @@ def test_optimize_merges_the_full_text_segments_and_keeps_every_match(store, tmp
     assert segments() == 1
     assert sorted(reader_for(store).match_chunks(fts_query(["extra"]), 50)) == sorted(before)
     assert len(before) == 6
+
+
+def _open_at_the_same_moment(db: str, root: str, barrier, results) -> None:  # noqa: ANN001 - a child process
+    barrier.wait()
+    store = IndexStore.open(Path(db), Path(root))
+    barrier.wait()  # both have opened: neither may have replaced the file since
+    results.put((store.rebuilt, store._identity, store.replaced()))
+    store.close()
+
+
+def test_two_processes_creating_the_index_at_once_share_one_file(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    for trial in range(8):
+        db = tmp_path / f"trial{trial}" / "index.sqlite3"
+        barrier, results = context.Barrier(2), context.Queue()
+        children = [
+            context.Process(target=_open_at_the_same_moment, args=(str(db), str(tmp_path), barrier, results))
+            for _ in range(2)
+        ]
+        for child in children:
+            child.start()
+        outcomes = [results.get(timeout=30) for _ in children]
+        for child in children:
+            child.join(10)
+        assert [child.exitcode for child in children] == [0, 0]
+        assert outcomes == [(False, file_identity(db), False)] * 2, f"trial {trial}"
+        store = IndexStore.open(db, tmp_path)
+        assert not store.rebuilt
+        store.close()

@@ -8,10 +8,15 @@ the test instead of hanging it; nothing asserts on how fast events arrive.
 from __future__ import annotations
 
 import itertools
+import os
 import queue
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 
@@ -249,3 +254,83 @@ def test_info_exclude_change_reloads_the_rules(tmp_path, watch):
     (tmp_path / "data.csv").write_text("1,2")
     (tmp_path / "kept.py").write_text("x")
     assert [c.path.name for c in run.changes_until_sync()] == ["kept.py"]
+
+
+QUEUED_EVENTS_LIMIT = Path("/proc/sys/fs/inotify/max_queued_events")
+BURST_SCRIPT = """
+import os, sys
+first, second, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for _ in range(rounds):
+    os.close(os.open(first, os.O_RDONLY))
+    os.close(os.open(second, os.O_RDONLY))
+for name in sys.argv[4:]:
+    with open(name, "w") as handle:
+        handle.write(f"def {os.path.basename(name)[:-3]}():\\n    pass\\n")
+"""
+
+
+def overflow_inotify(folder: Path, then_write: Iterable[Path] = ()) -> None:
+    """Another process opens and closes two files of ``folder`` until the kernel's inotify
+    queue has overflowed many times over (four events a round, none merged: the watcher
+    reads far slower), then at once writes ``then_write``: their events are dropped."""
+    if not QUEUED_EVENTS_LIMIT.exists():
+        pytest.skip("needs Linux inotify")
+    first, second = folder / "burst-a.txt", folder / "burst-b.txt"
+    for path in (first, second):
+        path.write_text("x")
+    rounds = 2 * int(QUEUED_EVENTS_LIMIT.read_text())
+    subprocess.run([sys.executable, "-c", BURST_SCRIPT, str(first), str(second), str(rounds), *map(str, then_write)],
+                   check=True, timeout=60)
+
+
+def test_events_lost_to_an_inotify_overflow_are_a_rescan_and_watching_goes_on(tmp_path, watch):
+    run = watch()
+    rescan = FileChange("rescan", tmp_path.resolve(), is_dir=True)
+    overflow_inotify(tmp_path)
+    assert rescan in run.changes_until_sync()
+    after = tmp_path.resolve() / "after.py"
+    after.write_text("x")
+    assert FileChange("created", after) in run.changes_until_sync()
+    assert run.errors == []
+
+
+def make_deep_folder(base: Path, depth: int) -> None:
+    """``base``/d/d/…/leaf.py, ``depth`` folders deep (by descriptor: the path is long)."""
+    base.mkdir()
+    current = os.open(base, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=current)
+        deeper = os.open("d", os.O_RDONLY, dir_fd=current)
+        os.close(current)
+        current = deeper
+    os.close(os.open("leaf.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=current))
+    os.close(current)
+
+
+def remove_deep_folder(base: Path) -> None:
+    """Remove what ``make_deep_folder`` made, a level at a time: ``shutil.rmtree`` recurses
+    and fails (and pytest's clean-up of old temporary folders would, in every later run)."""
+    top, spare = base / "d", base / "spare"
+    while (top / "d").is_dir():
+        (top / "d").rename(spare)
+        shutil.rmtree(top)
+        spare.rename(top)
+    shutil.rmtree(base)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="os.walk recurses (and so can fail) before Python 3.12")
+def test_watching_that_stops_on_an_error_is_reported(tmp_path):
+    # watchdog walks a folder moved in with os.walk; far deeper than the recursion limit,
+    # its inotify thread dies of a RecursionError and no change arrives any more.
+    project = tmp_path / "proj"
+    project.mkdir()
+    make_deep_folder(tmp_path / "deep", sys.getrecursionlimit() + 100)
+    run = WatchRun(project).start()
+    try:
+        (tmp_path / "deep").rename(project / "deep")
+        run.thread.join(WAIT_S)
+        assert [type(error) for error in run.errors] == [ProjectError]
+        assert "stopped" in run.errors[0].message
+    finally:
+        run.stop()
+        remove_deep_folder(project / "deep" if (project / "deep").exists() else tmp_path / "deep")

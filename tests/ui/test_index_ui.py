@@ -17,8 +17,10 @@ from desktop.index.indexer import IndexProgress, IndexSummary
 from desktop.index.live import LiveUpdate
 from desktop.assist.conversations import StoredMessage
 from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text
-from desktop.index.store import SkippedFile
+from desktop.index.store import IndexReader, SkippedFile, index_db_path, open_reader
 from desktop.qt.worker import Worker
+from tests.index.test_watcher import overflow_inotify
+from tests.ui.test_main_window import open_file
 from tests.ui.window_fixtures import make_window  # noqa: F401 - fixture
 
 UTIL = (
@@ -283,6 +285,17 @@ def test_live_updates_go_on_when_a_worker_ends_before_run_returns(qtbot, make_wi
     for name in ("first.py", "second.py"):
         (project / "src" / name).write_text(f"def made_in_{name[:-3]}():\n    return 1\n", encoding="utf-8")
         qtbot.waitUntil(lambda: f"src/{name}" in applied, timeout=15000)
+
+
+def test_changes_whose_events_were_lost_reach_the_open_file_and_the_index(qtbot, make_window, project):
+    window = make_window(project, plugins=False)
+    wait_indexed(qtbot, window)
+    source, late = project / "src" / "app.py", project / "src" / "late_module.py"
+    open_file(qtbot, window, source)
+    overflow_inotify(project / "src", then_write=[source, late])  # both written while inotify's queue is full
+    qtbot.waitUntil(lambda: window.code_view.text.startswith("def app():"), timeout=15000)
+    reader = IndexReader(open_reader(index_db_path(window.services.paths, project)))
+    qtbot.waitUntil(lambda: bool(reader.symbols_named("late_module") and reader.symbols_named("app")), timeout=15000)
 
 
 def test_typing_never_waits_for_a_slow_lookup(qtbot, make_window, project, monkeypatch):
