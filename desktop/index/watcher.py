@@ -139,7 +139,11 @@ def _new_observer(on_events_lost: Callable[[], None]) -> tuple[BaseObserver, lis
     """The platform's observer, and its threads besides the observer's and emitters'."""
     if not platform.is_linux():
         return Observer(timeout=_OBSERVER_TIMEOUT_S), []
-    from desktop.index.inotify_observer import OverflowReportingObserver
+    try:
+        from desktop.index.inotify_observer import OverflowReportingObserver
+    except ImportError as exc:  # it builds on watchdog's inotify classes, which a later watchdog may rename
+        log.warning("lost file events cannot be noticed with this watchdog (%s)", exc)
+        return Observer(timeout=_OBSERVER_TIMEOUT_S), []
 
     observer = OverflowReportingObserver(on_events_lost, timeout=_OBSERVER_TIMEOUT_S)
     return observer, [observer.reader]
