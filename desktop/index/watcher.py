@@ -35,7 +35,8 @@ _POLL_S = 0.05
 _MAX_BATCH_WINDOW_S = 2.0  # under constant churn, still deliver at least this often
 _OBSERVER_TIMEOUT_S = 0.1
 _STOP_JOIN_S = 0.15
-_RELEVANT = frozenset({"created", "modified", "deleted", "moved"})
+# "attrib": a chmod can make a file or folder readable (or not) without touching its mtime.
+_RELEVANT = frozenset({"created", "modified", "deleted", "moved", "attrib"})
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ def _to_changes(event: FileSystemEvent, rules: IgnoreRules) -> list[FileChange]:
     if event.event_type != "moved":
         if rules.is_ignored(source, is_dir=is_dir):
             return []
-        return [FileChange(event.event_type, source, is_dir=is_dir)]
+        kind = "modified" if event.event_type == "attrib" else event.event_type  # look at it again
+        return [FileChange(kind, source, is_dir=is_dir)]
     dest = _as_path(event.dest_path)
     source_seen = not rules.is_ignored(source, is_dir=is_dir)
     dest_seen = not rules.is_ignored(dest, is_dir=is_dir)

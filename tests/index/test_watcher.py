@@ -202,6 +202,19 @@ def test_new_folder_is_reported_as_a_folder(tmp_path, watch):
     assert FileChange("created", tmp_path.resolve() / "pkg" / "mod.py") in changes
 
 
+def test_a_change_of_permissions_alone_is_a_change(tmp_path, watch):
+    # chmod keeps size and mtime, yet can make a file or a folder readable or not.
+    target = tmp_path / "a.py"
+    target.write_text("x = 1\n")
+    (tmp_path / "pkg").mkdir()
+    run = watch()
+    target.chmod(0o600)
+    (tmp_path / "pkg").chmod(0o700)
+    changes = run.changes_until_sync()
+    assert FileChange("modified", target.resolve()) in changes
+    assert FileChange("modified", tmp_path.resolve() / "pkg", is_dir=True) in changes
+
+
 def test_cancel_ends_the_iterator_promptly(tmp_path, watch):
     run = watch()
     assert run.stop(), "the watcher did not return after cancel"
