@@ -28,7 +28,6 @@ import re
 import sqlite3
 import threading
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
@@ -152,7 +151,6 @@ class Ranker(Protocol):
 
     ``weight`` is the ranker's share in the fusion; a ranker may also define
     ``personal_weight``, used instead when the query has a current file or selection,
-    ``prefetch(index, query)``, which starts its slowest query before any ranker runs,
     and ``keeps_best``: when true, its best definitions are kept in view or put first
     (``_place_text_matches``), and it has ``scored(index, query)``, its (id, score) pairs.
     """
@@ -196,8 +194,6 @@ class SearchIndex:
         self._name_sizes: dict[int, int] = {}  # file id -> how many words its name has
         self._name_stems: dict[str, set[str]] = {}  # stem -> the file-name words with it
         self._sorted_stems: list[str] = []
-        self._side: _SideConnection | None = None  # see ``query_soon``
-        self._soon: dict[tuple[str, tuple], Future[list[tuple]]] = {}
 
     @classmethod
     def open(cls, db_path: Path) -> "SearchIndex":
@@ -225,32 +221,8 @@ class SearchIndex:
         return self.reader.conn
 
     def close(self) -> None:
-        """Close the read connections."""
-        if self._side is not None:
-            self._side.close()
-            self._side = None
-        self._soon = {}
+        """Close the read connection."""
         self.reader.conn.close()
-
-    def query_soon(self, sql: str, params: tuple) -> None:
-        """Start ``sql`` on a second connection, for ``query`` to collect: one search's
-        largest full-text matches then overlap on two cores (SQLite lets go of Python's
-        lock while it scores). Without a database path it waits for ``query``."""
-        if self._db_path is None or (sql, params) in self._soon:
-            return
-        if self._side is None:
-            self._side = _SideConnection(self._db_path)
-        self._soon[(sql, params)] = self._side.submit(sql, params)
-
-    def query(self, sql: str, params: tuple) -> list[tuple]:
-        """The rows of ``sql``: collected from ``query_soon``, else read now."""
-        pending = self._soon.pop((sql, params), None)
-        if pending is not None:
-            try:
-                return pending.result()
-            except sqlite3.Error:
-                pass  # read again on the main connection, whose error the caller handles
-        return self.conn.execute(sql, params).fetchall()
 
     def refresh(self) -> None:
         """Bring the caches up to the index's current generation: the files that changed
@@ -297,7 +269,6 @@ class SearchIndex:
         self._file_symbols = {}
 
     def _drop_query_caches(self) -> None:
-        self._soon = {}
         self._chunk_cache = {}
         self._mentions = {}
         self._units = {}
@@ -607,34 +578,6 @@ class SearchIndex:
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
 
 
-class _SideConnection:
-    """A second read connection with its own thread, for ``SearchIndex.query_soon``."""
-
-    def __init__(self, db_path: Path) -> None:
-        self._db_path = db_path
-        self._conn: sqlite3.Connection | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-search")
-
-    def submit(self, sql: str, params: tuple) -> Future[list[tuple]]:
-        """Run ``sql`` on the side thread; its rows (or its error) in the future."""
-        return self._thread.submit(self._rows, sql, params)
-
-    def _rows(self, sql: str, params: tuple) -> list[tuple]:
-        if self._conn is None:
-            self._conn = open_reader(self._db_path)
-        return self._conn.execute(sql, params).fetchall()
-
-    def close(self) -> None:
-        """Finish what was started, then close the connection (on its own thread)."""
-        self._thread.submit(self._close_connection)
-        self._thread.shutdown(wait=True)
-
-    def _close_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 def _file_name_words(path: str) -> set[str]:
     """The words of a file's name without its extension; a package's ``__init__`` goes by
     its folder's name."""
@@ -809,26 +752,20 @@ class SymbolRanker:
     weights: tuple[float, float, float] = (1.0, 2.0, 2.0)  # name, doc, summary (first sentence)
     limit: int = CANDIDATES
 
-    def prefetch(self, index: SearchIndex, query: Query) -> None:
-        """Start the full-text match, to overlap with the other rankers' (``query_soon``)."""
-        statement = self._matching(index, query)
-        if statement is not None:
-            index.query_soon(*statement)
-
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids of exactly named definitions first, then of matching ones."""
         exact = self._exact(index, query)
-        statement = self._matching(index, query)
-        partial = [row[0] for row in index.query(*statement)] if statement is not None else []
-        return _chunks_for_symbols(index, list(dict.fromkeys(exact + partial)))
-
-    def _matching(self, index: SearchIndex, query: Query) -> tuple[str, tuple] | None:
         match = index.weighing_match(query.words, "symbol_fts", self.limit)
-        if not match:
-            return None
-        name_w, doc_w, summary_w = self.weights
-        return (f"SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ?"
-                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}, {summary_w}) LIMIT ?", (match, self.limit))
+        partial: list[int] = []
+        if match:
+            name_w, doc_w, summary_w = self.weights
+            rows = index.conn.execute(
+                f"SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ?"
+                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}, {summary_w}) LIMIT ?",
+                (match, self.limit),
+            ).fetchall()
+            partial = [row[0] for row in rows]
+        return _chunks_for_symbols(index, list(dict.fromkeys(exact + partial)))
 
     def _exact(self, index: SearchIndex, query: Query) -> list[int]:
         if not query.names:
@@ -1298,10 +1235,6 @@ def search(
     if not prepared.terms and not prepared.names:
         return []
     rankers = widened(rankers, k)
-    for ranker in rankers:
-        prefetch = getattr(ranker, "prefetch", None)
-        if prefetch is not None:
-            prefetch(index, prepared)
     rankings: list[tuple[Ranker, list[int]]] = []
     for ranker in (r for r in rankers if not r.reorders):
         rankings.append((ranker, ranker.rank(index, prepared, ())))

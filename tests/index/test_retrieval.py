@@ -6,7 +6,6 @@ import dataclasses
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 
@@ -38,7 +37,7 @@ from desktop.index.retrieval import (
     related_words,
     search,
 )
-from desktop.index.store import index_db_path, index_tokens, open_reader
+from desktop.index.store import index_db_path, index_tokens
 
 HTTP = '''\
 """Parsing of HTTP messages."""
@@ -985,25 +984,3 @@ def test_files_named_by_the_query_come_in_the_same_order_whatever_the_hash_seed(
         orders.add(result.stdout)
     assert len(orders) == 1
     assert len(json.loads(orders.pop())) == len(names)
-
-
-def test_a_query_started_early_runs_on_a_second_connection_and_gives_the_same_rows(index):
-    import threading
-
-    sql = "SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ? ORDER BY rowid"
-    direct = index.conn.execute(sql, ("parse OR cache",)).fetchall()
-    index.query_soon(sql, ("parse OR cache",))
-    assert [t.name for t in threading.enumerate() if t.name.startswith("hearth-search")]
-    assert index.query(sql, ("parse OR cache",)) == direct
-    assert index.query(sql, ("parse OR cache",)) == direct  # collected once, then read directly
-    index.query_soon("SELECT nonsense FROM nowhere", ())  # fails on its side: read again, error here
-    with pytest.raises(sqlite3.OperationalError):
-        index.query("SELECT nonsense FROM nowhere", ())
-    without = [(h.path, h.symbol, h.start_line) for h in search(index, "what evicts cache entries", k=5)]
-    index.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("hearth-search")]
-    reopened = SearchIndex(index.reader.__class__(open_reader(index.db_path)))  # no path: reads in turn
-    try:
-        assert [(h.path, h.symbol, h.start_line) for h in search(reopened, "what evicts cache entries", k=5)] == without
-    finally:
-        reopened.close()
