@@ -226,7 +226,8 @@ class ChatService:
         """Read the project's index into the search caches and build its reference graph
         now, so that the next question does not wait for them: about a second on
         CPython's library when a project opens, four on 100,000 files, and a fraction of
-        that after each change. Nothing happens without an index."""
+        that after each change. A large project also gets its search partner process
+        (``SearchIndex.start_partner``). Nothing happens without an index."""
         with self._index_lock:
             index = self._open_index()
             if index is None:
@@ -234,6 +235,7 @@ class ChatService:
             try:
                 index.refresh()
                 index.graph()
+                index.start_partner()  # a large project's searches then use both cores
             except sqlite3.Error as exc:  # closed or damaged under us: the next question reopens it
                 log.info("the search view of %s was not warmed: %s", self.project_root, exc)
 

@@ -17,7 +17,6 @@ import dataclasses
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import threading
@@ -38,6 +37,7 @@ from desktop.index.files import normalize_newlines
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
 from desktop.index.ignore import IgnoreRules
 from desktop.index.languages import language_for_file
+from desktop.index.processes import process_context
 from desktop.index.scanner import (
     CONTENT_SKIP_REASONS,
     ScannedFile,
@@ -160,16 +160,6 @@ def process_batch(jobs: Sequence[_Job]) -> tuple[list[_Result], float]:
         if collecting:
             gc.enable()
     return results, time.process_time() - started
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # Not fork: the app runs this from a worker thread, and forking a threaded process
-    # can deadlock. The fork server starts once, clean, and forks workers cheaply.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["desktop.index.indexer"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 class Indexer:
@@ -545,7 +535,7 @@ class Indexer:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=process_context())
         return self._pool
 
     def _stop_pool(self) -> None:

@@ -22,13 +22,16 @@ An embedding ranker (Ollama ``/api/embed``) would be one more generator: impleme
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
+import logging
 import re
 import sqlite3
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
 
@@ -37,6 +40,8 @@ from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.infile import FileUnits, file_units, in_file_scores, units_using
 from desktop.index.store import IndexReader, file_identity, index_tokens, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
+
+log = logging.getLogger(__name__)
 
 # The fusion constants were chosen on the three development sets together
 # (tests/bench/eval/questions.json, dev2.json, dev3.json): a lower k and text evidence
@@ -55,6 +60,10 @@ IN_FILE_CANDIDATES = 20  # definitions that in-file BM25 alone brings into the i
 ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
 MENTION_CHUNKS = 20  # top-level code chunks of a file read for mentions
 MATCH_MEMO_LIMIT = 300
+PARTNER_MIN_CHUNKS = 20_000  # below this a match is quick: a second process is not worth its memory
+PARTNER_TIMEOUT_S = 5.0
+PARTNER_SHARE = 0.6  # of the chunk ids; this process runs the other rankers' queries meanwhile
+LAST_ID = 2**63 - 1
 UNITS_USING_MEMO = 20000  # (file, word) pairs whose in-file matches are kept
 MIN_PREFIX = 4  # shortest word that matches the words it begins
 PATCH_FILES = 50  # after a change of up to this many files (or this share of them), the
@@ -151,6 +160,7 @@ class Ranker(Protocol):
 
     ``weight`` is the ranker's share in the fusion; a ranker may also define
     ``personal_weight``, used instead when the query has a current file or selection,
+    ``prefetch(index, query)``, which starts its full-text match early (see ``_generate``),
     and ``keeps_best``: when true, its best definitions are kept in view or put first
     (``_place_text_matches``), and it has ``scored(index, query)``, its (id, score) pairs.
     """
@@ -187,6 +197,8 @@ class SearchIndex:
         self._file_symbols: dict[tuple[str, int], list[tuple[int, float]]] = {}
         self._match_counts: dict[tuple[str, str, int], int] = {}
         self._row_counts = {"chunk_fts": 0, "symbol_fts": 0}
+        self._split_id = 0  # the partner scores chunk ids up to this one (``start_partner``)
+        self._partner: _SearchPartner | None = None
         self._db_path: Path | None = None
         self._db_identity: tuple[int, int] | None = None
         self._versions: dict[int, tuple[str, int, str]] = {}  # file id -> (hash, mtime, path) the caches hold
@@ -221,8 +233,32 @@ class SearchIndex:
         return self.reader.conn
 
     def close(self) -> None:
-        """Close the read connection."""
+        """Close the read connection, and stop the partner process if there is one."""
+        if self._partner is not None:
+            self._partner.close()
+            self._partner = None
         self.reader.conn.close()
+
+    def start_partner(self) -> bool:
+        """Start a second process that scores half of each full-text match over chunks,
+        for a view kept open for many searches (the app's).
+
+        SQLite runs one process's queries one at a time, even on two connections in two
+        threads; a second process is how one search uses both cores. False when the
+        index is too small to gain from it, or the process could not be started.
+        """
+        self.refresh()
+        with self._lock:
+            if self._partner is not None:
+                return True
+            if self._db_path is None or self._row_counts["chunk_fts"] < PARTNER_MIN_CHUNKS:
+                return False
+            try:
+                self._partner = _SearchPartner(self._db_path)
+            except OSError as exc:
+                log.info("searching in one process: the partner did not start (%s)", exc)
+                return False
+            return True
 
     def refresh(self) -> None:
         """Bring the caches up to the index's current generation: the files that changed
@@ -259,6 +295,7 @@ class SearchIndex:
             "chunk_fts": self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
             "symbol_fts": self.conn.execute("SELECT count(*) FROM symbols").fetchone()[0],
         }
+        self._split_id = int((self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) * PARTNER_SHARE)
         changed_paths = {before[f] for f in gone if f in before} | {versions[f][2] for f in new}
         self._carry_graph(before, len(changed_paths))
 
@@ -383,11 +420,41 @@ class SearchIndex:
         key = (match, tuple(weights))
         found = self._matches.get(key)
         if found is None or (len(found) < limit and len(found) == MATCH_MEMO_LIMIT):
-            found = self.reader.match_chunks(match, max(limit, MATCH_MEMO_LIMIT), weights=weights)
+            found = self._scored_chunks(match, max(limit, MATCH_MEMO_LIMIT), weights)
             if len(self._matches) >= 16:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[key] = found
         return found[:limit]
+
+    def prefetch_chunks(self, match: str, limit: int, weights: Sequence[float]) -> None:
+        """Have the partner start on its part of ``match_chunks(match, limit, weights)``
+        now, so that it works while this process runs other queries (``search`` runs
+        the rankers that prefetch after the others)."""
+        if self._partner is not None and match and (match, tuple(weights)) not in self._matches:
+            self._partner.send(self._partner_request(match, max(limit, MATCH_MEMO_LIMIT), weights))
+
+    def settle_partner(self) -> None:
+        """Collect and drop an answer this thread asked the partner for and did not use."""
+        if self._partner is not None:
+            self._partner.drop_own()
+
+    def _partner_request(self, match: str, limit: int, weights: Sequence[float]) -> tuple:
+        return (match, limit, tuple(weights), (0, self._split_id))
+
+    def _scored_chunks(self, match: str, limit: int, weights: Sequence[float]) -> list[tuple[int, float]]:
+        """``IndexReader.match_chunks``; with a partner, it scores the lower chunk ids
+        while this process scores the rest, and the two best-first lists merge."""
+        partner = self._partner
+        request = self._partner_request(match, limit, weights)
+        if partner is None or not (partner.asked(request) or partner.send(request)):
+            return self.reader.match_chunks(match, limit, weights)
+        try:
+            mine = self.reader.match_chunks(match, limit, weights, (self._split_id + 1, LAST_ID))
+        finally:
+            theirs = partner.receive()  # always: the next request must not read this answer
+        if theirs is None:
+            theirs = self.reader.match_chunks(match, limit, weights, request[3])
+        return sorted(theirs + mine, key=lambda pair: -pair[1])[:limit]
 
     def match_file_symbols(self, match: str, file_id: int) -> list[tuple[int, float]]:
         """(symbol id, score = -bm25) of one file's definitions for an FTS ``match`` over
@@ -578,6 +645,97 @@ class SearchIndex:
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
 
 
+class _SearchPartner:
+    """A process with its own read connection that scores one range of a chunk match.
+
+    One request at a time: the thread that sent it owns the partner until it receives
+    the answer; another thread's search meanwhile scores everything itself."""
+
+    def __init__(self, db_path: Path) -> None:
+        from desktop.index.processes import process_context
+
+        context = process_context()
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_serve_matches, args=(child, str(db_path)),
+                                        name="hearth-search", daemon=True)
+        self._process.start()
+        child.close()
+        self._busy = threading.Lock()
+        self._asked: tuple[int, tuple] | None = None  # (thread, request) awaiting its answer
+        self.failed = False
+
+    def send(self, request: tuple) -> bool:
+        """Ask for ``(match, limit, weights, (first_id, last_id))``; False when the partner
+        is busy with another request, or has failed (the caller then scores it itself)."""
+        if self.failed or not self._busy.acquire(blocking=False):
+            return False
+        try:
+            self._pipe.send(request)
+        except (OSError, ValueError) as exc:
+            self._give_up(exc)
+            self._busy.release()
+            return False
+        self._asked = (threading.get_ident(), request)
+        return True
+
+    def asked(self, request: tuple) -> bool:
+        """True when this thread sent ``request`` and has not received its answer yet."""
+        return self._asked == (threading.get_ident(), request)
+
+    def receive(self) -> list[tuple[int, float]] | None:
+        """The answer to this thread's request; None when there is none to use (the
+        caller scores the range itself, and gets SQLite's own error for a bad match)."""
+        try:
+            if not self._pipe.poll(PARTNER_TIMEOUT_S):
+                raise TimeoutError(f"no answer in {PARTNER_TIMEOUT_S:.0f} s")
+            reply = self._pipe.recv()
+        except (OSError, EOFError, TimeoutError) as exc:
+            self._give_up(exc)
+            return None
+        finally:
+            self._asked = None
+            self._busy.release()
+        return reply if isinstance(reply, list) else None
+
+    def drop_own(self) -> None:
+        """Receive and forget this thread's unanswered request, if it has one."""
+        asked = self._asked
+        if asked is not None and asked[0] == threading.get_ident():
+            self.receive()
+
+    def _give_up(self, exc: BaseException) -> None:
+        # Not asked again: searches go on in one process, as fast as before it started.
+        log.info("the search partner stopped working (%s); searching in one process", exc)
+        self.failed = True
+
+    def close(self) -> None:
+        """Tell the process to end, and make sure it does."""
+        with contextlib.suppress(OSError, ValueError):
+            self._pipe.send(None)
+        self._process.join(1.0)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(1.0)
+        self._pipe.close()
+
+
+def _serve_matches(pipe: Connection, db_path: str) -> None:
+    """The partner process: answer range requests until told to stop or left alone."""
+    reader = IndexReader(open_reader(Path(db_path)))
+    while True:
+        try:
+            request = pipe.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        match, limit, weights, ids = request
+        try:
+            pipe.send(reader.match_chunks(match, limit, weights, ids))
+        except sqlite3.Error as exc:
+            pipe.send(str(exc))
+
+
 def _file_name_words(path: str) -> set[str]:
     """The words of a file's name without its extension; a package's ``__init__`` goes by
     its folder's name."""
@@ -729,6 +887,11 @@ class Bm25Ranker:
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Chunk ids in BM25 order for any of the query's words."""
         return [chunk_id for chunk_id, _ in self.scored(index, query)]
+
+    def prefetch(self, index: SearchIndex, query: Query) -> None:
+        """Start this ranker's full-text match in the partner process, if there is one."""
+        index.prefetch_chunks(index.weighing_match(query.words if self.expand else query.terms),
+                              self.limit, self.weights)
 
     def scored(self, index: SearchIndex, query: Query) -> list[tuple[int, float]]:
         """(chunk id, BM25 score), best first, for any of the query's words."""
@@ -922,6 +1085,10 @@ class FileRanker:
     limit: int = 300  # chunk matches the file scores are summed from
     weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)  # path, name, body, words
     decay: float = 0.5  # weight of a file's n-th best chunk: decay ** n
+
+    def prefetch(self, index: SearchIndex, query: Query) -> None:
+        """Start the full-text match the file scores come from, in the partner process."""
+        index.prefetch_chunks(index.weighing_match(query.words), self.limit, self.weights)
 
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """The best definitions of the best files, file by file."""
@@ -1235,9 +1402,10 @@ def search(
     if not prepared.terms and not prepared.names:
         return []
     rankers = widened(rankers, k)
-    rankings: list[tuple[Ranker, list[int]]] = []
-    for ranker in (r for r in rankers if not r.reorders):
-        rankings.append((ranker, ranker.rank(index, prepared, ())))
+    try:
+        rankings = _generate(index, prepared, [r for r in rankers if not r.reorders])
+    finally:
+        index.settle_partner()
     pool_ids = list(dict.fromkeys(i for _, ids in rankings for i in ids))
     infos = index.chunk_infos(pool_ids)
     pool = [infos[i] for i in pool_ids if i in infos]
@@ -1269,6 +1437,18 @@ def search(
         _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), notes.get(chunk.unit, ""))
         for chunk in chosen
     ]
+
+
+def _generate(index: SearchIndex, query: Query, generators: Sequence[Ranker]) -> list[tuple[Ranker, list[int]]]:
+    """Each generator's ranking, in the given order. Those that can ``prefetch`` start
+    their full-text match first and run last: the partner process scores its part
+    while the others run."""
+    prefetching = [r for r in generators if hasattr(r, "prefetch")]
+    for ranker in prefetching:
+        ranker.prefetch(index, query)
+    found = {id(r): r.rank(index, query, ()) for r in [*(r for r in generators if not hasattr(r, "prefetch")),
+                                                        *prefetching]}
+    return [(r, found[id(r)]) for r in generators]
 
 
 def widened(rankers: Sequence[Ranker], k: int) -> tuple[Ranker, ...]:

@@ -658,15 +658,22 @@ class IndexReader:
         return [found[i] for i in ids if i in found]
 
     def match_chunks(
-        self, match: str, limit: int, weights: Sequence[float] = DEFAULT_CHUNK_WEIGHTS
+        self,
+        match: str,
+        limit: int,
+        weights: Sequence[float] = DEFAULT_CHUNK_WEIGHTS,
+        ids: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
-        """Chunk ids for an FTS5 ``match`` expression, best first, with score = -bm25."""
+        """Chunk ids for an FTS5 ``match`` expression, best first, with score = -bm25;
+        with ``ids`` (first, last), only chunks in that id range (scores stay those of
+        the whole table, so two ranges' results merge exactly)."""
         if not match:
             return []
         rank = f"bm25(chunk_fts, {', '.join(str(float(x)) for x in weights)})"
+        within, bounds = ("AND rowid BETWEEN ? AND ?", ids) if ids is not None else ("", ())
         rows = self.conn.execute(
-            f"SELECT rowid, -{rank} FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY {rank} LIMIT ?",
-            (match, limit),
+            f"SELECT rowid, -{rank} FROM chunk_fts WHERE chunk_fts MATCH ? {within} ORDER BY {rank} LIMIT ?",
+            (match, *bounds, limit),
         )
         return [(row[0], row[1]) for row in rows]
 

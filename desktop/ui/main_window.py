@@ -277,8 +277,8 @@ class MainWindow(QMainWindow):
             return False
         root = folder.resolve()
         self._stop_project_tasks()
+        self._close_chat_service()
         self.project = root
-        self.chat_service = None
         self.code_view.clear()
         self.setWindowTitle(f"{root.name} — Hearth")
         self.project_label.setText(str(root))
@@ -302,6 +302,13 @@ class MainWindow(QMainWindow):
         self._start_chat(root, rules)
         self.code_actions.open_project(root)
         self.project_opened.emit(root)
+
+    def _close_chat_service(self) -> None:
+        """Let go of the last project's chat service, closing its index (and the search
+        partner process) on the worker, as stopping a process may take a moment."""
+        service, self.chat_service = self.chat_service, None
+        if service is not None:
+            self.services.runner.run(lambda token: [service.close()], name="close-chat-index")
 
     def _start_chat(self, root: Path, rules: IgnoreRules) -> None:
         from desktop.assist.chat_service import ChatService

@@ -176,7 +176,9 @@ def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[s
             index.refresh()
             index.graph()
             graph_ms = (time.perf_counter() - started) * 1000
-            lines = [f"index {index_s:.1f} s; graph ranks {graph_ms:.0f} ms (once; then carried across small changes)"]
+            partner = index.start_partner()  # as the app's chat does once a project is open
+            lines = [f"index {index_s:.1f} s; graph ranks {graph_ms:.0f} ms (once; then carried across small changes); "
+                     f"search partner process: {'yes' if partner else 'no (a small index)'}"]
             for name, questions in sets.items():
                 lines += _report(index, name, questions, show_misses)
             return lines + _steady_latency(index, [q for qs in sets.values() for q in qs])

@@ -984,3 +984,26 @@ def test_files_named_by_the_query_come_in_the_same_order_whatever_the_hash_seed(
         orders.add(result.stdout)
     assert len(orders) == 1
     assert len(json.loads(orders.pop())) == len(names)
+
+
+def test_a_partner_process_scores_part_of_each_match_with_the_same_results(index, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    questions = ["how is a server reply turned into a status code?", "what evicts cache entries",
+                 "read the chunked transfer encoding", "parse http response headers"]
+    alone = [[(h.path, h.symbol, h.start_line, round(h.score, 9)) for h in search(index, q, k=5)] for q in questions]
+    assert not index.start_partner()  # a small project: not worth a second process
+    monkeypatch.setattr(retrieval, "PARTNER_MIN_CHUNKS", 1)
+    assert index.start_partner()
+    partner = index._partner
+    assert partner._process.is_alive() and partner._process.name == "hearth-search"
+    index.forget_recent_matches()
+    together = [[(h.path, h.symbol, h.start_line, round(h.score, 9)) for h in search(index, q, k=5)] for q in questions]
+    assert together == alone and not partner.failed and partner._asked is None
+    partner._process.kill()  # it dies: searches go on in this process alone
+    partner._process.join(5)
+    index.forget_recent_matches()
+    assert [[(h.path, h.symbol, h.start_line, round(h.score, 9)) for h in search(index, q, k=5)] for q in questions] == alone
+    assert partner.failed
+    index.close()
+    assert not partner._process.is_alive()

@@ -361,3 +361,21 @@ def test_edit_instructions_are_remembered_across_restarts_newest_first(tmp_path:
         reopened.remember_instruction(f"change {number}")
     assert len(reopened.instructions()) == MAX_INSTRUCTIONS
     assert reopened.instructions()[0] == f"change {MAX_INSTRUCTIONS + 4}"
+
+
+def test_a_large_projects_search_partner_ends_when_another_project_opens(qtbot, make_window, project, tmp_path,
+                                                                          monkeypatch) -> None:  # noqa: F811
+    import desktop.index.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "PARTNER_MIN_CHUNKS", 1)  # the sample project counts as large
+    window = make_window(project)
+    qtbot.waitUntil(lambda: window.index_status.text.startswith("Index:"), timeout=15000)
+    service = window.chat_service
+    service.warm_up()  # what the window does once the index is built
+    partner = service._index._partner
+    assert partner is not None and partner._process.is_alive()
+    other = tmp_path / "other"
+    other.mkdir()
+    window.open_project(other)
+    qtbot.waitUntil(lambda: not partner._process.is_alive(), timeout=5000)
+    assert service._index is None
