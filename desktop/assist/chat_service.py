@@ -67,6 +67,7 @@ class ChatService:
         self.hooks = hooks  # plugins see (and may change) every request before it is sent
         self._index: SearchIndex | None = None
         self._index_lock = threading.RLock()  # a warm-up and a question each use the view alone
+        self._closed = False  # the app moved on to another project: no more warm-ups
         self._last_context: ContextPlan | None = None
 
     def last_context(self) -> ContextPlan | None:
@@ -74,7 +75,14 @@ class ChatService:
         return self._last_context
 
     def close(self) -> None:
-        """Close the index connection (the service can still be used; it reopens)."""
+        """Close the index connection, and warm it no more (a question still reopens it).
+
+        Waits for a warm-up or a question using the view to finish with it."""
+        with self._index_lock:
+            self._closed = True
+            self._drop_index()
+
+    def _drop_index(self) -> None:
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -216,7 +224,7 @@ class ChatService:
                                      estimator=estimator, index=index, project_root=self.project_root, focus=focus)
                 except sqlite3.Error as exc:
                     log.warning("the index could not be read (%s); sending the file listing instead", exc)
-                    self.close()
+                    self._drop_index()
         finally:
             self._index_lock.release()
         overview = describe_project(self.project_root, self.rules, cancel=cancel)
@@ -229,7 +237,7 @@ class ChatService:
         that after each change. A large project also gets its search partner process
         (``SearchIndex.start_partner``). Nothing happens without an index."""
         with self._index_lock:
-            index = self._open_index()
+            index = None if self._closed else self._open_index()
             if index is None:
                 return
             try:
