@@ -21,21 +21,21 @@ from desktop.index.store import index_db_path
 
 MODEL = "qwen2.5-coder:7b"
 OPTIONS = ChatOptions(num_ctx=4096, temperature=0.1)
+CACHE_PY = (
+    "class LruCache:\n"
+    '    """Keeps the most recently used entries."""\n\n'
+    "    def evict_oldest(self):\n"
+    '        """Drop the entry that was used least recently."""\n'
+    "        key = next(iter(self._entries))\n"
+    "        del self._entries[key]\n"
+)
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
     root = tmp_path / "project"
     (root / "store").mkdir(parents=True)
-    (root / "store" / "cache.py").write_text(
-        "class LruCache:\n"
-        '    """Keeps the most recently used entries."""\n\n'
-        "    def evict_oldest(self):\n"
-        '        """Drop the entry that was used least recently."""\n'
-        "        key = next(iter(self._entries))\n"
-        "        del self._entries[key]\n",
-        encoding="utf-8",
-    )
+    (root / "store" / "cache.py").write_text(CACHE_PY, encoding="utf-8")
     (root / "main.py").write_text("print('hello')\n", encoding="utf-8")
     return root
 

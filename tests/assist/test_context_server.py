@@ -26,6 +26,7 @@ from desktop.core.paths import HearthPaths, project_key
 from desktop.engine.ollama_engine import OllamaEngine
 from desktop.index.indexer import ensure_index
 from desktop.index.store import index_db_path
+from tests.assist.test_chat_service_context import CACHE_PY
 
 MODEL = "qwen2.5-coder:7b"
 
@@ -45,15 +46,7 @@ def paths() -> HearthPaths:
 def service(tmp_path, paths, fake_ollama):
     root = tmp_path / "project"
     (root / "store").mkdir(parents=True)
-    (root / "store" / "cache.py").write_text(
-        "class LruCache:\n"
-        '    """Keeps the most recently used entries."""\n\n'
-        "    def evict_oldest(self):\n"
-        '        """Drop the entry that was used least recently."""\n'
-        "        key = next(iter(self._entries))\n"
-        "        del self._entries[key]\n",
-        encoding="utf-8",
-    )
+    (root / "store" / "cache.py").write_text(CACHE_PY, encoding="utf-8")
     ensure_index(root, paths)
     store = ConversationStore(paths.chats_db)
     service = ChatService(store, root, OllamaEngine(fake_ollama.host), index_db=index_db_path(paths, root),
