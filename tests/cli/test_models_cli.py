@@ -102,7 +102,11 @@ def test_pull_ctrl_c_cancels_cleanly(fake_ollama, tmp_path):
     fake_ollama.pull_steps = 100
     fake_ollama.pull_step_delay = 0.1
     env = dict(os.environ, OLLAMA_MODELS=str(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-m", "desktop", "pull", "slow:1b", "--host", fake_ollama.host],
+    # As from a terminal: a shell's background job (CI started with `&`) passes SIGINT on
+    # ignored, and Python then keeps ignoring it, so Ctrl+C is put back first.
+    start = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             "sys.argv[0] = 'hearth'; runpy.run_module('desktop', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", start, "pull", "slow:1b", "--host", fake_ollama.host],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     first = proc.stdout.readline()  # "pulling manifest": the stream is open
     assert first.strip() == "pulling manifest"
