@@ -240,8 +240,8 @@ class SearchIndex:
         self.reader.conn.close()
 
     def start_partner(self) -> bool:
-        """Start a second process that scores half of each full-text match over chunks,
-        for a view kept open for many searches (the app's).
+        """Start a second process that scores part of each full-text match over chunks
+        (``PARTNER_SHARE`` of the ids), for a view kept open for many searches (the app's).
 
         SQLite runs one process's queries one at a time, even on two connections in two
         threads; a second process is how one search uses both cores. False when the
@@ -890,15 +890,17 @@ class Bm25Ranker:
 
     def prefetch(self, index: SearchIndex, query: Query) -> None:
         """Start this ranker's full-text match in the partner process, if there is one."""
-        index.prefetch_chunks(index.weighing_match(query.words if self.expand else query.terms),
-                              self.limit, self.weights)
+        index.prefetch_chunks(self._match(index, query), self.limit, self.weights)
 
     def scored(self, index: SearchIndex, query: Query) -> list[tuple[int, float]]:
         """(chunk id, BM25 score), best first, for any of the query's words."""
-        match = index.weighing_match(query.words if self.expand else query.terms)
+        match = self._match(index, query)
         if not match:
             return []
         return index.match_chunks(match, self.limit, self.weights)
+
+    def _match(self, index: SearchIndex, query: Query) -> str:
+        return index.weighing_match(query.words if self.expand else query.terms)
 
 
 @dataclass(frozen=True)
