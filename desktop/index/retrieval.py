@@ -98,6 +98,7 @@ TEST_PENALTY = 0.5
 _WORD = re.compile(r"[^\W\d]\w*|\d+")
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every candidate of every search
 def is_test_path(path: str) -> bool:
     """True for a file that tests code rather than implements it (by its path)."""
     return _TEST_PATH.search(path) is not None
@@ -1100,9 +1101,13 @@ class FileRanker:
         scored = index.match_chunks(index.weighing_match(query.words), self.limit, self.weights)
         infos = index.chunk_infos([chunk_id for chunk_id, _ in scored])
         per_file: dict[int, list[float]] = defaultdict(list)
+        found_in: dict[int, list[tuple[int, float]]] = defaultdict(list)  # file id -> its matches, best first
         for chunk_id, score in scored:
             info = infos.get(chunk_id)
-            if info is not None and len(per_file[info.file_id]) < 3:
+            if info is None:
+                continue
+            found_in[info.file_id].append((chunk_id, score))
+            if len(per_file[info.file_id]) < 3:
                 per_file[info.file_id].append(score * prior(index, info, query))
         totals = {f: sum(s * self.decay**i for i, s in enumerate(sorted(v, reverse=True))) for f, v in per_file.items()}
         top = max(totals.values(), default=0.0)
@@ -1112,8 +1117,7 @@ class FileRanker:
         best_files = sorted(scores, key=lambda f: -scores[f])[: self.files]
         result: list[int] = []
         for file_id in best_files:
-            found = [(c, score) for c, score in scored if c in infos and infos[c].file_id == file_id]
-            result.extend(best_in_file(index, query, match, file_id, found)[: self.per_file])
+            result.extend(best_in_file(index, query, match, file_id, found_in.get(file_id, []))[: self.per_file])
         return result
 
 
@@ -1144,8 +1148,7 @@ def best_in_file(
         (
             (
                 score
-                + NAME_WEIGHT * name_coverage(infos[c].symbol, query.terms)
-                + ORDER_WEIGHT * name_order(infos[c].symbol, query.terms)
+                + name_evidence(infos[c].symbol, query.terms)
                 + MENTION_WEIGHT * mentions.get(infos[c].symbol or "", 0.0)
             )
             * prior(index, infos[c], query),
@@ -1251,21 +1254,24 @@ def mention_scores(index: SearchIndex, query: Query, file_id: int) -> dict[str, 
     return best
 
 
+@functools.lru_cache(maxsize=65536)  # a query meets the same names in many files
+def name_evidence(name: str | None, terms: tuple[str, ...]) -> float:
+    """What a definition's name alone says for the query: how much of the name the
+    query uses (``name_coverage``) and whether in the name's order (``name_order``)."""
+    parts = _name_words(name) if name else ()
+    if not parts:
+        return 0.0
+    positions = [_term_position(part, terms) for part in parts]
+    return NAME_WEIGHT * _coverage(parts, positions, terms) + ORDER_WEIGHT * _order(positions)
+
+
 def name_coverage(name: str | None, terms: Sequence[str]) -> float:
     """The share of a name's words that the query uses: by the word, by its other words
     (vocabulary: ``cmp`` for "comparison") or inside a run-together word (``relpath``
     for "relative path", ``nlargest`` for "largest"). ``guess_type`` for "guess the type": 1."""
-    if not name:
-        return 0.0
-    parts = _name_words(name)
-    if not parts:
-        return 0.0
+    parts = _name_words(name) if name else ()
     terms = tuple(terms)
-    spelled = _spellings(terms)
-    covered = sum(
-        1.0 if _term_position(part, terms) is not None else _inside_coverage(part, spelled) for part in parts
-    )
-    return covered / len(parts)
+    return _coverage(parts, [_term_position(part, terms) for part in parts], terms) if parts else 0.0
 
 
 def name_order(name: str | None, terms: Sequence[str]) -> float:
@@ -1273,31 +1279,69 @@ def name_order(name: str | None, terms: Sequence[str]) -> float:
     close together (``format_exception`` for "format an exception", rather than
     ``format_list`` for "format ... as a list"); 0 otherwise."""
     parts = _name_words(name) if name else ()
-    if len(parts) < 2:
-        return 0.0
     terms = tuple(terms)
-    positions = [_term_position(part, terms) for part in parts]
-    if any(at is None for at in positions):
+    return _order([_term_position(part, terms) for part in parts])
+
+
+def _coverage(parts: Sequence[str], positions: Sequence[int | None], terms: tuple[str, ...]) -> float:
+    """``name_coverage`` of a name's ``parts``, given each one's ``_term_position``."""
+    spelled = _spellings(terms)
+    covered = sum(1.0 if at is not None else _inside_coverage(part, spelled) for part, at in zip(parts, positions))
+    return covered / len(parts)
+
+
+def _order(positions: Sequence[int | None]) -> float:
+    """``name_order`` of a name, given each of its parts' ``_term_position``."""
+    if len(positions) < 2 or any(at is None for at in positions):
         return 0.0
     order = [at for at in positions if at is not None]
     if order != sorted(order) or len(set(order)) != len(order):
         return 0.0
-    return len(parts) / (max(order) - min(order) + 1)
+    return len(order) / (max(order) - min(order) + 1)
 
 
-@functools.lru_cache(maxsize=65536)  # a query's terms meet the same name words in many files
 def _term_position(part: str, terms: tuple[str, ...]) -> int | None:
     """The position of the first query term that ``part`` stands for (itself or one of
     its other words, or the initials of neighbouring terms), or None."""
     stem = _stem(part)
-    for position, stems in enumerate(_term_stems(terms)):
-        if _related(stem, stems):
-            return position
+    lookup = _term_lookup(terms)
+    # ``_related`` to some term's stem: the same stem, a stem that begins this one, or
+    # one this one begins (either at least MIN_PREFIX letters long).
+    found = [lookup.stems.get(stem), lookup.beginnings.get(stem) if len(stem) >= MIN_PREFIX else None]
+    found += [lookup.stems.get(stem[:end]) for end in range(MIN_PREFIX, len(stem))]
+    positions = [at for at in found if at is not None]
+    if positions:
+        return min(positions)
     if 2 <= len(part) <= 3:  # an acronym of neighbouring words: qs for "query string"
-        for position in range(len(terms) - len(part) + 1):
-            if all(terms[position + i].startswith(letter) for i, letter in enumerate(part)):
-                return position
+        return lookup.initials.get(part)
     return None
+
+
+@dataclass(frozen=True)
+class _TermLookup:
+    """Where in a query each thing ``_term_position`` looks for first appears."""
+
+    stems: dict[str, int]  # each stem among the terms' stems (``_term_stems``)
+    beginnings: dict[str, int]  # each beginning of at least MIN_PREFIX letters of one
+    initials: dict[str, int]  # the initials of each run of two or three neighbouring terms
+
+
+@functools.lru_cache(maxsize=256)
+def _term_lookup(terms: tuple[str, ...]) -> _TermLookup:
+    """``_TermLookup`` of a query's terms: the first position of everything in it."""
+    stems: dict[str, int] = {}
+    beginnings: dict[str, int] = {}
+    initials: dict[str, int] = {}
+    for position, term_stems in enumerate(_term_stems(terms)):
+        for stem in term_stems:
+            stems.setdefault(stem, position)
+            for end in range(MIN_PREFIX, len(stem) + 1):
+                beginnings.setdefault(stem[:end], position)
+        for length in (2, 3):
+            run = terms[position : position + length]
+            if len(run) == length and all(run):
+                initials.setdefault("".join(term[0] for term in run), position)
+    return _TermLookup(stems, beginnings, initials)
 
 
 @functools.lru_cache(maxsize=256)
@@ -1765,7 +1809,7 @@ def best_member(index: SearchIndex, query: Query, header: ChunkInfo) -> ChunkInf
     _add_normalised(scores, body, header_body)
     for symbol_id, chunk_id in chunks.items():
         name = members[symbol_id]
-        scores[chunk_id] += NAME_WEIGHT * name_coverage(name, query.terms) + ORDER_WEIGHT * name_order(name, query.terms)
+        scores[chunk_id] += name_evidence(name, query.terms)
     infos = index.chunk_infos(list(scores))
     ranked = sorted(
         ((score * prior(index, infos[c], query), c) for c, score in scores.items() if c in infos), reverse=True
