@@ -20,7 +20,6 @@ from typing import Iterator
 
 from desktop.core.cancel import CancelToken
 from desktop.index.files import (
-    MAX_VIEW_BYTES,
     BinaryFile,
     FileText,
     FileTooLarge,
@@ -186,18 +185,6 @@ def holds_private_key(data: bytes) -> bool:
     """True when file content contains a PEM/OpenSSH/PGP private key block (its BEGIN
     line followed by key data), also one written into a string with escaped line ends."""
     return b"PRIVATE KEY" in data and _PRIVATE_KEY_BLOCK.search(data) is not None
-
-
-def file_holds_private_key(path: Path) -> bool:
-    """True when the file at ``path`` holds a private key. A file too large for Hearth
-    to open, or one it cannot read, is False: reading it for use fails in its own words."""
-    try:
-        if os.stat(path).st_size > MAX_VIEW_BYTES:
-            return False
-        with open(path, "rb") as handle:
-            return holds_private_key(handle.read())
-    except OSError:
-        return False
 
 
 def scan(
