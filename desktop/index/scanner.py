@@ -25,6 +25,7 @@ from desktop.index.files import (
     FileTooLarge,
     LinkRefused,
     UnreadableFile,
+    byte_order_mark,
     read_text_file,
 )
 from desktop.index.ignore import IgnoreRules, is_link, is_within, walk_project
@@ -183,7 +184,19 @@ def marked_generated(text: str) -> bool:
 
 def holds_private_key(data: bytes) -> bool:
     """True when file content contains a PEM/OpenSSH/PGP private key block (its BEGIN
-    line followed by key data), also one written into a string with escaped line ends."""
+    line followed by key data), also one written into a string with escaped line ends,
+    and also in UTF-16/32 text that starts with its byte-order mark."""
+    if _key_block_in(data):
+        return True
+    bom = byte_order_mark(data)
+    if bom is None or bom.text_codec == "utf-8":
+        return False
+    # Hearth reads such a file as text (the code view, prompts), though its bytes spell
+    # the key between NULs.
+    return _key_block_in(data.decode(bom.reading_codec, errors="replace").encode("utf-8", errors="replace"))
+
+
+def _key_block_in(data: bytes) -> bool:
     return b"PRIVATE KEY" in data and _PRIVATE_KEY_BLOCK.search(data) is not None
 
 

@@ -479,3 +479,15 @@ def test_crlf_lines_at_the_cursor_are_normalised_once(deploy_project, monkeypatc
     assert "Code at the cursor: deploy.py lines 1-6" in sent and "key goes here\nnot yet" in sent
     assert "\r" not in sent
     assert len(normalised) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_key_in_a_utf16_file_withholds_its_lines(deploy_project, encoding):
+    # Read as text, such a file shows its key; its bytes spell it between NULs.
+    root, index = deploy_project
+    (root / "deploy.py").write_text(KEYED_DEPLOY, encoding=encoding)
+    for focus in (ChatFocus("deploy.py", cursor_line=2),
+                  ChatFocus("deploy.py", selection="def deploy_key():", selection_lines=(1, 1))):
+        plan = plan_turn("what does this return", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+        assert KEY_LINES[1][:16] not in plan.messages[-1].content
+        assert all(item.source != "selection" for item in plan.items)

@@ -109,6 +109,13 @@ def test_a_key_written_after_the_check_stops_the_edit(project):
             propose_edit(target, "```python\ndef main():\n    return 42\n```")
 
 
+def test_a_private_key_in_a_utf16_file_is_refused(project):
+    (project / "notes.txt").write_text("notes\n" + KEY, encoding="utf-16")
+    for lines in (None, (1, 1)):
+        with pytest.raises(SecretFile, match="private key"):
+            resolve_target(project, Path("notes.txt"), lines)
+
+
 @pytest.mark.parametrize("data", [b"caf\xe9 = 1\n", b"\x00\x01\x02 not text\n"])
 def test_a_file_hearth_cannot_edit_is_refused_for_a_key_first_and_for_its_bytes_when_proposed(project, data):
     (project / "odd.txt").write_bytes(data)
