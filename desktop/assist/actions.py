@@ -455,15 +455,15 @@ def _inside(root: Path, relative: str) -> tuple[Path, str]:
 
 
 def _read_for_model(path: Path, relative: str) -> str:
-    from desktop.index.files import normalize_newlines, read_text_file
+    from desktop.index.files import decode_file, normalize_newlines, read_file_bytes
     from desktop.index.scanner import holds_private_key, is_secret_path
 
     refusal = (f"{relative} holds secrets, so Hearth does not send it to a model.",
                "Files like .env, credentials and private keys are always left out.")
     if is_secret_path(relative):
         raise SecretFile(*refusal)
-    try:
-        text = read_text_file(path).text
+    try:  # not read_text_file: it normalises the newlines to measure the text, then drops that
+        text, _encoding = decode_file(read_file_bytes(path))
     except HearthError as exc:
         raise EditError(exc.message, exc.hint) from exc
     if holds_private_key(text.encode("utf-8", errors="replace")):

@@ -593,6 +593,9 @@ def _focus_block(
     path = focus.current_file
     if not path or room < MIN_ITEM_TOKENS or _withheld(root, path, focus.selection):
         return None
+    current = _read_current(root, path)  # one read: the key check and the lines at the cursor
+    if current.holds_key:
+        return None
     if focus.selection.strip() and focus.selection_lines is not None:
         if focus.selection.strip() in question:
             return None
@@ -604,10 +607,11 @@ def _focus_block(
         symbol_row = _enclosing_symbol(index, path, focus.cursor_line)
         if symbol_row is None:
             return None
-        start, end = symbol_row.start_line, symbol_row.end_line
-        lines = _read_lines(root, path, start, end)
-        if lines is None:
+        if current.lines is None:
+            log.info("not sending %s: %s", path, current.problem)
             return None
+        start, end = symbol_row.start_line, symbol_row.end_line
+        lines = list(current.lines[start - 1:end])
         symbol, kind = symbol_row.name, symbol_row.kind
     else:
         return None
@@ -616,30 +620,47 @@ def _focus_block(
 
 
 def _withheld(root: Path | None, path: str, selection: str) -> bool:
-    """True when no part of ``path`` may go to a model: a secret by its name or link, or a
-    file with a private key in it (the index leaves those out, but the user can still
-    open one and select its lines)."""
-    from desktop.index.scanner import file_holds_private_key, holds_private_key, withheld_from_models
+    """True when ``path`` may not go to a model by its name or link (a secret, or out of
+    the project), or the selection holds a private key. (A key elsewhere in the file is
+    found by ``_read_current``.)"""
+    from desktop.index.scanner import holds_private_key, withheld_from_models
 
-    if withheld_from_models(root, path) or holds_private_key(selection.encode("utf-8", errors="replace")):
-        return True
-    return root is not None and file_holds_private_key(Path(root) / path)
+    return withheld_from_models(root, path) or holds_private_key(selection.encode("utf-8", errors="replace"))
+
+
+@dataclass(frozen=True)
+class _CurrentFile:
+    """The file in focus as one read found it: whether it holds a private key (then no
+    part of it may go, not even a selection: the index leaves such files out, but the
+    user can still open one), and its lines, None when not read as text (``problem``)."""
+
+    holds_key: bool = False
+    lines: tuple[str, ...] | None = None
+    problem: str = ""
+
+
+def _read_current(root: Path | None, path: str) -> _CurrentFile:
+    """``path``'s key check and lines, both from one read of its bytes; nothing without a
+    root. A file too large or unreadable holds no key as far as Hearth knows: it sends
+    none of its lines either."""
+    from desktop.index.files import decode_file, read_file_bytes, text_lines
+    from desktop.index.scanner import holds_private_key
+
+    if root is None:
+        return _CurrentFile()
+    try:
+        raw = read_file_bytes(Path(root) / path)
+        if holds_private_key(raw.data):  # before the binary check: a key in any file withholds it
+            return _CurrentFile(holds_key=True)
+        text, _encoding = decode_file(raw)
+    except HearthError as exc:
+        return _CurrentFile(problem=exc.message)
+    return _CurrentFile(lines=tuple(text_lines(text)))
 
 
 def _enclosing_symbol(index: SearchIndex, path: str, line: int):  # noqa: ANN202 - SymbolRow | None
     rows = [row for row in index.reader.symbols_in_file(path) if row.start_line <= line <= row.end_line]
     return min(rows, key=lambda row: row.end_line - row.start_line, default=None)
-
-
-def _read_lines(root: Path, path: str, start: int, end: int) -> list[str] | None:
-    from desktop.index.files import read_text_file, text_lines
-
-    try:
-        text = read_text_file(Path(root) / path).text
-    except HearthError as exc:
-        log.info("not sending %s: %s", path, exc.message)
-        return None
-    return text_lines(text)[start - 1:end]
 
 
 def _hit_block(index: SearchIndex, root: Path | None, hit: Hit, room: int, estimator: TokenEstimator) -> _Block | None:

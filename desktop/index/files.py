@@ -174,6 +174,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+@dataclass(frozen=True)
+class FileBytes:
+    """A file's bytes as one read gave them, with what ``stat`` said of it then.
+
+    A check and a use of the content (a private-key check and the lines sent) both made
+    from one ``FileBytes`` cannot disagree, as two reads of a changing file can."""
+
+    path: Path
+    data: bytes
+    mtime_ns: int
+    mode: int  # permission bits (st_mode & 0o7777)
+
+
 def read_text_file(
     path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: bool = True, beneath: Path | None = None
 ) -> FileText:
@@ -185,6 +198,26 @@ def read_text_file(
     refused link), ``FileTooLarge`` (over ``max_bytes``) or ``BinaryFile``; each message
     names the file.
     """
+    raw = read_file_bytes(path, max_bytes, follow_link=follow_link, beneath=beneath)
+    text, encoding = decode_file(raw)
+    lines = text_lines(text)
+    return FileText(
+        path=raw.path,
+        text=text,
+        encoding=encoding,
+        size_bytes=len(raw.data),
+        line_count=len(lines),
+        longest_line=max(map(len, lines), default=0),
+        mtime_ns=raw.mtime_ns,
+    )
+
+
+def read_file_bytes(
+    path: Path, max_bytes: int = MAX_VIEW_BYTES, *, follow_link: bool = True, beneath: Path | None = None
+) -> FileBytes:
+    """``path``'s bytes, read once, as ``read_text_file`` reads them (same arguments).
+
+    Raises ``UnreadableFile`` or ``FileTooLarge`` as ``read_text_file`` does."""
     path = Path(path)
     info = stat_regular_file(path)
     if info.st_size > max_bytes:
@@ -194,19 +227,15 @@ def read_text_file(
             f"Open {path} in another editor.",
         )
     data = _read_bytes(path, max_bytes, follow_link, beneath)
-    if looks_binary(data[:BINARY_SAMPLE_BYTES]):
-        raise BinaryFile(f"{path.name} is not a text file.", f"{path} looks like binary data.")
-    text, encoding = decode_text(data)
-    lines = text_lines(text)
-    return FileText(
-        path=path,
-        text=text,
-        encoding=encoding,
-        size_bytes=len(data),
-        line_count=len(lines),
-        longest_line=max(map(len, lines), default=0),
-        mtime_ns=info.st_mtime_ns,
-    )
+    return FileBytes(path, data, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
+
+
+def decode_file(raw: FileBytes) -> tuple[str, str]:
+    """``(text, encoding)`` of a file's bytes, its line ends as stored; ``BinaryFile``
+    (naming the file) when they are not text."""
+    if looks_binary(raw.data[:BINARY_SAMPLE_BYTES]):
+        raise BinaryFile(f"{raw.path.name} is not a text file.", f"{raw.path} looks like binary data.")
+    return decode_text(raw.data)
 
 
 def stat_regular_file(path: Path) -> os.stat_result:

@@ -20,12 +20,12 @@ from typing import Iterator
 
 from desktop.core.cancel import CancelToken
 from desktop.index.files import (
-    MAX_VIEW_BYTES,
     BinaryFile,
     FileText,
     FileTooLarge,
     LinkRefused,
     UnreadableFile,
+    byte_order_mark,
     read_text_file,
 )
 from desktop.index.ignore import IgnoreRules, is_link, is_within, walk_project
@@ -184,20 +184,20 @@ def marked_generated(text: str) -> bool:
 
 def holds_private_key(data: bytes) -> bool:
     """True when file content contains a PEM/OpenSSH/PGP private key block (its BEGIN
-    line followed by key data), also one written into a string with escaped line ends."""
-    return b"PRIVATE KEY" in data and _PRIVATE_KEY_BLOCK.search(data) is not None
-
-
-def file_holds_private_key(path: Path) -> bool:
-    """True when the file at ``path`` holds a private key. A file too large for Hearth
-    to open, or one it cannot read, is False: reading it for use fails in its own words."""
-    try:
-        if os.stat(path).st_size > MAX_VIEW_BYTES:
-            return False
-        with open(path, "rb") as handle:
-            return holds_private_key(handle.read())
-    except OSError:
+    line followed by key data), also one written into a string with escaped line ends,
+    and also in UTF-16/32 text that starts with its byte-order mark."""
+    if _key_block_in(data):
+        return True
+    bom = byte_order_mark(data)
+    if bom is None or bom.text_codec == "utf-8":
         return False
+    # Hearth reads such a file as text (the code view, prompts), though its bytes spell
+    # the key between NULs.
+    return _key_block_in(data.decode(bom.reading_codec, errors="replace").encode("utf-8", errors="replace"))
+
+
+def _key_block_in(data: bytes) -> bool:
+    return b"PRIVATE KEY" in data and _PRIVATE_KEY_BLOCK.search(data) is not None
 
 
 def scan(

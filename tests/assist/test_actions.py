@@ -284,6 +284,24 @@ def test_file_scope_is_the_whole_file_with_newlines_normalised(project):
     assert empty.text == "" and empty.start_line is None
 
 
+def test_a_crlf_file_is_normalised_once(project, monkeypatch):
+    from desktop.index import files
+
+    root, _ = project
+    normalised: list[str] = []
+    real = files.normalize_newlines
+
+    def counting(text: str) -> str:
+        if "\r" in text:
+            normalised.append(text)
+        return real(text)
+
+    monkeypatch.setattr(files, "normalize_newlines", counting)
+    context = resolve_context(root, "crlf.py", scope=SCOPE_SELECTION, selection_lines=(2, 2))
+    assert (context.text, context.start_line, context.end_line) == ("b = 2", 2, 2)
+    assert normalised == ["a = 1\r\nb = 2\r\n"]
+
+
 def test_folder_scope(project):
     root, _ = project
     whole = resolve_context(root, None, scope=SCOPE_FOLDER)

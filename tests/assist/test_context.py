@@ -400,3 +400,94 @@ def test_the_symbol_at_the_cursor_of_a_file_with_other_line_ends_is_sent_whole(t
     assert (first.source, first.symbol, first.start_line, first.end_line) == ("selection", "beta", 6, 7)
     assert "def beta(y):\n    return y * 2\n```" in plan.messages[-1].content
     assert "\r" not in plan.messages[-1].content
+
+
+# --- the file in focus is read once -------------------------------------------------------
+
+KEY_LINES = ("-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE",
+             "-----END OPENSSH PRIVATE KEY-----")
+CLEAN_DEPLOY = 'def deploy_key():\n    return """\nkey goes here\nnot yet\nnot yet\n"""\n'
+KEYED_DEPLOY = 'def deploy_key():\n    return """\n' + "\n".join(KEY_LINES) + '\n"""\n'
+
+
+@pytest.fixture
+def deploy_project(tmp_path) -> tuple[Path, SearchIndex]:
+    """A project whose ``deploy.py`` holds no key yet, indexed."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "deploy.py").write_text(CLEAN_DEPLOY, encoding="utf-8")
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root))
+    yield root, index
+    index.close()
+
+
+def test_the_key_check_and_the_lines_at_the_cursor_come_from_one_read(deploy_project):
+    from tests.fakes.opens import watch_opens
+
+    # A key written into the file after its first read must not reach the prompt through
+    # a second one: the lines sent are the lines checked.
+    root, index = deploy_project
+    with watch_opens(root / "deploy.py", later=KEYED_DEPLOY.encode()) as watch:
+        plan = plan_turn("what does this return", [], 8192, SYSTEM, index=index, project_root=root,
+                         focus=ChatFocus("deploy.py", cursor_line=2))
+    sent = plan.messages[-1].content
+    assert KEY_LINES[1][:16] not in sent
+    assert "Code at the cursor: deploy.py lines 1-6" in sent and "key goes here" in sent
+    assert watch.opens == 1
+
+
+def test_a_key_in_the_file_withholds_the_lines_at_the_cursor(deploy_project):
+    root, index = deploy_project
+    (root / "deploy.py").write_text(KEYED_DEPLOY, encoding="utf-8")  # the index still has it clean
+    plan = plan_turn("what does this return", [], 8192, SYSTEM, index=index, project_root=root,
+                     focus=ChatFocus("deploy.py", cursor_line=2))
+    assert KEY_LINES[1][:16] not in plan.messages[-1].content
+    assert all(item.source != "selection" for item in plan.items)
+
+
+@pytest.mark.parametrize(("data", "sent"), [
+    (b"\x00\x01\x02 not text " * 50, True),  # binary: the selection still goes, as before
+    (b"\x00\x01\x02 " * 50 + "\n".join(KEY_LINES).encode() + b"\n", False),  # binary, a key inside
+])
+def test_a_selection_in_a_file_that_is_not_text_goes_unless_its_bytes_hold_a_key(deploy_project, data, sent):
+    root, index = deploy_project
+    (root / "blob.bin").write_bytes(data)
+    focus = ChatFocus("blob.bin", selection="def deploy_key():", selection_lines=(1, 1))
+    plan = plan_turn("what is this", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+    assert any(item.source == "selection" for item in plan.items) is sent
+
+
+def test_crlf_lines_at_the_cursor_are_normalised_once(deploy_project, monkeypatch):
+    from desktop.index import files
+
+    root, index = deploy_project
+    (root / "deploy.py").write_bytes(CLEAN_DEPLOY.replace("\n", "\r\n").encode())
+    normalised: list[int] = []
+    real = files.normalize_newlines
+
+    def counting(text: str) -> str:
+        if "\r" in text:
+            normalised.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(files, "normalize_newlines", counting)
+    plan = plan_turn("what does this return", [], 8192, SYSTEM, index=index, project_root=root,
+                     focus=ChatFocus("deploy.py", cursor_line=2))
+    sent = plan.messages[-1].content
+    assert "Code at the cursor: deploy.py lines 1-6" in sent and "key goes here\nnot yet" in sent
+    assert "\r" not in sent
+    assert len(normalised) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_key_in_a_utf16_file_withholds_its_lines(deploy_project, encoding):
+    # Read as text, such a file shows its key; its bytes spell it between NULs.
+    root, index = deploy_project
+    (root / "deploy.py").write_text(KEYED_DEPLOY, encoding=encoding)
+    for focus in (ChatFocus("deploy.py", cursor_line=2),
+                  ChatFocus("deploy.py", selection="def deploy_key():", selection_lines=(1, 1))):
+        plan = plan_turn("what does this return", [], 8192, SYSTEM, index=index, project_root=root, focus=focus)
+        assert KEY_LINES[1][:16] not in plan.messages[-1].content
+        assert all(item.source != "selection" for item in plan.items)

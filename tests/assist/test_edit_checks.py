@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.assist.edits.checks import ensure_unchanged, line_count, resolve_target, syntax_problems
-from desktop.assist.edits.model import FileChangedOnDisk, OutsideProject, SecretFile
+from desktop.assist.edits.model import EditError, FileChangedOnDisk, OutsideProject, SecretFile
 from desktop.assist.edits.propose import propose_edit
 from desktop.core.errors import ProjectError
 
@@ -90,6 +90,41 @@ def test_link_with_harmless_name_to_a_secret_is_refused(project):
     os.symlink(project / ".env", project / "config.txt")
     with pytest.raises(SecretFile):
         resolve_target(project, Path("config.txt"))
+
+
+KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+def test_a_key_written_after_the_check_stops_the_edit(project):
+    from tests.fakes.opens import watch_opens
+
+    # The file holds no key when the target is checked; from its next read on it does.
+    # The snapshot an edit is made from is the one its own key check read.
+    app = project / "src" / "app.py"
+    keyed = app.read_text() + f"DEPLOY_KEY = '''{KEY}'''\n"
+    with watch_opens(app, later=keyed.encode()) as watch:
+        target = resolve_target(project, Path("src/app.py"), (1, 2))
+        assert watch.opens == 1  # the key check and the line count: one read
+        with pytest.raises(SecretFile, match="contains a private key"):
+            propose_edit(target, "```python\ndef main():\n    return 42\n```")
+
+
+def test_a_private_key_in_a_utf16_file_is_refused(project):
+    (project / "notes.txt").write_text("notes\n" + KEY, encoding="utf-16")
+    for lines in (None, (1, 1)):
+        with pytest.raises(SecretFile, match="private key"):
+            resolve_target(project, Path("notes.txt"), lines)
+
+
+@pytest.mark.parametrize("data", [b"caf\xe9 = 1\n", b"\x00\x01\x02 not text\n"])
+def test_a_file_hearth_cannot_edit_is_refused_for_a_key_first_and_for_its_bytes_when_proposed(project, data):
+    (project / "odd.txt").write_bytes(data)
+    target = resolve_target(project, Path("odd.txt"))  # not UTF-8 / binary: said when the edit is proposed
+    with pytest.raises(EditError, match="not UTF-8|not a text file"):
+        propose_edit(target, "```\nx = 2\n```")
+    (project / "odd.txt").write_bytes(data + KEY.encode())
+    with pytest.raises(SecretFile, match="contains a private key"):
+        resolve_target(project, Path("odd.txt"))
 
 
 @pytest.mark.parametrize("lines", [(0, 2), (3, 2), (6, 7), (7, 7)])

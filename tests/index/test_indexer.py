@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import os
@@ -886,6 +887,16 @@ def test_an_old_mac_file_is_indexed_line_by_line_with_its_split_names(tmp_path):
 ])
 def test_a_private_key_is_told_from_code_that_names_its_marker(text, is_key):
     assert holds_private_key(text.encode("utf-8")) is is_key
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_private_key_is_found_in_text_with_a_byte_order_mark(encoding):
+    # UTF-16/32 bytes spell the key between NULs; Hearth reads such a file as text.
+    data = ("# deploy notes\n" + KEY).encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    assert holds_private_key(data)
+    assert not holds_private_key("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEF\n".encode(encoding))
 
 
 def test_the_code_that_reads_keys_is_indexed(project, make_indexer):

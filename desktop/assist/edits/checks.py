@@ -13,18 +13,21 @@ from collections import Counter
 from pathlib import Path
 
 from desktop.assist.edits.diff import compute_hunks
-from desktop.assist.edits.files import current_sha256, read_snapshot
+from desktop.assist.edits.files import current_sha256, read_bytes_for_edit, snapshot_of
 from desktop.assist.edits.model import (
+    EditError,
     EditProposal,
     EditTarget,
     FileChangedOnDisk,
+    FileSnapshot,
     OutsideProject,
     SecretFile,
     SyntaxProblem,
 )
 from desktop.core.errors import ProjectError
 from desktop.index.languages import language_for_file, load_language
-from desktop.index.scanner import file_holds_private_key, is_secret_path
+from desktop.index.files import FileBytes
+from desktop.index.scanner import holds_private_key, is_secret_path
 
 MAX_REPORTED_PROBLEMS = 20
 
@@ -57,19 +60,44 @@ def resolve_target(root: Path, file: Path, lines: tuple[int, int] | None = None)
         raise ProjectError(f"{given} does not exist.")
     if not real.is_file():
         raise ProjectError(f"{given} is not a file.")
-    if file_holds_private_key(real):
-        raise SecretFile(f"{real.relative_to(real_root).as_posix()} contains a private key; Hearth never edits it.")
     target = EditTarget(root=real_root, path=real)
     if lines is None:
+        _refuse_a_key(target)
         return target
     start, end = lines
-    count = line_count(read_snapshot(real).text)
+    count = line_count(read_checked_snapshot(target).text)  # one read: the key check and the count
     if not 1 <= start <= end <= count:
         raise ProjectError(
             f"Lines {start}-{end} are not in {target.relative}, which has {count} line{'s' if count != 1 else ''}.",
             "Lines are 1-based and inclusive, e.g. --lines 3-8.",
         )
     return EditTarget(root=real_root, path=real, start_line=start, end_line=end)
+
+
+def read_checked_snapshot(target: EditTarget) -> FileSnapshot:
+    """``target``'s file read once for an edit: the private-key check and the snapshot
+    come from the same bytes, so the text edited is the text checked.
+
+    Raises ``SecretFile`` when those bytes hold a private key, else ``EditError`` as
+    ``read_snapshot`` does (missing, unreadable, too large, binary, not UTF).
+    """
+    return snapshot_of(_without_key(target, read_bytes_for_edit(target.path)))
+
+
+def _refuse_a_key(target: EditTarget) -> None:
+    """``SecretFile`` when the file holds a private key. A file too large to edit, or one
+    that cannot be read, is refused in its own words when the edit is proposed."""
+    try:
+        raw = read_bytes_for_edit(target.path)
+    except EditError:
+        return
+    _without_key(target, raw)
+
+
+def _without_key(target: EditTarget, raw: FileBytes) -> FileBytes:
+    if holds_private_key(raw.data):  # before decoding: a key in any file refuses it
+        raise SecretFile(f"{target.relative} contains a private key; Hearth never edits it.")
+    return raw
 
 
 def line_count(text: str) -> int:

@@ -21,6 +21,7 @@ from desktop.core.settings import atomic_write_bytes
 from desktop.index.files import (
     BYTE_ORDER_MARKS,
     MAX_VIEW_BYTES,
+    FileBytes,
     UnreadableFile,
     byte_order_mark,
     looks_binary,
@@ -49,6 +50,12 @@ def read_snapshot(path: Path) -> FileSnapshot:
 
     Raises ``EditError`` for a missing, unreadable, too large, binary or non-UTF file.
     """
+    return snapshot_of(read_bytes_for_edit(path))
+
+
+def read_bytes_for_edit(path: Path) -> FileBytes:
+    """``path``'s bytes, read once, for ``snapshot_of``; ``EditError`` for a missing,
+    unreadable or too large file."""
     path = Path(path)
     info = _regular_file_stat(path)
     if info.st_size > MAX_VIEW_BYTES:
@@ -57,8 +64,14 @@ def read_snapshot(path: Path) -> FileSnapshot:
         data = path.read_bytes()
     except OSError as exc:
         raise EditError(f"Cannot read {path.name}: {exc.strerror or exc}.", str(path)) from None
-    text, fmt = decode_bytes(data, path.name)
-    return FileSnapshot(text=text, format=replace(fmt, mode=stat.S_IMODE(info.st_mode)), sha256=sha256_of(data))
+    return FileBytes(path, data, info.st_mtime_ns, stat.S_IMODE(info.st_mode))
+
+
+def snapshot_of(raw: FileBytes) -> FileSnapshot:
+    """The snapshot of bytes ``read_bytes_for_edit`` read; ``EditError`` for a binary or
+    non-UTF file."""
+    text, fmt = decode_bytes(raw.data, raw.path.name)
+    return FileSnapshot(text=text, format=replace(fmt, mode=raw.mode), sha256=sha256_of(raw.data))
 
 
 def decode_bytes(data: bytes, name: str = "the file") -> tuple[str, FileFormat]:

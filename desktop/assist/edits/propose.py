@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.assist.edits.checks import line_count, syntax_problems
-from desktop.assist.edits.files import read_snapshot, with_trailing_newline
+from desktop.assist.edits.checks import line_count, read_checked_snapshot, syntax_problems
+from desktop.assist.edits.files import with_trailing_newline
 from desktop.assist.edits.model import EditProposal, EditTarget, FileChangedOnDisk, NoUsableEdit
 from desktop.assist.edits.parse import parse_response
 
@@ -13,14 +13,15 @@ def propose_edit(
 ) -> EditProposal:
     """Turn ``response`` (a model's raw answer) into a proposal against the file as it is now.
 
-    The file is read (its hash is the proposal's base), the answer parsed for the
-    target's lines (or the whole file), the trailing newline kept as the file has it,
-    and the syntax errors the edit would introduce are listed. Raises ``NoUsableEdit``
-    when the answer holds no code or changes nothing, ``EditError`` when the file
-    cannot be read as text, ``FileChangedOnDisk`` when the target lines no longer exist.
+    The file is read once (its hash is the proposal's base, checked for a private key),
+    the answer parsed for the target's lines (or the whole file), the trailing newline
+    kept as the file has it, and the syntax errors the edit would introduce are listed.
+    Raises ``NoUsableEdit`` when the answer holds no code or changes nothing,
+    ``SecretFile`` when the file now holds a private key, ``EditError`` when it cannot
+    be read as text, ``FileChangedOnDisk`` when the target lines no longer exist.
     ``place_fragments``: see ``parse_response`` (for code blocks applied from the chat).
     """
-    snapshot = read_snapshot(target.path)
+    snapshot = read_checked_snapshot(target)
     region = None
     if target.has_region:
         region = (int(target.start_line or 0), int(target.end_line or 0))
