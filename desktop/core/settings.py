@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from desktop.core.chat import ChatOptions
 from desktop.core.errors import SettingsError
@@ -172,13 +172,16 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, mode: int | None = None, *, before_replace: Callable[[], None] | None = None
+) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
     The bytes go to a temporary file in the same folder (a rename across file systems
     is not atomic), are flushed to disk, get ``mode`` (permission bits; the temporary
-    file's private 0o600 when None) and then replace ``path``. On any failure the
-    temporary file is removed, ``path`` is untouched and the error is raised.
+    file's private 0o600 when None) and then replace ``path``. ``before_replace`` runs
+    just before that replacement: it may raise to keep ``path`` as it is. On any
+    failure the temporary file is removed, ``path`` is untouched and the error is raised.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -189,6 +192,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp_name, mode)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_name, path)
     except BaseException:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -151,6 +152,31 @@ def test_file_changed_between_proposal_and_apply_is_not_overwritten(project):
     assert target.path.read_text() == changed
 
 
+
+def save_elsewhere_while_flushing(monkeypatch, path: Path, text: str) -> None:
+    """Have another editor save ``text`` to ``path`` while Hearth's new bytes are being
+    flushed to disk (the slow part of an atomic write), once."""
+    real_fsync = os.fsync
+    saved = []
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if not saved:
+            saved.append(True)
+            path.write_text(text)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def test_a_save_elsewhere_while_the_edit_is_written_is_kept(project, monkeypatch):
+    target, proposal = three_changes(project)
+    changed = SOURCE + "# saved in another editor meanwhile\n"
+    save_elsewhere_while_flushing(monkeypatch, target.path, changed)
+    with pytest.raises(FileChangedOnDisk, match="changed on disk"):
+        apply_edit(proposal)
+    assert target.path.read_text() == changed
+    assert sorted(p.name for p in project.iterdir()) == ["mod.py"]  # no temporary file left
+
 def test_syntax_errors_block_the_apply_until_overridden(project):
     target = resolve_target(project, Path("mod.py"), (5, 6))
     proposal = propose_edit(target, "```python\ndef second(:\n    return 2\n```")
@@ -250,6 +276,17 @@ def test_undo_refused_after_an_outside_change(project, history):
     assert caught.value.message == "mod.py changed after the edit was applied; undoing would lose those changes."
     assert path.read_text() == later
 
+
+
+def test_undo_keeps_a_save_elsewhere_made_while_it_writes(project, history, monkeypatch):
+    target, proposal = three_changes(project)
+    apply_edit(proposal, history=history)
+    changed = target.path.read_text() + "# saved in another editor meanwhile\n"
+    save_elsewhere_while_flushing(monkeypatch, target.path, changed)
+    with pytest.raises(UndoRefused, match="changed after the edit"):
+        history.undo()
+    assert target.path.read_text() == changed
+    assert not history.last_undoable().undone
 
 def test_undo_refused_when_the_file_was_deleted(project, history):
     _target, proposal = three_changes(project)

@@ -53,9 +53,9 @@ def apply_edit(
                                      "Review the edit, or apply it anyway with the explicit override.")
     fmt = proposal.base.format
     data = encode_text(text, fmt)
-    ensure_unchanged(proposal)
+    ensure_unchanged(proposal)  # before writing anything; and again at the last moment
     path = proposal.target.path
-    write_atomically(path, data, current_mode(path, fmt.mode))
+    write_atomically(path, data, current_mode(path, fmt.mode), still_as_read=lambda: ensure_unchanged(proposal))
     applied = AppliedEdit(
         id=0,
         relative=proposal.target.relative,

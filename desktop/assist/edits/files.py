@@ -15,6 +15,7 @@ import os
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from desktop.assist.edits.model import EditError, FileFormat, FileSnapshot
 from desktop.core.settings import atomic_write_bytes
@@ -138,15 +139,20 @@ def encode_text(text: str, fmt: FileFormat) -> bytes:
     return (_MARK_FOR.get(fmt.encoding, b"") if fmt.bom else b"") + body
 
 
-def write_atomically(path: Path, data: bytes, mode: int | None) -> None:
+def write_atomically(
+    path: Path, data: bytes, mode: int | None, *, still_as_read: Callable[[], None] | None = None
+) -> None:
     """Replace ``path``'s content with ``data`` atomically, keeping ``mode``.
 
+    ``still_as_read`` checks, as late as possible, that the file is the one the new
+    bytes were made from, and raises if not: a save in another editor while the new
+    bytes reach the disk (flushing can take a while) is then kept, not overwritten.
     Raises ``EditError`` (the file untouched, no temporary file left) when the write
     fails: a full disk, a read-only folder, no permission.
     """
     path = Path(path)
     try:
-        atomic_write_bytes(path, data, mode)
+        atomic_write_bytes(path, data, mode, before_replace=still_as_read)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
         raise EditError(

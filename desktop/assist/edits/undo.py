@@ -124,18 +124,10 @@ class UndoHistory:
             if entry.undone:
                 raise UndoRefused(f"The edit of {entry.relative} was already undone.")
             path = self._path_of(entry.relative)
-            now = current_sha256(path)
-            if now is None:
-                raise UndoRefused(
-                    f"{entry.relative} was deleted or cannot be read after the edit was applied; there is nothing to undo.",
-                )
-            if now != entry.after_sha256:
-                raise UndoRefused(
-                    f"{entry.relative} changed after the edit was applied; undoing would lose those changes.",
-                    "Undo it in your editor, or use version control.",
-                )
+            _ensure_as_applied(entry, path)  # before writing anything; and again at the last moment
             data = encode_text(entry.before_text, entry.format)
-            write_atomically(path, data, current_mode(path, entry.format.mode))
+            write_atomically(path, data, current_mode(path, entry.format.mode),
+                             still_as_read=lambda: _ensure_as_applied(entry, path))
             if sha256_of(data) != entry.before_sha256:
                 log.info("undo of %s restored the text; the bytes differ from the original (mixed line endings)",
                          entry.relative)
@@ -176,3 +168,17 @@ def _format(text: str) -> FileFormat:
     values = json.loads(text)
     known = {key: values[key] for key in FileFormat.__dataclass_fields__ if key in values}
     return FileFormat(**known)
+
+
+def _ensure_as_applied(entry: AppliedEdit, path: Path) -> None:
+    """Raise ``UndoRefused`` unless ``path`` still holds the bytes the edit wrote."""
+    now = current_sha256(path)
+    if now is None:
+        raise UndoRefused(
+            f"{entry.relative} was deleted or cannot be read after the edit was applied; there is nothing to undo.",
+        )
+    if now != entry.after_sha256:
+        raise UndoRefused(
+            f"{entry.relative} changed after the edit was applied; undoing would lose those changes.",
+            "Undo it in your editor, or use version control.",
+        )
