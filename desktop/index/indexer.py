@@ -51,7 +51,6 @@ from desktop.index.store import (
     FileInsert,
     FileState,
     IndexStore,
-    discard_index,
     doc_summary,
     index_db_path,
     index_storage_error,
@@ -246,9 +245,8 @@ class Indexer:
                     store.rollback()  # half a file's rows must not be committed later
                     raise index_storage_error(exc, self.db_path) from None
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
-                store.close()
                 self._store = None
-                discard_index(self.db_path)
+                store.discard()  # unless another process has made it anew: then that one is used
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()
