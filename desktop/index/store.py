@@ -359,6 +359,15 @@ class IndexStore:
         }
         return files, skipped
 
+    def file_count(self) -> int:
+        """How many files are indexed (counting uncommitted work)."""
+        return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def skipped_paths(self, reason: str, limit: int) -> list[str]:
+        """Up to ``limit`` paths of the files skipped for ``reason``, in path order."""
+        rows = self.conn.execute("SELECT path FROM skipped WHERE reason=? ORDER BY path LIMIT ?", (reason, limit))
+        return [row[0] for row in rows]
+
     def write_file(self, item: FileInsert) -> None:
         """Replace everything known about ``item.path`` with ``item``."""
         self._changed()
