@@ -357,7 +357,7 @@ def test_an_index_made_anew_by_one_process_is_not_discarded_by_another_that_foun
     first.close()
     assert first.summary.files_changed == 0 and file_identity(db) == fresh
     assert reader.stats().files == 20
-
+    reader.conn.close()
 
 
 def _discard_slowly(db: str, root: str, checked, made, results) -> None:  # noqa: ANN001 - a child process
@@ -381,14 +381,15 @@ def test_a_process_discarding_a_damaged_index_waits_for_one_discarding_it_alread
     one damaged file neither removes it again nor the new file the first one made."""
     db = tmp_path / "index.sqlite3"
     db.write_bytes(b"this is not a database" * 200)
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db)  # this process found it damaged too
+    opened = file_identity(db)
     context = multiprocessing.get_context("spawn")
     checked, made, results = context.Event(), context.Event(), context.Queue()
     slow = context.Process(target=_discard_slowly, args=(str(db), str(tmp_path), checked, made, results))
     slow.start()
     try:
         assert checked.wait(60)
-        removed = discard_index(db, file_identity(db), conn.close)
+        removed = discard_index(db, opened, conn.close)
         store = IndexStore.open(db, tmp_path)
         made.set()
         outcome = results.get(timeout=30)
