@@ -86,7 +86,6 @@ def _with_index(path: Path | str, use: Callable[[Any], T]) -> T | None:
     import sqlite3
 
     from desktop.core.app_db import is_corruption
-    from desktop.index.store import discard_index
 
     for attempt in (1, 2):
         index = _open_index(path)
@@ -98,10 +97,9 @@ def _with_index(path: Path | str, use: Callable[[Any], T]) -> T | None:
             if attempt == 2 or not is_corruption(exc):
                 raise
             fail(f"the index of {path} was damaged ({exc}); building it anew.")
-            db_path = index.db_path
+            index.discard()  # unless another process has made it anew: the next attempt uses that one
         finally:
-            index.close()
-        discard_index(db_path)
+            index.close()  # a second close (after discard) does nothing
     return None
 
 

@@ -32,6 +32,7 @@ from desktop.core.app_db import is_corruption
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.errors import ProjectError
 from desktop.core.paths import HearthPaths
+from desktop.index import scanner
 from desktop.index.extract import extract
 from desktop.index.files import normalize_newlines
 from desktop.index.identifiers import identifier_words, identifier_words_of_lines, name_terms
@@ -43,6 +44,7 @@ from desktop.index.scanner import (
     ScannedFile,
     Skip,
     classify,
+    past_the_file_limit,
     read_for_index,
     scan,
     storable_path,
@@ -51,7 +53,6 @@ from desktop.index.store import (
     FileInsert,
     FileState,
     IndexStore,
-    discard_index,
     doc_summary,
     index_db_path,
     index_storage_error,
@@ -218,7 +219,7 @@ class Indexer:
 
         On a database made anew (its cache cleared, found damaged, of an older schema)
         that no full update has completed or begun, this is a full update: the changed
-        paths are not all it lacks.
+        paths are not all it lacks. The file limit holds as in a full update.
         """
         changed = list(changed)
         with self._lock:
@@ -246,9 +247,8 @@ class Indexer:
                     store.rollback()  # half a file's rows must not be committed later
                     raise index_storage_error(exc, self.db_path) from None
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
-                store.close()
                 self._store = None
-                discard_index(self.db_path)
+                store.discard()  # unless another process has made it anew: then that one is used
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()
@@ -322,6 +322,7 @@ class Indexer:
             relative = self._relative(path)
             if relative is not None and not self._is_own(relative) and not _below_any(relative, walked):
                 removed += self._path_changed(store, path, relative, found, walked, cancel)
+        removed += self._keep_to_file_limit(store, found, walked, cancel)
         jobs = list(found.values())
         yield from self._process(store, jobs, cancel)
         self._commit(store)
@@ -363,6 +364,38 @@ class Indexer:
         if job is not None:
             found.setdefault(relative, job)
         return removed
+
+    def _keep_to_file_limit(
+        self, store: IndexStore, found: dict[str, _Job], walked: set[str], cancel: CancelToken
+    ) -> int:
+        """Hold a live update to the file limit (``scanner.MAX_INDEX_FILES``) as a full
+        update is held to it: new files past it are skipped ('too-many-files'); when
+        there is room (files were removed), files skipped for the limit are taken in
+        again, in path order, each looked at as a changed path is. Returns how many
+        paths were removed meanwhile."""
+        room = self._skip_past_the_limit(store, found)
+        if not room:
+            return 0
+        candidates = store.skipped_paths("too-many-files", room + len(found))
+        waiting = [path for path in candidates if path not in found and not _below_any(path, walked)][:room]
+        removed = 0
+        for relative in waiting:
+            removed += self._path_changed(store, self.root / relative, relative, found, walked, cancel)
+        if waiting:
+            self._skip_past_the_limit(store, found)  # a path that became a folder may bring many files
+        return removed
+
+    def _skip_past_the_limit(self, store: IndexStore, found: dict[str, _Job]) -> int:
+        """Record the new files among ``found`` that do not fit under the file limit as
+        skipped (the first found fit, as in a scan), and drop their jobs; returns the
+        room left."""
+        limit = scanner.MAX_INDEX_FILES
+        new = [relative for relative, job in found.items() if job[4] is None]  # no indexed version yet
+        room = limit - store.file_count()
+        for relative in new[max(room, 0):]:
+            path, _, size, mtime_ns, _ = found.pop(relative)
+            self._write(store, past_the_file_limit(ScannedFile(Path(path), relative, size, mtime_ns), limit))
+        return max(room - len(new), 0)
 
     def _folder_changed(
         self, store: IndexStore, folder: Path, relative: str, found: dict[str, _Job], cancel: CancelToken

@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 from desktop.index.graph import RefGraph, build_graph, personalized_rank, renumbered
 from desktop.index.identifiers import fts_query, split_identifier
 from desktop.index.infile import FileUnits, file_units, in_file_scores, units_using
-from desktop.index.store import IndexReader, file_identity, index_tokens, open_reader
+from desktop.index.store import IndexReader, discard_index, file_identity, index_tokens, open_reader
 from desktop.index.vocabulary import alternatives, synonyms
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,15 @@ class SearchIndex:
         if self._db_path is None:
             return False
         return file_identity(self._db_path) != self._db_identity
+
+    def discard(self) -> bool:
+        """Close this view and remove its database file, found damaged
+        (``store.discard_index``); False when another process has removed it or made it
+        anew since this view opened it (open that one instead), or there is no file."""
+        if self._db_path is None:
+            self.close()
+            return False
+        return discard_index(self._db_path, self._db_identity, self.close)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -34,7 +34,8 @@ MAX_INDEX_BYTES = 2 * 1024 * 1024
 """Larger files are skipped: they are data or generated, and would swamp the index."""
 
 MAX_INDEX_FILES = 200_000
-"""Past this many files the rest of a project is skipped (recorded, not indexed)."""
+"""Past this many files the rest of a project is skipped (recorded, not indexed), by a
+scan and by live updates alike. Read where it is used, not bound once (tests lower it)."""
 
 SECRET_NAME_PATTERNS: tuple[str, ...] = (
     ".env*", "*.env",  # every .env variant: .env.local, .env-prod, .env_test, .envrc
@@ -204,13 +205,13 @@ def scan(
     root: Path,
     rules: IgnoreRules,
     cancel: CancelToken | None = None,
-    max_files: int = MAX_INDEX_FILES,
+    max_files: int | None = None,
     *,
     folder: Path | None = None,
 ) -> Iterator[ScannedFile | Skip]:
     """The project's files that are not ignored: each a ``ScannedFile`` or a ``Skip``;
     with ``folder`` (a folder of the project, not itself ignored), those below it only,
-    ``max_files`` counting from there.
+    ``max_files`` (``MAX_INDEX_FILES`` by default) counting from there.
 
     Skips found here need only the name and ``stat``: secrets, files too large,
     lockfiles and generated code known by name, symbolic links (never followed), and
@@ -218,15 +219,21 @@ def scan(
     """
     root = Path(root).expanduser().resolve()
     prefix = len(str(root)) + 1
+    limit = MAX_INDEX_FILES if max_files is None else max_files
     count = 0
     for path in walk_project(root, rules, cancel, links=True, folder=folder):
         item = classify(path, str(path)[prefix:].replace(os.sep, "/"), root)
         if isinstance(item, ScannedFile):
-            if count >= max_files:
-                item = Skip(item.relative, "too-many-files", f"over {max_files} files", item.size, item.mtime_ns)
+            if count >= limit:
+                item = past_the_file_limit(item, limit)
             else:
                 count += 1
         yield item
+
+
+def past_the_file_limit(item: ScannedFile, max_files: int) -> Skip:
+    """``item`` left out because the project has ``max_files`` files to index already."""
+    return Skip(item.relative, "too-many-files", f"over {max_files} files", item.size, item.mtime_ns)
 
 
 def storable_path(relative: str) -> str:

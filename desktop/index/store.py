@@ -3,7 +3,9 @@
 One writer (``IndexStore``, owned by the indexer) and any number of readers
 (``open_reader`` + ``IndexReader``) that each see one consistent commit. A database
 that is corrupt, truncated or from another schema version is deleted and rebuilt:
-the index is a cache and can always be made again from the project.
+the index is a cache and can always be made again from the project. Deleting it is
+``discard_index``, which several processes that found the same damaged file do once
+between them: none deletes the file another has made anew.
 
 The schema and the read API are described for other modules in
 ``briefs/index-schema.md``; chunk text is stored once, in the FTS table.
@@ -11,6 +13,7 @@ The schema and the read API are described for other modules in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -20,17 +23,24 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from desktop.core.app_db import is_in_the_way, storage_error
 from desktop.core.cancel import CancelToken
 from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 
+if os.name == "nt":
+    import msvcrt
+else:
+    import fcntl
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 13  # also bumped when extraction, or what is left out, changes what is stored
 DB_NAME = "index.sqlite3"
+LOCK_SUFFIX = ".lock"
+"""``index.sqlite3.lock``: the file every process locks to discard a damaged index."""
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
 MERGE_STEP_PAGES = 500
@@ -116,11 +126,80 @@ def file_identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def discard_index(db_path: Path) -> None:
+def discard_index(db_path: Path, opened: tuple[int, int] | None, close: Callable[[], None]) -> bool:
     """Remove a damaged index database (with its WAL and shared-memory files), so that
-    the next update builds it anew: it holds nothing the project cannot give again."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    the next update builds it anew: it holds nothing the project cannot give again.
+    The one way to drop a damaged index.
+
+    ``opened`` is the ``file_identity`` of the file the connection that found the
+    damage holds, and ``close`` closes that connection (and whatever else of this
+    process reads the file); it is called in any case. Two processes (the app and
+    ``hearth index``, two ``hearth search`` runs) may find the same file damaged: the
+    first removes it and makes a new one, which the second must not take for the
+    damaged file and remove under the first one's writer and readers. So the check and
+    the removal run under an exclusive lock on ``<db>.lock`` that every process takes,
+    and the file goes only while it is still the one ``opened`` names. Returns False
+    when it was not (removed, or made anew by another process): open it again and use
+    that one."""
+    with _exclusive_lock(Path(f"{db_path}{LOCK_SUFFIX}")):
+        # Compared before ``close``: while a connection holds the damaged file, no file
+        # made after its removal can be given its inode number (ext4 reuses them at once).
+        still_damaged = opened is not None and file_identity(db_path) == opened
+        close()
+        if still_damaged:
+            _remove_database(db_path)
+    return still_damaged
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file at ``path`` (made when missing) against other
+    processes. Best effort: where none can be had (a file system without locks, a
+    folder that cannot be written), go on without it, as before there was one."""
+    fd = _locked_file(path)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            _unlock(fd)
+            os.close(fd)
+
+
+def _locked_file(path: Path) -> int | None:
+    """A descriptor of the file at ``path`` that holds its exclusive lock (waiting for
+    it), or None when no lock can be had."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        log.warning("cannot lock %s (%s); going on without the lock", path, exc)
+        return None
+    try:
+        _lock(fd)
+    except OSError as exc:
+        os.close(fd)
+        log.warning("cannot lock %s (%s); going on without the lock", path, exc)
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+if os.name == "nt":
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # tries for about ten seconds, then raises
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def index_db_path(paths: HearthPaths, root: Path) -> Path:
@@ -172,12 +251,13 @@ class FileState:
 class IndexStore:
     """The one writer of a project's index. Not thread-safe: one thread owns it."""
 
-    def __init__(self, db_path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, db_path: Path, conn: sqlite3.Connection, identity: tuple[int, int] | None) -> None:
         self.db_path = db_path
         self.conn = conn
         self.rebuilt = False
         self._next_ids: dict[str, int] = {}
-        self._identity = file_identity(db_path)
+        self._identity = identity
+        """The ``file_identity`` of the file ``conn`` holds (None when unknown)."""
         self.dirty_since: float | None = None
         """When the oldest uncommitted change was made (monotonic); None when all is committed."""
 
@@ -185,6 +265,11 @@ class IndexStore:
         """True when the file was removed (a cleared cache) or made anew by another
         process since this store opened it: writes would go to a file no reader opens."""
         return file_identity(self.db_path) != self._identity
+
+    def discard(self) -> bool:
+        """Close, and remove the database file as damaged (``discard_index``); False when
+        another process has removed it or made it anew since: open that one instead."""
+        return discard_index(self.db_path, self._identity, self.close)
 
     @classmethod
     def open(cls, db_path: Path, root: Path) -> "IndexStore":
@@ -196,7 +281,7 @@ class IndexStore:
         if store is not None:
             return store
         try:
-            store = cls(db_path, _recreate(db_path, root))
+            store = cls(db_path, *_create(db_path, root))
         except (OSError, sqlite3.DatabaseError) as exc:
             raise index_storage_error(exc, db_path) from None
         store.rebuilt = True
@@ -204,22 +289,28 @@ class IndexStore:
 
     @classmethod
     def _open_usable(cls, db_path: Path, root: Path) -> "IndexStore | None":
-        """The index at ``db_path`` when it is usable; None when it must be made again."""
-        conn: sqlite3.Connection | None = None
+        """The index at ``db_path`` when it is usable; None when it must be made again
+        (it is then discarded, unless another process has made it anew meanwhile)."""
+        store: IndexStore | None = None
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = _connect(db_path)
-            store = cls(db_path, conn)
+            # Opened before it is read: a file that is no database fails in ``_configure``
+            # and is discarded while this connection still holds it (``discard_index``).
+            store = cls(db_path, *_opened(db_path, _open))
+            _configure(store.conn)
             if store._usable(root):
                 return store
         except (OSError, sqlite3.DatabaseError) as exc:
             if is_in_the_way(exc):
-                if conn is not None:
-                    conn.close()
+                if store is not None:
+                    store.close()
                 raise index_storage_error(exc, db_path) from None
             log.warning("index %s is unreadable (%s); rebuilding it", db_path, exc)
-        if conn is not None:
-            conn.close()
+        if store is not None:
+            try:
+                store.discard()
+            except OSError as exc:
+                raise index_storage_error(exc, db_path) from None
         return None
 
     def _usable(self, root: Path) -> bool:
@@ -267,6 +358,15 @@ class IndexStore:
             )
         }
         return files, skipped
+
+    def file_count(self) -> int:
+        """How many files are indexed (counting uncommitted work)."""
+        return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def skipped_paths(self, reason: str, limit: int) -> list[str]:
+        """Up to ``limit`` paths of the files skipped for ``reason``, in path order."""
+        rows = self.conn.execute("SELECT path FROM skipped WHERE reason=? ORDER BY path LIMIT ?", (reason, limit))
+        return [row[0] for row in rows]
 
     def write_file(self, item: FileInsert) -> None:
         """Replace everything known about ``item.path`` with ``item``."""
@@ -436,13 +536,35 @@ def index_storage_error(exc: BaseException, db_path: Path) -> StorageError:
     return storage_error(exc, f"the project index {db_path}")
 
 
+def _opened(
+    db_path: Path, connect: Callable[[Path], sqlite3.Connection]
+) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
+    """``connect(db_path)``, and the ``file_identity`` of the file the connection holds:
+    None when the file at ``db_path`` was replaced while it opened (which one it holds
+    is then unknown, and it is never taken for the one at ``db_path``)."""
+    before = file_identity(db_path)
+    conn = connect(db_path)
+    after = file_identity(db_path)
+    return conn, (after if before in (None, after) else None)
+
+
+def _open(db_path: Path) -> sqlite3.Connection:
+    """A connection to the database at ``db_path`` (made when missing), holding the file
+    open but not reading it yet."""
+    return sqlite3.connect(db_path, check_same_thread=False, isolation_level="DEFERRED")
+
+
 def _connect(db_path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level="DEFERRED")
+    conn = _open(db_path)
+    _configure(conn)
+    return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
     _use_wal(conn)
     conn.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last commit, never corrupt
     conn.execute("PRAGMA cache_size=-16000")
-    return conn
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -459,17 +581,18 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             time.sleep(_WAL_RETRY_S)
 
 
-def _recreate(db_path: Path, root: Path) -> sqlite3.Connection:
-    _remove_database(db_path)
-    conn = _connect(db_path)
+def _create(db_path: Path, root: Path) -> tuple[sqlite3.Connection, tuple[int, int] | None]:
+    """A new index at ``db_path``, where the unusable one was discarded, or the one another
+    process has made there meanwhile (``_create_schema`` leaves it as it is); with the
+    ``file_identity`` of the file the connection holds."""
+    conn, opened = _opened(db_path, _connect)
     try:
         _create_schema(conn, root)
     except sqlite3.Error:
         # A half-made file (the disk filled up) must not pass for an index next time.
-        conn.close()
-        _remove_database(db_path)
+        discard_index(db_path, opened, conn.close)
         raise
-    return conn
+    return conn, opened
 
 
 def _remove_database(db_path: Path) -> None:

@@ -140,22 +140,21 @@ def test_search_answers_from_the_last_index_when_the_update_cannot_be_saved(proj
     (project / "src" / "extra.py").write_text(
         "def frobnicate():\n    return 1\n" + "".join(f"\n\ndef helper_{n}(value):\n    return value + {n}\n" for n in range(3000))
     )
-    connect = store._connect
+    configure = store._configure
 
-    def full_disk(db_path):
+    def full_disk(conn):
         # SQLite's page limit gives the SQLITE_FULL error of a full disk.
-        conn = connect(db_path)
+        configure(conn)
         conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
-        return conn
 
-    monkeypatch.setattr(store, "_connect", full_disk)
+    monkeypatch.setattr(store, "_configure", full_disk)
     out = io.StringIO()
     assert run_search(project, "server reply status code", 3, True, out) == 0
     assert json.loads(out.getvalue())[0]["symbol"] == "parseHTTPResponse"
     warning = capsys.readouterr().err.strip().splitlines()
     assert len(warning) == 1 and "the disk is full" in warning[0] and "index as it was" in warning[0]
 
-    monkeypatch.setattr(store, "_connect", connect)
+    monkeypatch.setattr(store, "_configure", configure)
     out = io.StringIO()
     assert run_search(project, "frobnicate", 3, True, out) == 0  # the next update catches up
     assert json.loads(out.getvalue())[0]["path"] == "src/extra.py"
@@ -240,3 +239,83 @@ def test_an_index_found_damaged_while_reading_is_built_anew(project, command):
     assert "parseHTTPResponse" in result.stdout
     again = hearth(*[part.format(p=project) for part in command])
     assert again.returncode == 0 and again.stderr == "" and again.stdout == result.stdout
+
+
+def _search_held_back_at_the_damage(project: str, found, go, results) -> None:  # noqa: ANN001 - a child process
+    """`hearth search` that, having found the index damaged, is held back (as a busy
+    machine may hold a process) until another process has built the index anew."""
+    import io
+    import sqlite3
+
+    from desktop.cli.search import run_search
+    from desktop.index import retrieval
+
+    search = retrieval.search
+
+    def held_back(index, query, k):  # noqa: ANN001, ANN202
+        try:
+            return search(index, query, k=k)
+        except sqlite3.DatabaseError:
+            found.set()
+            go.wait(60)
+            raise
+
+    retrieval.search = held_back
+    out = io.StringIO()
+    results.put(("late", run_search(project, "parse", 5, True, out), out.getvalue()))
+
+
+def _search_and_keep_reading(project: str, found, go, done, results) -> None:  # noqa: ANN001 - a child process
+    """`hearth search` that finds the damage second and rebuilds the index first, then
+    keeps a reader of the new index open (as the app keeps one) while the other goes on."""
+    import io
+
+    from desktop.cli.search import run_search
+    from desktop.core.paths import HearthPaths
+    from desktop.index.retrieval import SearchIndex, search
+    from desktop.index.store import file_identity, index_db_path
+
+    found.wait(60)
+    out = io.StringIO()
+    code = run_search(project, "parse", 5, True, out)
+    db_path = index_db_path(HearthPaths.from_env(), Path(project))
+    index, fresh = SearchIndex.open(db_path), file_identity(db_path)
+    go.set()
+    done.wait(60)
+    hits = [hit.path for hit in search(index, "parse", k=5)]
+    results.put(("early", code, out.getvalue(), fresh, index.replaced(), hits))
+    index.close()
+
+
+def test_a_search_that_found_the_index_damaged_keeps_the_one_another_search_built_meanwhile(project):
+    """Two `hearth search` runs find one damaged index: the first to get there removes it
+    and builds a new one; the other, held back until then, must search that one, not
+    remove it under its reader and build yet another."""
+    import multiprocessing
+
+    from desktop.core.paths import HearthPaths
+    from desktop.index.store import file_identity, index_db_path
+
+    assert hearth("index", str(project)).returncode == 0
+    db_path = index_db_path(HearthPaths.from_env(), project.resolve())
+    _damage_table(db_path, "chunks")
+    context = multiprocessing.get_context("spawn")
+    found, go, done, results = context.Event(), context.Event(), context.Event(), context.Queue()
+    late = context.Process(target=_search_held_back_at_the_damage, args=(str(project), found, go, results))
+    early = context.Process(target=_search_and_keep_reading, args=(str(project), found, go, done, results))
+    late.start()
+    early.start()
+    try:
+        tag, late_code, late_out = results.get(timeout=60)
+        done.set()
+        early_result = results.get(timeout=60)
+    finally:
+        done.set()
+        for child in (late, early):
+            child.join(30)
+    assert (tag, early_result[0]) == ("late", "early") and [late.exitcode, early.exitcode] == [0, 0]
+    _, early_code, early_out, fresh, replaced, hits = early_result
+    assert not replaced, "the index built first was removed under its reader"
+    assert file_identity(db_path) == fresh
+    assert early_code == late_code == 0 and late_out == early_out
+    assert json.loads(late_out)[0]["symbol"] == "parseHTTPResponse" and hits[0] == "src/net/parser.py"

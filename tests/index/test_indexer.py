@@ -211,6 +211,41 @@ def test_files_past_the_file_limit_are_indexed_once_the_project_shrinks(tmp_path
     assert reader(indexer).skipped() == [] and reader(indexer).symbols_named("function_7")
 
 
+def test_live_updates_keep_to_the_file_limit_and_take_in_skipped_files_when_there_is_room(
+    tmp_path, make_indexer, monkeypatch
+):
+    monkeypatch.setattr(scanner, "MAX_INDEX_FILES", 5)
+    root = tmp_path / "proj"
+    for n in range(7):
+        write(root, f"m{n}.py", f"def function_{n}():\n    pass\n")
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+
+    def skipped() -> dict[str, str]:
+        return {s.path: f"{s.reason}: {s.detail}" for s in reader(indexer).skipped()}
+
+    def indexed() -> list[str]:
+        return [f.path for f in reader(indexer).files()]
+
+    assert skipped() == dict.fromkeys(("m5.py", "m6.py"), "too-many-files: over 5 files")
+    created = [write(root, "new.py", "def created_later():\n    pass\n"), write(root, "pkg/a.py", "x = 1\n")]
+    list(indexer.update_paths([created[0], root / "pkg"], CancelToken()))
+    assert indexed() == ["m0.py", "m1.py", "m2.py", "m3.py", "m4.py"]
+    assert skipped() == dict.fromkeys(("m5.py", "m6.py", "new.py", "pkg/a.py"), "too-many-files: over 5 files")
+    write(root, "m2.py", "def changed_at_the_limit():\n    pass\n")
+    (root / "m3.py").rename(root / "moved.py")
+    list(indexer.update_paths([root / "m2.py", root / "m3.py", root / "moved.py"], CancelToken()))
+    assert indexed() == ["m0.py", "m1.py", "m2.py", "m4.py", "moved.py"]
+    assert reader(indexer).symbols_named("changed_at_the_limit")
+    for name in ("m0.py", "m1.py"):
+        (root / name).unlink()
+    list(indexer.update_paths([root / "m0.py", root / "m1.py"], CancelToken()))
+    assert indexed() == ["m2.py", "m4.py", "m5.py", "m6.py", "moved.py"]  # taken in by path, as room allows
+    assert skipped() == dict.fromkeys(("new.py", "pkg/a.py"), "too-many-files: over 5 files")
+    run(indexer)  # a full update agrees
+    assert indexed() == ["m2.py", "m4.py", "m5.py", "m6.py", "moved.py"] and len(skipped()) == 2
+
+
 def test_generated_files_by_name_and_by_their_first_lines():
     for name in ("yarn.lock", "Cargo.lock", "go.sum", "poetry.lock"):
         assert generated_by_name(f"any/{name}") == "a lockfile", name

@@ -17,6 +17,7 @@ import pytest
 
 from desktop.core.cancel import CancelToken, Cancelled
 from desktop.core.paths import HearthPaths
+from desktop.index import scanner
 from desktop.index.identifiers import fts_query
 from desktop.index.indexer import Indexer
 from desktop.index.live import LiveUpdate, affected_paths, apply_changes, live_updates
@@ -344,6 +345,35 @@ def test_files_whose_events_an_inotify_overflow_dropped_reach_the_index(project,
         token.cancel()
         thread.join(WAIT_S)
     assert not errors
+
+
+def test_a_file_created_at_the_file_limit_is_skipped_until_one_is_deleted(project, indexer, monkeypatch):
+    """The watcher grows the index no further than a full update would."""
+    monkeypatch.setattr(scanner, "MAX_INDEX_FILES", 2)  # the project's two files fill it
+    token = CancelToken()
+    errors: list[BaseException] = []
+
+    def consume() -> None:
+        try:
+            for _ in live_updates(indexer, token):
+                pass
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: _saved_and_found(project, indexer), "the watcher to start")
+        (project / "src" / "created.py").write_text("def createdLater():\n    pass\n")
+        wait_for(lambda: contents(indexer)[1] == {"src/created.py": "too-many-files"}, "the new file to be skipped")
+        assert contents(indexer)[0] == ["src/app.py", "src/keep.py"]
+        (project / "src" / "keep.py").unlink()
+        wait_for(lambda: contents(indexer) == (["src/app.py", "src/created.py"], {}), "the skipped file to be taken in")
+    finally:
+        token.cancel()
+        thread.join(WAIT_S)
+    assert not errors
+    assert find(indexer, "createdlater") == ["src/created.py"]
 
 
 def _saved_and_found(project: Path, indexer: Indexer) -> bool:

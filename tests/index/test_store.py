@@ -17,6 +17,7 @@ from desktop.index.store import (
     IndexMissing,
     IndexReader,
     IndexStore,
+    discard_index,
     doc_summary,
     file_identity,
     index_db_path,
@@ -286,3 +287,116 @@ def test_two_processes_creating_the_index_at_once_share_one_file(tmp_path):
         store = IndexStore.open(db, tmp_path)
         assert not store.rebuilt
         store.close()
+
+
+def _open_held_back_at_the_damage(db: str, root: str, found, go, results) -> None:  # noqa: ANN001 - a child process
+    """Open the index; once it is found unusable, wait (as a busy machine may hold a
+    process) until another process has made it anew."""
+    import logging
+
+    class HoldBack(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "rebuilding" in record.getMessage():
+                found.set()
+                go.wait(60)
+
+    logger = logging.getLogger("desktop.index.store")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(HoldBack())
+    store = IndexStore.open(Path(db), Path(root))
+    results.put((store._identity, store.replaced(), store.is_complete()))
+    store.close()
+
+
+def _older_schema(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def _not_a_database(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 200)
+
+
+@pytest.mark.parametrize("damage", [_older_schema, _not_a_database])
+def test_an_index_made_anew_by_one_process_is_not_discarded_by_another_that_found_it_unusable(tmp_path, damage):
+    """Two processes open one unusable index: the first to get there discards it and
+    builds a new one; the other, held back until then, must open that one, not discard
+    it under the first one's writer and readers and start yet another."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    for n in range(20):
+        (project / f"mod_{n}.py").write_text(f"def helper_{n}():\n    return {n}\n")
+    paths = HearthPaths.from_env()
+    indexer = Indexer(project, paths, workers=1)
+    list(indexer.update(CancelToken()))
+    indexer.close()
+    db = index_db_path(paths, project)
+    damage(db)
+    context = multiprocessing.get_context("spawn")
+    found, go, results = context.Event(), context.Event(), context.Queue()
+    late = context.Process(target=_open_held_back_at_the_damage, args=(str(db), str(project), found, go, results))
+    late.start()
+    try:
+        assert found.wait(60)
+        first = Indexer(project, paths, workers=1)
+        list(first.update(CancelToken()))  # finds it unusable too, and makes it anew
+        reader = IndexReader(open_reader(db))
+        fresh = file_identity(db)
+        go.set()
+        opened, replaced, complete = results.get(timeout=60)
+    finally:
+        go.set()
+        late.join(30)
+    assert late.exitcode == 0
+    assert (opened, replaced, complete) == (fresh, False, True), "the new index was discarded"
+    list(first.update(CancelToken()))
+    first.close()
+    assert first.summary.files_changed == 0 and file_identity(db) == fresh
+    assert reader.stats().files == 20
+    reader.conn.close()
+
+
+def _discard_slowly(db: str, root: str, checked, made, results) -> None:  # noqa: ANN001 - a child process
+    """Discard the damaged index, taking long to close the connection that found the
+    damage: another process that discards it meanwhile must wait for this one."""
+    conn = sqlite3.connect(db)  # holds the damaged file, as the connection that found the damage would
+
+    def close_slowly() -> None:
+        conn.close()
+        checked.set()
+        made.wait(2)  # not set while the other process waits, as it must
+
+    removed = discard_index(Path(db), file_identity(Path(db)), close_slowly)
+    store = IndexStore.open(Path(db), Path(root))
+    results.put((removed, store._identity, store.replaced()))
+    store.close()
+
+
+def test_a_process_discarding_a_damaged_index_waits_for_one_discarding_it_already(tmp_path):
+    """The check and the removal are one step across processes: the second to discard
+    one damaged file neither removes it again nor the new file the first one made."""
+    db = tmp_path / "index.sqlite3"
+    db.write_bytes(b"this is not a database" * 200)
+    conn = sqlite3.connect(db)  # this process found it damaged too
+    opened = file_identity(db)
+    context = multiprocessing.get_context("spawn")
+    checked, made, results = context.Event(), context.Event(), context.Queue()
+    slow = context.Process(target=_discard_slowly, args=(str(db), str(tmp_path), checked, made, results))
+    slow.start()
+    try:
+        assert checked.wait(60)
+        removed = discard_index(db, opened, conn.close)
+        store = IndexStore.open(db, tmp_path)
+        made.set()
+        outcome = results.get(timeout=30)
+    finally:
+        made.set()
+        slow.join(30)
+    assert slow.exitcode == 0
+    assert (removed, outcome[0]) == (False, True)
+    assert outcome[1:] == (store._identity, False) and not store.replaced()
+    store.close()
