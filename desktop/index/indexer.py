@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from desktop.core.app_db import is_corruption
 from desktop.core.cancel import CancelToken, Cancelled
-from desktop.core.errors import ProjectError
+from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 from desktop.index import scanner
 from desktop.index.extract import extract
@@ -248,7 +248,14 @@ class Indexer:
                     raise index_storage_error(exc, self.db_path) from None
                 log.warning("index %s failed (%s); rebuilding it", self.db_path, exc)
                 self._store = None
-                store.discard()  # unless another process has made it anew: then that one is used
+                try:
+                    store.discard()  # unless another process has made it anew: then that one is used
+                except OSError as removal:  # Windows keeps a file another process has open
+                    raise StorageError(
+                        f"The project index {self.db_path} is damaged and could not be removed"
+                        f" ({removal.strerror or removal}).",
+                        "Close whatever else uses it (another Hearth window, a hearth command), then reopen the project.",
+                    ) from None
 
     def _full_update(self, store: IndexStore, cancel: CancelToken) -> Iterator[IndexProgress]:
         started = time.monotonic()

@@ -19,6 +19,7 @@ from desktop.core.errors import ProjectError, StorageError
 from desktop.core.paths import HearthPaths
 from desktop.index import indexer as indexer_module
 from desktop.index import scanner
+from desktop.index import store as store_module
 from desktop.index.indexer import PARALLEL_MIN_FILES, IndexProgress, Indexer
 from desktop.index.scanner import generated_by_name, holds_private_key, is_secret_path, marked_generated
 from desktop.index.store import IndexReader, open_reader
@@ -740,6 +741,34 @@ def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, m
     assert index.symbols_named("savedAfterTheDamage") and index.symbols_named("helper_59")
     assert complete(indexer) == "1"
 
+
+
+def test_a_damaged_index_that_cannot_be_removed_ends_the_update_with_a_clear_error(tmp_path, make_indexer, monkeypatch):
+    root = tmp_path / "many"
+    many_files(root, 60)
+    indexer = make_indexer(root, workers=1)
+    run(indexer)
+    checkpoint = sqlite3.connect(indexer.db_path)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    with open(indexer.db_path, "r+b") as handle:  # the pages, not the header
+        handle.seek(4096)
+        handle.write(bytes(range(256)) * 16 * 8)
+
+    def held_by_another_process(db_path):  # as Windows refuses to delete an open file
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process",
+                              str(db_path))
+
+    monkeypatch.setattr(store_module, "_remove_database", held_by_another_process)
+    write(root, "pkg0/module_0.py", "def savedAfterTheDamage():\n    pass\n")
+    with pytest.raises(StorageError) as caught:
+        list(indexer.update_paths([root / "pkg0" / "module_0.py"], CancelToken()))
+    assert caught.value.message == (
+        f"The project index {indexer.db_path} is damaged and could not be removed"
+        " (The process cannot access the file because it is being used by another process)."
+    )
+    assert "another Hearth window" in caught.value.hint
+    assert indexer.db_path.exists()  # left for the next update to try again
 
 def test_a_live_update_first_on_an_index_of_an_older_schema_indexes_the_whole_project(project, make_indexer):
     earlier = make_indexer(project, workers=1)
