@@ -6,6 +6,7 @@ TaskRunner, and the fake Ollama server for chats.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Sequence
 
@@ -267,6 +268,33 @@ def test_the_chat_search_view_is_ready_before_the_first_question_and_after_a_sav
     (project / "src" / "extra.py").write_text("def brand_new_function():\n    return 1\n", encoding="utf-8")
     qtbot.waitUntil(lambda: window.chat_service._index.file_id("src/extra.py") is not None, timeout=15000)
     assert warm()
+
+
+def test_the_search_warm_up_is_not_walked_by_the_cycle_collector(qtbot, make_window, project, tmp_path,
+                                                                 monkeypatch):
+    # A full collection holds the interpreter lock while it walks every object, the GUI
+    # thread waiting: on 100,000 files the warm-up's caches made each of its full
+    # collections a 100-200 ms stall. The warm-up runs without them, and what it built
+    # is left out of later ones until the project closes.
+    window = make_window(project, plugins=False)
+    collecting: list[bool] = []
+    warm_up = type(window.chat_service).warm_up
+
+    def observed(service) -> None:  # noqa: ANN001 - the ChatService
+        collecting.append(gc.isenabled())
+        warm_up(service)
+
+    monkeypatch.setattr(type(window.chat_service), "warm_up", observed)
+    wait_indexed(qtbot, window)
+    qtbot.waitUntil(lambda: bool(collecting) and window._warm_worker is None, timeout=10000)
+    assert collecting[0] is False and gc.isenabled()
+    index = window.chat_service._index
+    assert index is not None and gc.get_freeze_count() > 0
+    assert not any(found is index for found in gc.get_objects())  # frozen: full collections skip it
+    other = tmp_path / "other"
+    other.mkdir()
+    window.open_project(other)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() == 0, timeout=5000)  # the closed project's objects are let go
 
 
 def test_live_updates_go_on_when_a_worker_ends_before_run_returns(qtbot, make_window, project, monkeypatch):
