@@ -946,10 +946,13 @@ def _close_search(service: ChatService) -> None:
 
 
 def _load_rules(root: Path) -> IgnoreRules:
-    # Also imported here, on the worker, so that _on_rules does not wait for them on the GUI thread.
-    from desktop.assist.chat_service import ChatService
-    from desktop.assist.context import ChatFocus
-    from desktop.index.ignore import IgnoreRules
-    from desktop.index.indexer import Indexer, IndexProgress
+    # Also imported here, on the worker, so that _on_rules does not wait for them on the
+    # GUI thread; the modules stay for good, so the collector need not walk them (an
+    # index update's full collections stalled every thread ~100 ms walking them).
+    with building_long_lived():
+        from desktop.assist.chat_service import ChatService
+        from desktop.assist.context import ChatFocus
+        from desktop.index.ignore import IgnoreRules
+        from desktop.index.indexer import Indexer, IndexProgress
 
     return IgnoreRules.for_project(root)
