@@ -19,10 +19,12 @@ from __future__ import annotations
 # highlighter warm-up). Importing the shared package once, here, before any worker
 # thread starts, leaves nothing for them to race on.
 import importlib.resources  # noqa: F401
+import contextlib
+import gc
 import logging
 import threading
 import weakref
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from PySide6.QtCore import QObject, Signal
 
@@ -145,3 +147,29 @@ class TaskRunner(QObject):
             worker.cancel()
         for worker in workers:
             worker.wait(timeout)
+
+
+@contextlib.contextmanager
+def building_long_lived() -> Iterator[None]:
+    """Build data that lives as long as its project (the chat's search view) without the
+    cycle collector, and leave what was built out of its later full collections.
+
+    A full collection holds the interpreter lock while it walks every tracked object, so
+    every thread waits for it, the GUI's too: on a 100,000-file project the search view's
+    caches made each full collection during the warm-up a 100-200 ms stall. Frozen
+    objects are still freed when no longer referenced; ``release_long_lived`` gives them
+    back to the collector when the project closes, so that no cycle among them is kept.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def release_long_lived() -> None:
+    """Let the cycle collector see again what ``building_long_lived`` left out of it."""
+    gc.unfreeze()

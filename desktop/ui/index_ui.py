@@ -11,7 +11,7 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,11 +37,13 @@ if TYPE_CHECKING:  # the dialogs load these when they open, not at start-up
 if TYPE_CHECKING:  # the indexer (and its parsers) load when a project opens, not at start-up
     from desktop.index.indexer import IndexProgress, IndexSummary
 
+ModelIndex = QModelIndex | QPersistentModelIndex
 _LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 INDEX_REFRESH_S = 1.0  # how often an open quick-open list follows an index being built
 MATCH_LIMIT = 50  # rows ``find_files``/``find_symbols`` give at most
 SKIPPED_PATH_WIDTH = 320  # pixels the skipped view's path column starts at, at most
 SKIPPED_REASON_WIDTH = 300
+SKIPPED_WIDTH_SAMPLE = 100  # rows the skipped view's column widths are measured on, at most
 
 SKIP_REASONS = {
     "secret": "may hold secrets (never indexed, never sent)",
@@ -242,6 +243,36 @@ class IndexStatus(QWidget):
             self.pause_requested.emit()
 
 
+class SkippedFilesModel(QAbstractTableModel):
+    """The skipped files as table rows (path, reason shown, detail), read when the view
+    shows them: a project may skip tens of thousands of files, and an item per cell
+    took the GUI thread most of a second to make."""
+
+    HEADERS = ("File", "Reason", "Detail")
+
+    def __init__(self, skipped: Sequence[SkippedFile], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._skipped = skipped  # kept as given: copying it would read every row
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._skipped)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) or not index.isValid():
+            return None
+        entry = self._skipped[index.row()]
+        return (entry.path, SKIP_REASONS.get(entry.reason, entry.reason), entry.detail)[index.column()]
+
+
 class SkippedFilesDialog(QDialog):
     """The files the index left out: path, reason, detail."""
 
@@ -253,25 +284,23 @@ class SkippedFilesDialog(QDialog):
         self.setWindowTitle("Skipped Files")
         self.intro = QLabel(_skipped_intro(len(skipped), building), self)
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(len(skipped), 3, self)
+        self.table = QTableView(self)
         self.table.setObjectName("skippedTable")
         self.table.setAccessibleName("Skipped files")
-        self.table.setHorizontalHeaderLabels(["File", "Reason", "Detail"])
+        self.table.setModel(SkippedFilesModel(skipped, self.table))
         self.table.verticalHeader().hide()
+        # Rows are one line of one font: the view need not measure each one.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a deep path keeps its file name
         self.table.setWordWrap(False)
-        for row, entry in enumerate(skipped):
-            for column, value in enumerate((entry.path, SKIP_REASONS.get(entry.reason, entry.reason), entry.detail)):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                self.table.setItem(row, column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.table.resizeColumnsToContents()
+        header.setResizeContentsPrecision(SKIPPED_WIDTH_SAMPLE)
         for column, widest in ((0, SKIPPED_PATH_WIDTH), (1, SKIPPED_REASON_WIDTH)):  # the detail keeps room
+            self.table.resizeColumnToContents(column)  # the detail column stretches: not measured
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -280,7 +309,8 @@ class SkippedFilesDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """(path, reason shown) of every row (tests and accessibility)."""
-        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
+        model = self.table.model()
+        return [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())]
 
 
 def _skipped_intro(count: int, building: bool) -> str:

@@ -23,7 +23,7 @@ from desktop.core.secrets import SecretStore
 from desktop.core.settings import Settings, SettingsStore
 from desktop.engine.base import Engine
 from desktop.engine.hosts import resolve_host, sends_code_in_clear
-from desktop.qt.worker import TaskRunner, Worker
+from desktop.qt.worker import TaskRunner, Worker, building_long_lived, release_long_lived
 from desktop.ui.app_state import AppState
 from desktop.ui.chat.chat_panel import ChatPanel
 from desktop.ui.code_actions import CodeActions
@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         partner process) on the worker, as stopping a process may take a moment."""
         service, self.chat_service = self.chat_service, None
         if service is not None:
-            self.services.runner.run(lambda token: [service.close()], name="close-chat-index")
+            self.services.runner.run(lambda token: [_close_search(service)], name="close-chat-index")
 
     def _start_chat(self, root: Path, rules: IgnoreRules) -> None:
         from desktop.assist.chat_service import ChatService
@@ -399,7 +399,7 @@ class MainWindow(QMainWindow):
             return
         self._warm_again = False
         self._warm_worker = self.services.runner.run(
-            lambda token: [service.warm_up()], name="search-warm-up", on_finished=self._on_warmed
+            lambda token: [_warm_up(service)], name="search-warm-up", on_finished=self._on_warmed
         )
 
     def _on_warmed(self) -> None:
@@ -933,11 +933,26 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _warm_up(service: ChatService) -> None:
+    """Warm the chat's search view (on the worker); its caches live as long as the project."""
+    with building_long_lived():
+        service.warm_up()
+
+
+def _close_search(service: ChatService) -> None:
+    """Close the last project's search view (on the worker) and let its caches go."""
+    service.close()
+    release_long_lived()
+
+
 def _load_rules(root: Path) -> IgnoreRules:
-    # Also imported here, on the worker, so that _on_rules does not wait for them on the GUI thread.
-    from desktop.assist.chat_service import ChatService
-    from desktop.assist.context import ChatFocus
-    from desktop.index.ignore import IgnoreRules
-    from desktop.index.indexer import Indexer, IndexProgress
+    # Also imported here, on the worker, so that _on_rules does not wait for them on the
+    # GUI thread; the modules stay for good, so the collector need not walk them (an
+    # index update's full collections stalled every thread ~100 ms walking them).
+    with building_long_lived():
+        from desktop.assist.chat_service import ChatService
+        from desktop.assist.context import ChatFocus
+        from desktop.index.ignore import IgnoreRules
+        from desktop.index.indexer import Indexer, IndexProgress
 
     return IgnoreRules.for_project(root)

@@ -149,3 +149,18 @@ def test_a_finished_worker_and_what_its_callbacks_hold_are_freed(qtbot):
         return all(ref() is None for ref in held)
 
     qtbot.waitUntil(all_freed, timeout=5000)
+
+
+def test_what_is_built_long_lived_is_left_out_of_collections_until_released() -> None:
+    import gc
+
+    from desktop.qt.worker import building_long_lived, release_long_lived
+
+    gc.unfreeze()
+    with building_long_lived():
+        assert not gc.isenabled()  # no collection walks the data while it grows
+        built = [{n} for n in range(100)]
+    assert gc.isenabled() and gc.get_freeze_count() > 0
+    assert not any(found is built for found in gc.get_objects())
+    release_long_lived()
+    assert gc.get_freeze_count() == 0 and any(found is built for found in gc.get_objects())
