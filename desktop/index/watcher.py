@@ -18,7 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Literal
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirAttribEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirModifiedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.utils import platform
@@ -37,6 +50,13 @@ _OBSERVER_TIMEOUT_S = 0.1
 _STOP_JOIN_S = 0.15
 # "attrib": a chmod can make a file or folder readable (or not) without touching its mtime.
 _RELEVANT = frozenset({"created", "modified", "deleted", "moved", "attrib"})
+# The same, as the observer is told: on Linux it then asks inotify for nothing else. By
+# default it also hears every open and close of a file, so the indexer reading a large
+# project overflowed the kernel's queue, and each overflow meant a full update.
+_WATCHED = [
+    FileCreatedEvent, DirCreatedEvent, FileModifiedEvent, DirModifiedEvent, FileDeletedEvent, DirDeletedEvent,
+    FileMovedEvent, DirMovedEvent, FileAttribEvent, DirAttribEvent,
+]
 
 
 @dataclass(frozen=True)
@@ -124,7 +144,7 @@ def _start_observer(root: Path, events: "queue.Queue[_Item]") -> tuple[BaseObser
     observer, helpers = _new_observer(lambda: events.put(_EventsLost()))
     observer.daemon = True
     try:
-        observer.schedule(_Handler(events), str(root), recursive=True)
+        observer.schedule(_Handler(events), str(root), recursive=True, event_filter=_WATCHED)
         observer.start()
     except OSError as exc:
         _stop_observer(observer)
