@@ -722,17 +722,23 @@ def test_a_live_update_after_the_cache_was_cleared_indexes_the_whole_project(pro
     assert complete(indexer) == "1"
 
 
-def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, make_indexer, caplog):
-    root = tmp_path / "many"
+def indexed_then_damaged(root: Path, make_indexer) -> Indexer:
+    """An indexer of 60 files whose database pages (not its header) were then overwritten."""
     many_files(root, 60)
     indexer = make_indexer(root, workers=1)
     run(indexer)
     checkpoint = sqlite3.connect(indexer.db_path)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint.close()
-    with open(indexer.db_path, "r+b") as handle:  # the pages, not the header
+    with open(indexer.db_path, "r+b") as handle:
         handle.seek(4096)
         handle.write(bytes(range(256)) * 16 * 8)
+    return indexer
+
+
+def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, make_indexer, caplog):
+    root = tmp_path / "many"
+    indexer = indexed_then_damaged(root, make_indexer)
     write(root, "pkg0/module_0.py", "def savedAfterTheDamage():\n    pass\n")
     list(indexer.update_paths([root / "pkg0" / "module_0.py"], CancelToken()))
     assert "rebuilding" in caplog.text
@@ -742,18 +748,9 @@ def test_an_index_found_damaged_by_a_live_update_is_made_again_whole(tmp_path, m
     assert complete(indexer) == "1"
 
 
-
 def test_a_damaged_index_that_cannot_be_removed_ends_the_update_with_a_clear_error(tmp_path, make_indexer, monkeypatch):
     root = tmp_path / "many"
-    many_files(root, 60)
-    indexer = make_indexer(root, workers=1)
-    run(indexer)
-    checkpoint = sqlite3.connect(indexer.db_path)
-    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    checkpoint.close()
-    with open(indexer.db_path, "r+b") as handle:  # the pages, not the header
-        handle.seek(4096)
-        handle.write(bytes(range(256)) * 16 * 8)
+    indexer = indexed_then_damaged(root, make_indexer)
 
     def held_by_another_process(db_path):  # as Windows refuses to delete an open file
         raise PermissionError(13, "The process cannot access the file because it is being used by another process",

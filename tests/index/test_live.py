@@ -322,7 +322,10 @@ def test_a_rescan_compares_the_whole_project(project, indexer):
     assert find(indexer, "unseenthing") == ["src/unseen.py"] and find(indexer, "kept") == []
 
 
-def test_files_whose_events_an_inotify_overflow_dropped_reach_the_index(project, indexer):
+@contextlib.contextmanager
+def watching(project: Path, indexer: Indexer):
+    """Live updates of ``indexer`` on a thread, running (checked by a save) while the
+    block runs; the block's own failures come first, then any the updates raised."""
     token = CancelToken()
     errors: list[BaseException] = []
 
@@ -337,42 +340,30 @@ def test_files_whose_events_an_inotify_overflow_dropped_reach_the_index(project,
     thread.start()
     try:
         wait_for(lambda: _saved_and_found(project, indexer), "the watcher to start")
-        late = [project / "src" / f"late_{n}.py" for n in range(20)]
-        overflow_inotify(project / "src", then_write=late)  # written while the queue is full
-        wanted = {f"src/{path.name}" for path in late}
-        wait_for(lambda: wanted <= indexed_paths(indexer), "the files written during the overflow")
+        yield
     finally:
         token.cancel()
         thread.join(WAIT_S)
     assert not errors
+
+
+def test_files_whose_events_an_inotify_overflow_dropped_reach_the_index(project, indexer):
+    with watching(project, indexer):
+        late = [project / "src" / f"late_{n}.py" for n in range(20)]
+        overflow_inotify(project / "src", then_write=late)  # written while the queue is full
+        wanted = {f"src/{path.name}" for path in late}
+        wait_for(lambda: wanted <= indexed_paths(indexer), "the files written during the overflow")
 
 
 def test_a_file_created_at_the_file_limit_is_skipped_until_one_is_deleted(project, indexer, monkeypatch):
     """The watcher grows the index no further than a full update would."""
     monkeypatch.setattr(scanner, "MAX_INDEX_FILES", 2)  # the project's two files fill it
-    token = CancelToken()
-    errors: list[BaseException] = []
-
-    def consume() -> None:
-        try:
-            for _ in live_updates(indexer, token):
-                pass
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
-            errors.append(exc)
-
-    thread = threading.Thread(target=consume, daemon=True)
-    thread.start()
-    try:
-        wait_for(lambda: _saved_and_found(project, indexer), "the watcher to start")
+    with watching(project, indexer):
         (project / "src" / "created.py").write_text("def createdLater():\n    pass\n")
         wait_for(lambda: contents(indexer)[1] == {"src/created.py": "too-many-files"}, "the new file to be skipped")
         assert contents(indexer)[0] == ["src/app.py", "src/keep.py"]
         (project / "src" / "keep.py").unlink()
         wait_for(lambda: contents(indexer) == (["src/app.py", "src/created.py"], {}), "the skipped file to be taken in")
-    finally:
-        token.cancel()
-        thread.join(WAIT_S)
-    assert not errors
     assert find(indexer, "createdlater") == ["src/created.py"]
 
 
