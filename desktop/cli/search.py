@@ -97,7 +97,12 @@ def _with_index(path: Path | str, use: Callable[[Any], T]) -> T | None:
             if attempt == 2 or not is_corruption(exc):
                 raise
             fail(f"the index of {path} was damaged ({exc}); building it anew.")
-            index.discard()  # unless another process has made it anew: the next attempt uses that one
+            try:
+                index.discard()  # unless another process has made it anew: the next attempt uses that one
+            except OSError as removal:  # Windows keeps a file another process has open
+                fail(f"the damaged index could not be removed ({removal.strerror or removal}); "
+                     "close whatever else uses it (Hearth, another hearth command) and try again.")
+                return None
         finally:
             index.close()  # a second close (after discard) does nothing
     return None

@@ -241,6 +241,30 @@ def test_an_index_found_damaged_while_reading_is_built_anew(project, command):
     assert again.returncode == 0 and again.stderr == "" and again.stdout == result.stdout
 
 
+
+def test_a_damaged_index_that_cannot_be_removed_is_one_line_and_exit_1(project, monkeypatch, capsys):
+    from desktop import cli
+    from desktop.core.paths import HearthPaths
+    from desktop.index import store
+    from desktop.index.store import index_db_path
+
+    assert cli.main(["index", str(project)]) == 0
+    _damage_table(index_db_path(HearthPaths.from_env(), project.resolve()), "chunks")
+
+    def held_by_another_process(db_path):  # noqa: ANN001, ANN202 - as Windows refuses to delete an open file
+        raise PermissionError(13, "The process cannot access the file", str(db_path))
+
+    monkeypatch.setattr(store, "_remove_database", held_by_another_process)
+    capsys.readouterr()
+    assert cli.main(["search", str(project), "parse"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == (
+        "hearth: the damaged index could not be removed (The process cannot access the file); "
+        "close whatever else uses it (Hearth, another hearth command) and try again."
+    )
+    assert "Traceback" not in captured.err
+
 def _search_held_back_at_the_damage(project: str, found, go, results) -> None:  # noqa: ANN001 - a child process
     """`hearth search` that, having found the index damaged, is held back (as a busy
     machine may hold a process) until another process has built the index anew."""
