@@ -464,7 +464,7 @@ class SearchIndex:
             theirs = partner.receive()  # always: the next request must not read this answer
         if theirs is None:
             theirs = self.reader.match_chunks(match, limit, weights, request[3])
-        return sorted(theirs + mine, key=lambda pair: -pair[1])[:limit]
+        return sorted(theirs + mine, key=lambda pair: (-pair[1], pair[0]))[:limit]  # as one query orders them
 
     def match_file_symbols(self, match: str, file_id: int) -> list[tuple[int, float]]:
         """(symbol id, score = -bm25) of one file's definitions for an FTS ``match`` over
@@ -936,7 +936,7 @@ class SymbolRanker:
             name_w, doc_w, summary_w = self.weights
             rows = index.conn.execute(
                 f"SELECT rowid FROM symbol_fts WHERE symbol_fts MATCH ?"
-                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}, {summary_w}) LIMIT ?",
+                f" ORDER BY bm25(symbol_fts, {name_w}, {doc_w}, {summary_w}), rowid LIMIT ?",
                 (match, self.limit),
             ).fetchall()
             partial = [row[0] for row in rows]

@@ -787,15 +787,19 @@ class IndexReader:
         weights: Sequence[float] = DEFAULT_CHUNK_WEIGHTS,
         ids: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
-        """Chunk ids for an FTS5 ``match`` expression, best first, with score = -bm25;
-        with ``ids`` (first, last), only chunks in that id range (scores stay those of
-        the whole table, so two ranges' results merge exactly)."""
+        """Chunk ids for an FTS5 ``match`` expression, best first (equal scores by id),
+        with score = -bm25; with ``ids`` (first, last), only chunks in that id range
+        (scores stay those of the whole table, so two ranges' results merge exactly).
+
+        Equal scores are common (a file copied into several places). SQLite happens to
+        keep them in id order but promises nothing; asked for it, a longer list always
+        starts with a shorter one's rows and two ranges merge as one query orders them."""
         if not match:
             return []
         rank = f"bm25(chunk_fts, {', '.join(str(float(x)) for x in weights)})"
         within, bounds = ("AND rowid BETWEEN ? AND ?", ids) if ids is not None else ("", ())
         rows = self.conn.execute(
-            f"SELECT rowid, -{rank} FROM chunk_fts WHERE chunk_fts MATCH ? {within} ORDER BY {rank} LIMIT ?",
+            f"SELECT rowid, -{rank} FROM chunk_fts WHERE chunk_fts MATCH ? {within} ORDER BY {rank}, rowid LIMIT ?",
             (match, *bounds, limit),
         )
         return [(row[0], row[1]) for row in rows]
@@ -806,7 +810,7 @@ class IndexReader:
             return []
         rows = self.conn.execute(
             "SELECT rowid, -bm25(symbol_fts, 3.0, 1.0, 1.0) FROM symbol_fts WHERE symbol_fts MATCH ?"
-            " ORDER BY bm25(symbol_fts, 3.0, 1.0, 1.0) LIMIT ?",
+            " ORDER BY bm25(symbol_fts, 3.0, 1.0, 1.0), rowid LIMIT ?",
             (match, limit),
         )
         return [(row[0], row[1]) for row in rows]

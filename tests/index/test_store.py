@@ -88,6 +88,22 @@ def test_fts_finds_split_identifier_parts(store):
     assert reader.match_chunks("", 5) == []
 
 
+
+def test_equal_scores_come_in_id_order_so_limits_and_ranges_agree(store, tmp_path):
+    for n in range(12):  # one file copied into many places: every copy scores the same
+        insert(store, tmp_path, f"copy_{n}.py", "def copied_helper():\n    return 'same everywhere'\n")
+    store.commit()
+    reader = reader_for(store)
+    match = fts_query(["copied", "helper"], "AND")
+    whole = reader.match_chunks(match, 50)
+    assert len(whole) == 12 and len({score for _, score in whole}) == 1
+    assert [chunk_id for chunk_id, _ in whole] == sorted(chunk_id for chunk_id, _ in whole)
+    assert reader.match_chunks(match, 5) == whole[:5]
+    split = whole[6][0]
+    lower = reader.match_chunks(match, 5, ids=(0, split))
+    upper = reader.match_chunks(match, 5, ids=(split + 1, 10**9))
+    assert sorted(lower + upper, key=lambda pair: (-pair[1], pair[0]))[:5] == whole[:5]
+
 def test_path_column_is_searchable(store):
     reader = reader_for(store)
     ids = [i for i, _ in reader.match_chunks('path : "parser"', 10)]
