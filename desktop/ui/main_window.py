@@ -72,6 +72,15 @@ class WindowServices:
     host_flag: str | None = None
 
 
+def shorter_file_text(relative: str, count: int, start: int, end: int) -> str:
+    """What the status bar says when a place asked for runs past the end of its file."""
+    end = max(start, end)
+    asked = f"line {start}" if start == end else f"lines {start}–{end}"
+    shown = min(start, count)
+    return (f"{relative} changed since: it now has {count:,} line{'s' if count != 1 else ''}, "
+            f"so {asked} {'is' if start == end else 'are'} not all there. Showing line {shown}.")
+
+
 def editor_command(template: str, path: Path, line: int) -> list[str]:
     """Words of the external editor command with ``{path}``/``{line}`` filled in.
 
@@ -116,7 +125,7 @@ class MainWindow(QMainWindow):
         self._index_paused = False
         self._live_pending: list = []  # watcher changes waiting for the index
         self._live_worker: Worker | None = None
-        self._pending_location: tuple[Path, int] | None = None
+        self._pending_location: tuple[Path, int, int] | None = None  # path, first and last line
         self.skipped_dialog: SkippedFilesDialog | None = None
         self.quick_open_dialog: QuickOpenDialog | None = None
         self._system_point_size = QApplication.font().pointSizeF()
@@ -144,7 +153,7 @@ class MainWindow(QMainWindow):
         self.tree.context_menu_requested.connect(
             lambda path, folder, where: self.code_actions.tree_context_menu(path, folder).popup(where))
         self.code_view = CodeView(runner, self)
-        self.code_view.load_failed.connect(lambda path, error: self.statusBar().showMessage(error.message, 8000))
+        self.code_view.load_failed.connect(self._on_file_failed)
         self.code_view.file_loaded.connect(self._on_file_loaded)
         self.code_view.context_menu_requested.connect(lambda where: self.code_actions.code_context_menu().popup(where))
         self.banner = ServerBanner(self)
@@ -552,18 +561,32 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{relative} leads outside the project; Hearth does not open it.", 8000)
             return
         if self.code_view.current_path == path and self.code_view.is_showing_file and not self.code_view.is_loading:
-            self._go_to_location(path, start_line)
+            self._go_to_location(path, start_line, end_line)
             return
-        self._pending_location = (path, start_line)
+        self._pending_location = (path, start_line, end_line)
         self.open_file(path)
 
     def _on_file_loaded(self, path: Path) -> None:
         pending, self._pending_location = self._pending_location, None
         if pending is not None and pending[0] == Path(path):
-            self._go_to_location(pending[0], pending[1])
+            self._go_to_location(*pending)
 
-    def _go_to_location(self, path: Path, line: int) -> None:
+    def _on_file_failed(self, path: Path, error: HearthError) -> None:
+        # A place asked for in a file that failed to open must not be jumped to when
+        # the file is opened again later, for another reason.
+        if self._pending_location is not None and self._pending_location[0] == Path(path):
+            self._pending_location = None
+        self.statusBar().showMessage(error.message, 8000)
+
+    def _go_to_location(self, path: Path, line: int, end_line: int = 0) -> None:
+        """Show ``line`` of the loaded ``path``; a file now shorter than the place asked
+        for is shown at its end, and the status bar says so."""
+        count = self.code_view.editor.line_count
         if line > 0:
+            if max(line, end_line) > count:
+                relative = path.relative_to(self.project).as_posix() if self.project else path.name
+                self.statusBar().showMessage(shorter_file_text(relative, count, line, end_line), 8000)
+            line = min(line, count)
             self.code_view.go_to_line(line)
         self.code_view.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self.location_opened.emit(path, line)
