@@ -39,6 +39,8 @@ from desktop.ui.server_banner import ServerBanner
 if TYPE_CHECKING:  # imported lazily at run time, to keep start-up lean
     from PySide6.QtGui import QCloseEvent
 
+    from desktop.assist.navigate import Place
+
     from desktop.core.chat import ChatOptions
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.assist.chat_service import ChatService
@@ -72,13 +74,26 @@ class WindowServices:
     host_flag: str | None = None
 
 
+def lines_text(start: int, end: int) -> str:
+    """"line 5" or "lines 5–7"."""
+    return f"line {start}" if start >= end else f"lines {start}–{end}"
+
+
+def moved_text(symbol: str, was: Place, now: Place) -> str:
+    """What the status bar says when a chip's definition is found elsewhere than it was."""
+    if now.path == was.path:
+        return (f"{symbol} moved since: showing it at {lines_text(now.start_line, now.end_line)}"
+                f" of {now.path} (it was at {lines_text(was.start_line, was.end_line)}).")
+    return (f"{was.path} no longer holds {symbol}: showing it in {now.path}, "
+            f"{lines_text(now.start_line, now.end_line)}.")
+
+
 def shorter_file_text(relative: str, count: int, start: int, end: int) -> str:
     """What the status bar says when a place asked for runs past the end of its file."""
     end = max(start, end)
-    asked = f"line {start}" if start == end else f"lines {start}–{end}"
-    shown = min(start, count)
     return (f"{relative} changed since: it now has {count:,} line{'s' if count != 1 else ''}, "
-            f"so {asked} {'is' if start == end else 'are'} not all there. Showing line {shown}.")
+            f"so {lines_text(start, end)} {'is' if start == end else 'are'} not all there. "
+            f"Showing line {min(start, count)}.")
 
 
 def editor_command(template: str, path: Path, line: int) -> list[str]:
@@ -552,10 +567,49 @@ class MainWindow(QMainWindow):
         self.quick_open_dialog = dialog
         dialog.open()
 
-    def open_location(self, relative: str, start_line: int = 0, end_line: int = 0) -> None:
-        """Show a project file (relative path) at ``start_line`` (0: the top)."""
+    def open_location(self, relative: str, start_line: int = 0, end_line: int = 0, symbol: str = "") -> None:
+        """Show a project file (relative path) at ``start_line`` (0: the top); given the
+        ``symbol`` defined there once (a chip), where the index finds it now if it moved."""
         if self.project is None:
             return
+        if symbol and start_line > 0:
+            self._open_moved(relative, start_line, end_line, symbol)
+        else:
+            self._open_place(relative, start_line, end_line)
+
+    def _open_moved(self, relative: str, start_line: int, end_line: int, symbol: str) -> None:
+        """Look the definition up on the worker, then show it where it is now."""
+        from desktop.assist.navigate import Place, find_moved_definition
+        from desktop.index.store import IndexMissing, index_db_path, open_reader
+
+        place, project = Place(relative, start_line, max(start_line, end_line)), self.project
+        db_path = index_db_path(self.services.paths, project)
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            try:
+                conn = open_reader(db_path)
+            except IndexMissing:  # not indexed yet: the place as it was given
+                return [None]
+            try:
+                return [find_moved_definition(conn, place, symbol)]
+            finally:
+                conn.close()
+
+        def show(moved: object) -> None:
+            if self.project == project:
+                self._open_found(place, symbol, moved)
+
+        self.services.runner.run(work, name="find-moved", on_item=show,
+                                 on_error=lambda _error: show(None))
+
+    def _open_found(self, place: Place, symbol: str, moved: Place | None) -> None:
+        if moved is None:
+            self._open_place(place.path, place.start_line, place.end_line)
+            return
+        self._open_place(moved.path, moved.start_line, moved.end_line)
+        self.statusBar().showMessage(moved_text(symbol, place, moved), 8000)
+
+    def _open_place(self, relative: str, start_line: int, end_line: int) -> None:
         path = (self.project / relative).resolve()
         if not path.is_relative_to(self.project):
             self.statusBar().showMessage(f"{relative} leads outside the project; Hearth does not open it.", 8000)
