@@ -116,7 +116,11 @@ def run_ask(
     chosen = model or settings.chat_model or _first_chat_model(engine)
     root = project.resolve()
     options = settings.options_for(chosen)  # the model's own context length and temperature, if set
-    calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
+    try:
+        calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
+    except KeyboardInterrupt:  # the first index of a large project takes a while
+        fail(f"interrupted while reading {root}; nothing was sent.")
+        return EXIT_INTERRUPTED
     cancel = CancelToken()
     wrote_text = False
     sent = calibration.sending(chosen, engine.host, plan.num_ctx)  # before: the server may cache it
