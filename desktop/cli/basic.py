@@ -144,7 +144,7 @@ def run_ask(
         return EXIT_INTERRUPTED
     except StreamInterrupted as exc:
         _end_line(out, wrote_text)
-        fail(f"{exc} The answer above is incomplete.")
+        fail(f"{exc} {'The answer above is incomplete.' if wrote_text else 'No part of the answer arrived.'}")
         return EXIT_SERVER
     except HearthError:
         _end_line(out, wrote_text)

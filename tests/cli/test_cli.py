@@ -114,6 +114,17 @@ def test_ask_connection_dropped_keeps_partial_answer(fake_ollama, project):
     assert "Traceback" not in result.stderr
 
 
+def test_ask_connection_dropped_before_any_text_does_not_speak_of_an_answer_above(fake_ollama, project):
+    fake_ollama.answer = "one two three"
+    fake_ollama.fault = Fault.DROP_MID_STREAM
+    fake_ollama.fault_after_tokens = 0
+    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().endswith("No part of the answer arrived.")
+    assert "answer above" not in result.stderr
+
+
 def test_ask_error_line_mid_stream(fake_ollama, project):
     fake_ollama.answer = "alpha beta gamma delta epsilon zeta eta theta"
     fake_ollama.fault = Fault.ERROR_LINE
