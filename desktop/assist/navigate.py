@@ -121,3 +121,35 @@ def find_symbols(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> lis
             matches.append(SymbolMatch(name, kind, scope, path, start, end, score + exact + in_scope))
     matches.sort(key=lambda m: (-m.score, m.path, m.start_line))
     return matches[:limit]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Lines of a project file (1-based, inclusive; path relative, ``/``-separated)."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+
+def find_moved_definition(conn: sqlite3.Connection, place: Place, name: str) -> Place | None:
+    """Where the definition ``name``, once at ``place``, is by the index now: None when a
+    definition of that name still overlaps ``place``, or when the index cannot tell
+    (none left, or several in other files).
+
+    ``place`` may be any part of the definition (a long one is sent in pieces, a piece
+    may start at the comment above it), so only a definition that no longer overlaps it
+    counts as moved. In the same file the one nearest the old lines wins; only when the
+    file holds none, the one definition of that name in another file (the file was
+    renamed, or the code moved there)."""
+    rows = conn.execute(
+        "SELECT f.path, s.start_line, s.end_line FROM symbols s JOIN files f ON f.id = s.file_id"
+        " WHERE s.name = ? ORDER BY f.path, s.start_line",
+        (name,),
+    ).fetchall()
+    here = [Place(*row) for row in rows if row[0] == place.path]
+    if any(found.start_line <= place.end_line and place.start_line <= found.end_line for found in here):
+        return None
+    if here:
+        return min(here, key=lambda found: abs(found.start_line - place.start_line))
+    return Place(*rows[0]) if len(rows) == 1 else None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from desktop import __version__
-from desktop.cli.common import EXIT_CLOSED_PIPE, EXIT_SERVER, EXIT_USAGE, fail
+from desktop.cli.common import EXIT_CLOSED_PIPE, EXIT_INTERRUPTED, EXIT_SERVER, EXIT_USAGE, fail
 from desktop.core.errors import HearthError
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,9 @@ def _headless(command: Callable[[], int]) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:  # a command that has partial output to close says more itself
+        fail("interrupted.")
+        return EXIT_INTERRUPTED
     except HearthError as exc:
         fail(str(exc))
         return _exit_code(exc)

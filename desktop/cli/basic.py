@@ -116,7 +116,11 @@ def run_ask(
     chosen = model or settings.chat_model or _first_chat_model(engine)
     root = project.resolve()
     options = settings.options_for(chosen)  # the model's own context length and temperature, if set
-    calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
+    try:
+        calibration, plan = _plan_question(root, paths, question, chosen, options.num_ctx)
+    except KeyboardInterrupt:  # the first index of a large project takes a while
+        fail(f"interrupted while reading {root}; nothing was sent.")
+        return EXIT_INTERRUPTED
     cancel = CancelToken()
     wrote_text = False
     sent = calibration.sending(chosen, engine.host, plan.num_ctx)  # before: the server may cache it
@@ -140,7 +144,7 @@ def run_ask(
         return EXIT_INTERRUPTED
     except StreamInterrupted as exc:
         _end_line(out, wrote_text)
-        fail(f"{exc} The answer above is incomplete.")
+        fail(f"{exc} {'The answer above is incomplete.' if wrote_text else 'No part of the answer arrived.'}")
         return EXIT_SERVER
     except HearthError:
         _end_line(out, wrote_text)

@@ -3,7 +3,8 @@
 Definitions are ranked by the reference graph (how much of the code leans on them),
 optionally personalised toward focus files or names; the best ones are printed as
 signature lines under their file and enclosing scopes. The largest prefix of that
-ranking that fits the token budget is chosen by bisection.
+ranking (less any definition too long to fit the budget by itself) that fits the token
+budget is chosen by bisection.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def repo_map(index: SearchIndex, budget_tokens: int, focus: Iterable[str] | None
     if budget_tokens <= 0:
         return ""
     index.refresh()
-    entries = ranked_entries(index, focus or ())
+    # A definition too long to fit on its own (a signature of 200 CJK characters is 600
+    # tokens) would end every prefix at it and leave the map empty; it makes way.
+    entries = [entry for entry in ranked_entries(index, focus or ()) if _fits_alone(entry, budget_tokens)]
     low, high = 0, len(entries)
     best = ""
     while low < high:
@@ -60,6 +63,11 @@ def repo_map(index: SearchIndex, budget_tokens: int, focus: Iterable[str] | None
         else:
             high = middle - 1
     return best
+
+
+def _fits_alone(entry: MapEntry, budget_tokens: int) -> bool:
+    # Its signature alone over budget settles it without rendering (the common case).
+    return estimate_tokens(entry.signature) <= budget_tokens and estimate_tokens(render([entry])) <= budget_tokens
 
 
 def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:

@@ -39,6 +39,8 @@ from desktop.ui.server_banner import ServerBanner
 if TYPE_CHECKING:  # imported lazily at run time, to keep start-up lean
     from PySide6.QtGui import QCloseEvent
 
+    from desktop.assist.navigate import Place
+
     from desktop.core.chat import ChatOptions
     from desktop.ui.settings_dialog import SettingsDialog
     from desktop.assist.chat_service import ChatService
@@ -70,6 +72,28 @@ class WindowServices:
     app_state: AppState
     make_engine: EngineFactory  # (settings, --host flag) -> engine
     host_flag: str | None = None
+
+
+def lines_text(start: int, end: int) -> str:
+    """"line 5" or "lines 5–7"."""
+    return f"line {start}" if start >= end else f"lines {start}–{end}"
+
+
+def moved_text(symbol: str, was: Place, now: Place) -> str:
+    """What the status bar says when a chip's definition is found elsewhere than it was."""
+    if now.path == was.path:
+        return (f"{symbol} moved since: showing it at {lines_text(now.start_line, now.end_line)}"
+                f" of {now.path} (it was at {lines_text(was.start_line, was.end_line)}).")
+    return (f"{was.path} no longer holds {symbol}: showing it in {now.path}, "
+            f"{lines_text(now.start_line, now.end_line)}.")
+
+
+def shorter_file_text(relative: str, count: int, start: int, end: int) -> str:
+    """What the status bar says when a place asked for runs past the end of its file."""
+    end = max(start, end)
+    return (f"{relative} changed since: it now has {count:,} line{'s' if count != 1 else ''}, "
+            f"so {lines_text(start, end)} {'is' if start == end else 'are'} not all there. "
+            f"Showing line {min(start, count)}.")
 
 
 def editor_command(template: str, path: Path, line: int) -> list[str]:
@@ -116,7 +140,7 @@ class MainWindow(QMainWindow):
         self._index_paused = False
         self._live_pending: list = []  # watcher changes waiting for the index
         self._live_worker: Worker | None = None
-        self._pending_location: tuple[Path, int] | None = None
+        self._pending_location: tuple[Path, int, int] | None = None  # path, first and last line
         self.skipped_dialog: SkippedFilesDialog | None = None
         self.quick_open_dialog: QuickOpenDialog | None = None
         self._system_point_size = QApplication.font().pointSizeF()
@@ -144,7 +168,7 @@ class MainWindow(QMainWindow):
         self.tree.context_menu_requested.connect(
             lambda path, folder, where: self.code_actions.tree_context_menu(path, folder).popup(where))
         self.code_view = CodeView(runner, self)
-        self.code_view.load_failed.connect(lambda path, error: self.statusBar().showMessage(error.message, 8000))
+        self.code_view.load_failed.connect(self._on_file_failed)
         self.code_view.file_loaded.connect(self._on_file_loaded)
         self.code_view.context_menu_requested.connect(lambda where: self.code_actions.code_context_menu().popup(where))
         self.banner = ServerBanner(self)
@@ -543,27 +567,80 @@ class MainWindow(QMainWindow):
         self.quick_open_dialog = dialog
         dialog.open()
 
-    def open_location(self, relative: str, start_line: int = 0, end_line: int = 0) -> None:
-        """Show a project file (relative path) at ``start_line`` (0: the top)."""
+    def open_location(self, relative: str, start_line: int = 0, end_line: int = 0, symbol: str = "") -> None:
+        """Show a project file (relative path) at ``start_line`` (0: the top); given the
+        ``symbol`` defined there once (a chip), where the index finds it now if it moved."""
         if self.project is None:
             return
+        if symbol and start_line > 0:
+            self._open_moved(relative, start_line, end_line, symbol)
+        else:
+            self._open_place(relative, start_line, end_line)
+
+    def _open_moved(self, relative: str, start_line: int, end_line: int, symbol: str) -> None:
+        """Look the definition up on the worker, then show it where it is now."""
+        from desktop.assist.navigate import Place, find_moved_definition
+        from desktop.index.store import IndexMissing, index_db_path, open_reader
+
+        place, project = Place(relative, start_line, max(start_line, end_line)), self.project
+        db_path = index_db_path(self.services.paths, project)
+
+        def work(token):  # noqa: ANN001, ANN202 - a Work function
+            try:
+                conn = open_reader(db_path)
+            except IndexMissing:  # not indexed yet: the place as it was given
+                return [None]
+            try:
+                return [find_moved_definition(conn, place, symbol)]
+            finally:
+                conn.close()
+
+        def show(moved: object) -> None:
+            if self.project == project:
+                self._open_found(place, symbol, moved)
+
+        self.services.runner.run(work, name="find-moved", on_item=show,
+                                 on_error=lambda _error: show(None))
+
+    def _open_found(self, place: Place, symbol: str, moved: Place | None) -> None:
+        if moved is None:
+            self._open_place(place.path, place.start_line, place.end_line)
+            return
+        self._open_place(moved.path, moved.start_line, moved.end_line)
+        self.statusBar().showMessage(moved_text(symbol, place, moved), 8000)
+
+    def _open_place(self, relative: str, start_line: int, end_line: int) -> None:
         path = (self.project / relative).resolve()
         if not path.is_relative_to(self.project):
             self.statusBar().showMessage(f"{relative} leads outside the project; Hearth does not open it.", 8000)
             return
         if self.code_view.current_path == path and self.code_view.is_showing_file and not self.code_view.is_loading:
-            self._go_to_location(path, start_line)
+            self._go_to_location(path, start_line, end_line)
             return
-        self._pending_location = (path, start_line)
+        self._pending_location = (path, start_line, end_line)
         self.open_file(path)
 
     def _on_file_loaded(self, path: Path) -> None:
         pending, self._pending_location = self._pending_location, None
         if pending is not None and pending[0] == Path(path):
-            self._go_to_location(pending[0], pending[1])
+            self._go_to_location(*pending)
 
-    def _go_to_location(self, path: Path, line: int) -> None:
+    def _on_file_failed(self, path: Path, error: HearthError) -> None:
+        # A place asked for in a file that failed to open must not be jumped to when
+        # the file is opened again later, for another reason.
+        if self._pending_location is not None and self._pending_location[0] == Path(path):
+            self._pending_location = None
+        self.statusBar().showMessage(error.message, 8000)
+
+    def _go_to_location(self, path: Path, line: int, end_line: int = 0) -> None:
+        """Show ``line`` of the loaded ``path``; a file now shorter than the place asked
+        for is shown at its end, and the status bar says so."""
+        count = self.code_view.editor.line_count
         if line > 0:
+            if max(line, end_line) > count:
+                relative = path.relative_to(self.project).as_posix() if self.project else path.name
+                self.statusBar().showMessage(shorter_file_text(relative, count, line, end_line), 8000)
+            line = min(line, count)
             self.code_view.go_to_line(line)
         self.code_view.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self.location_opened.emit(path, line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.assist.navigate import find_files, find_symbols, fuzzy_score
+from desktop.assist.navigate import Place, find_files, find_moved_definition, find_symbols, fuzzy_score
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import ensure_index
 from desktop.index.store import index_db_path, open_reader
@@ -73,3 +73,52 @@ def test_a_member_is_found_as_the_list_shows_it(conn):
     assert [m.name for m in find_symbols(conn, "MWin.opf")] == ["open_file"]
     assert find_symbols(conn, "Menu.open_file") == []
     assert find_symbols(conn, ".") == []
+
+
+HELPERS = "def helper_one(x):\n    return x + 1\n\n\ndef helper_two(x):\n    return x * 2\n"  # helper_two: 5-6
+
+
+def indexed(root, files: dict[str, str]):
+    """Write ``files`` under ``root`` (removing the .py files not named), index, and open a reader."""
+    for old in root.rglob("*.py"):
+        if old.relative_to(root).as_posix() not in files:
+            old.unlink()
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    paths = HearthPaths.from_env()
+    ensure_index(root, paths)
+    return open_reader(index_db_path(paths, root))
+
+
+def test_a_definition_still_where_the_answer_had_it_has_not_moved(tmp_path):
+    conn = indexed(tmp_path / "p", {"src/util.py": HELPERS})
+    assert find_moved_definition(conn, Place("src/util.py", 5, 6), "helper_two") is None
+    assert find_moved_definition(conn, Place("src/util.py", 6, 6), "helper_two") is None  # a piece of it
+    conn.close()
+
+
+def test_a_definition_pushed_down_the_file_is_found_where_it_is_now(tmp_path):
+    conn = indexed(tmp_path / "p", {"src/util.py": "# a comment\n" * 20 + HELPERS})
+    assert find_moved_definition(conn, Place("src/util.py", 5, 6), "helper_two") == Place("src/util.py", 25, 26)
+    conn.close()
+
+
+def test_the_nearest_of_several_definitions_in_the_file_wins(tmp_path):
+    text = "class A:\n    def run(self):\n        pass\n" + "\n" * 30 + "class B:\n    def run(self):\n        pass\n"
+    conn = indexed(tmp_path / "p", {"src/jobs.py": text})  # run: 2-3 and 35-36
+    assert find_moved_definition(conn, Place("src/jobs.py", 30, 31), "run") == Place("src/jobs.py", 35, 36)
+    conn.close()
+
+
+def test_a_definition_in_a_renamed_file_is_found_in_its_new_file(tmp_path):
+    conn = indexed(tmp_path / "p", {"src/helpers.py": HELPERS})
+    assert find_moved_definition(conn, Place("src/util.py", 5, 6), "helper_two") == Place("src/helpers.py", 5, 6)
+    conn.close()
+
+
+def test_gone_or_defined_in_several_other_files_is_not_guessed(tmp_path):
+    conn = indexed(tmp_path / "p", {"src/a.py": HELPERS, "src/b.py": HELPERS})
+    assert find_moved_definition(conn, Place("src/util.py", 5, 6), "helper_two") is None
+    assert find_moved_definition(conn, Place("src/util.py", 5, 6), "no_such_name") is None
+    conn.close()

@@ -88,3 +88,37 @@ def test_ask_sends_the_models_own_context_length_and_temperature(fake_ollama, pr
                     "--model", "mistral:7b", "--host", fake_ollama.host)
     assert result.returncode == 0, result.stderr
     assert fake_ollama.last_chat_body["options"] == {"num_ctx": 2048, "temperature": 0.7}
+
+
+def test_ctrl_c_while_the_first_index_is_built_exits_130_without_a_traceback(fake_ollama, tmp_path, hearth_home):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from desktop.core.paths import HearthPaths
+    from desktop.index.store import index_db_path
+
+    root = tmp_path / "big"
+    root.mkdir()
+    functions = "".join(f"def function_{n}(value):\n    return value + {n}\n\n\n" for n in range(60))
+    for number in range(3000):  # a few seconds to index: the interrupt lands while it runs
+        (root / f"module_{number}.py").write_text(functions, encoding="utf-8")
+    # As from a terminal: Ctrl+C raises KeyboardInterrupt (see test_pull_ctrl_c_cancels_cleanly).
+    start = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             "sys.argv[0] = 'hearth'; runpy.run_module('desktop', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", start, "ask", str(root), "what?", "--model", "mistral:7b",
+                             "--host", fake_ollama.host], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    database = index_db_path(HearthPaths.from_env(), root.resolve())
+    deadline = time.monotonic() + 30
+    while not database.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert proc.poll() is None, "the index was built before the interrupt: make the project larger"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip() == f"hearth: interrupted while reading {root.resolve()}; nothing was sent."
+    assert out == ""
+    assert fake_ollama.last_chat_body is None

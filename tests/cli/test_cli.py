@@ -114,6 +114,17 @@ def test_ask_connection_dropped_keeps_partial_answer(fake_ollama, project):
     assert "Traceback" not in result.stderr
 
 
+def test_ask_connection_dropped_before_any_text_does_not_speak_of_an_answer_above(fake_ollama, project):
+    fake_ollama.answer = "one two three"
+    fake_ollama.fault = Fault.DROP_MID_STREAM
+    fake_ollama.fault_after_tokens = 0
+    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().endswith("No part of the answer arrived.")
+    assert "answer above" not in result.stderr
+
+
 def test_ask_error_line_mid_stream(fake_ollama, project):
     fake_ollama.answer = "alpha beta gamma delta epsilon zeta eta theta"
     fake_ollama.fault = Fault.ERROR_LINE
@@ -156,3 +167,25 @@ def test_headless_commands_never_import_qt(fake_ollama, project):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ctrl_c_while_waiting_for_a_silent_server_exits_130_without_a_traceback():
+    import signal
+    import socket
+
+    with socket.socket() as server:  # accepts the connection, never answers
+        server.bind(("127.0.0.1", 0))
+        server.listen(5)
+        host = f"http://127.0.0.1:{server.getsockname()[1]}"
+        # As from a terminal: Ctrl+C raises KeyboardInterrupt (see test_pull_ctrl_c_cancels_cleanly).
+        start = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                 "sys.argv[0] = 'hearth'; runpy.run_module('desktop', run_name='__main__')")
+        proc = subprocess.Popen([sys.executable, "-c", start, "doctor", "--host", host],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server.settimeout(30)
+        connection, _ = server.accept()  # the request is on its way: hearth waits for the answer
+        with connection:
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip() == "hearth: interrupted."

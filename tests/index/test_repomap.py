@@ -162,6 +162,27 @@ def test_focus_on_a_file_or_name_pulls_it_in(index):
     assert repo_map(index, small, focus=["no_such_thing", "missing.py"]) == repo_map(index, small)
 
 
+LONG_CJK = "def 核心(" + ", ".join(f"参数{n}: 字符串类型" for n in range(30)) + "):\n    return 1\n"  # ~600 tokens
+
+
+def test_a_definition_too_long_for_the_budget_makes_way_for_the_ones_after_it(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    callers = "".join(f"\n\ndef user_{n}():\n    return 核心()\n" for n in range(6))
+    (root / "core.py").write_text(LONG_CJK + callers, encoding="utf-8")  # 核心 is the most used
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        assert "def 核心(" in repo_map(index, 2000)
+        text = repo_map(index, 200)
+        assert estimate_tokens(text) <= 200
+        assert "def 核心(" not in text
+        assert "def user_0():" in text and "def user_5():" in text
+    finally:
+        index.close()
+
+
 def test_empty_project_maps_to_nothing(tmp_path):
     root = tmp_path / "empty"
     root.mkdir()

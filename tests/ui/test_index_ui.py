@@ -468,7 +468,7 @@ def test_answer_shows_chips_that_open_the_code_view(qtbot, make_window, project,
     text = panel.transcript.plain_text()
     assert f"util.py:{item.start_line}–{item.end_line} helper_two" in text.replace("\xa0", " ")
     assert f"{view.context.used_tokens:,} of {view.context.budget_tokens:,} tokens" in text
-    href = f"hearth-open:src/util.py#L{item.start_line}-{item.end_line}"
+    href = f"hearth-open:src/util.py?symbol=helper_two#L{item.start_line}-{item.end_line}"
     with qtbot.waitSignal(window.location_opened, timeout=10000) as opened:
         _click_link(qtbot, panel.transcript, href)
     assert opened.args == [project / "src" / "util.py", item.start_line]
@@ -490,7 +490,7 @@ def test_trimmed_turns_are_noted_under_the_answer(qtbot):
     text = transcript.plain_text().replace("\xa0", " ")
     assert "b.py:3–9 run" in text and "project outline" in text
     assert "3,120 of 6,000 tokens · 2 earlier turns left out to fit" in text
-    assert 'href="hearth-open:a/b.py#L3-9"' in transcript.toHtml()
+    assert 'href="hearth-open:a/b.py?symbol=run#L3-9"' in transcript.toHtml()
 
 
 def test_a_full_disk_is_said_in_the_status_bar_and_retry_catches_up(qtbot, make_window, project):

@@ -136,7 +136,7 @@ class ChatPanel(QWidget):
     model_changed = Signal(str)
     answer_finished = Signal(object)  # ChatStats of a complete answer
     error_shown = Signal(object)  # the HearthError shown inline
-    location_requested = Signal(str, int, int)  # a code chip under an answer: path, first and last line
+    location_requested = Signal(str, int, int, str)  # a code chip under an answer: path, first and last line, symbol
     apply_requested = Signal(str, object)  # "Apply" under a code block: the code, its CodeTarget
 
     def __init__(self, runner: TaskRunner, store: ConversationStore, parent: QWidget | None = None) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, QUrlQuery, Signal
 from PySide6.QtGui import (QDesktopServices, QGuiApplication, QPalette, QTextBlockFormat, QTextCharFormat,
                            QTextCursor)
 from PySide6.QtWidgets import QTextBrowser, QWidget
@@ -31,12 +31,14 @@ if TYPE_CHECKING:  # annotations only; keeps the assist layer out of start-up
 FLUSH_INTERVAL_MS = 40
 TOGGLE_SCHEME = "reasoning"
 PROMPT_SCHEME = "prompt"  # prompt:<message index> shows or hides a code action's full prompt
-OPEN_SCHEME = "hearth-open"  # hearth-open:<relative path>#L<start>-<end>
+OPEN_SCHEME = "hearth-open"  # hearth-open:<relative path>[?symbol=<name>]#L<start>-<end>
 
 
 def open_link(item: ContextItem) -> str:
     """The transcript link that opens a context item's lines in the code view."""
-    return f"{OPEN_SCHEME}:{quote(item.path)}#L{item.start_line}-{item.end_line}"
+    # The name lets the window find the definition again after the file changed.
+    symbol = f"?symbol={quote(item.symbol, safe='')}" if item.symbol else ""
+    return f"{OPEN_SCHEME}:{quote(item.path)}{symbol}#L{item.start_line}-{item.end_line}"
 
 
 CHIP_SYMBOL_CHARS = 32  # a longer symbol name is cut in its middle on a chip (the tooltip has it whole)
@@ -112,7 +114,7 @@ class Transcript(QTextBrowser):
     """Read-only rich-text view of a conversation."""
 
     copied = Signal(str)  # code copied to the clipboard
-    location_requested = Signal(str, int, int)  # relative path, first line, last line (a chip)
+    location_requested = Signal(str, int, int, str)  # relative path, first line, last line, symbol or "" (a chip)
     updated = Signal(int, float)  # after each render of the live answer: characters shown, seconds spent
     apply_requested = Signal(str, object)  # "Apply" under a code block: the code, its CodeTarget
 
@@ -527,7 +529,8 @@ class Transcript(QTextBrowser):
     def _open_location(self, url: QUrl) -> None:
         start, _, end = url.fragment().removeprefix("L").partition("-")
         if url.path() and start.isdigit():
-            self.location_requested.emit(url.path(), int(start), int(end) if end.isdigit() else int(start))
+            symbol = QUrlQuery(url).queryItemValue("symbol", QUrl.ComponentFormattingOption.FullyDecoded)
+            self.location_requested.emit(url.path(), int(start), int(end) if end.isdigit() else int(start), symbol)
 
     def request_apply(self, code_id: int) -> bool:
         """Ask for code block ``code_id`` to be applied to its file; False when unknown which."""
