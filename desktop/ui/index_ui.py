@@ -78,13 +78,17 @@ def progress_parts(progress: IndexProgress) -> tuple[str, str]:
 
 
 def _files(count: int) -> str:
-    return f"{count:,} file" if count == 1 else f"{count:,} files"
+    return _counted(count, "file")
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def summary_text(summary: IndexSummary) -> str:
     """"Index: 1,204 files · 9,876 symbols · 31 skipped"."""
     skipped = sum(summary.skipped.values())
-    text = f"Index: {summary.files_indexed:,} files · {summary.symbols:,} symbols"
+    text = f"Index: {_counted(summary.files_indexed, 'file')} · {_counted(summary.symbols, 'symbol')}"
     return text + (f" · {skipped:,} skipped" if skipped else "")
 
 

@@ -18,7 +18,7 @@ from desktop.assist.context import ContextItem, ContextPlan
 from desktop.index.indexer import IndexProgress, IndexSummary
 from desktop.index.live import LiveUpdate
 from desktop.assist.conversations import StoredMessage
-from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text
+from desktop.ui.index_ui import IndexStatus, SkippedFilesDialog, progress_text, summary_text
 from desktop.index.store import IndexReader, SkippedFile, index_db_path, open_reader
 from desktop.qt.worker import Worker
 from desktop.ui import main_window
@@ -623,3 +623,12 @@ def test_chips_tell_same_named_files_apart_and_shorten_long_names():
         "src/util.py:3–9 helper_two", "docs/util.py:1–4", "a/pkg/core.py:5 x",
         "b/pkg/core.py:7–8 deeply_nested_h…_very_long_name", "app.py:1–2 main", "project outline",
     ]
+
+
+def test_the_index_summary_counts_in_the_singular_too():
+    def summary(files: int, symbols: int, skipped: int) -> IndexSummary:
+        return IndexSummary(files, {"binary": skipped} if skipped else {}, symbols, 0, 0.0, 0, 0)
+
+    assert summary_text(summary(3, 1, 0)) == "Index: 3 files · 1 symbol"
+    assert summary_text(summary(1, 0, 0)) == "Index: 1 file · 0 symbols"
+    assert summary_text(summary(1_204, 9_876, 31)) == "Index: 1,204 files · 9,876 symbols · 31 skipped"
