@@ -136,6 +136,10 @@ def run_ask(
                 if event.stats.truncated:
                     fail(f"the answer from {engine.host} was cut at the length limit (num_ctx {options.num_ctx}).")
                     return EXIT_TRUNCATED
+                if not wrote_text:  # a script must not take silence for an answer
+                    fail(f"{chosen} at {engine.host} finished without an answer (a reasoning model may have "
+                         "spent it all on its reasoning); nothing was printed.")
+                    return EXIT_SERVER
                 return EXIT_OK
     except KeyboardInterrupt:
         cancel.cancel()

@@ -114,6 +114,17 @@ def test_ask_connection_dropped_keeps_partial_answer(fake_ollama, project):
     assert "Traceback" not in result.stderr
 
 
+
+def test_ask_that_gets_an_empty_answer_says_so_and_exits_1(fake_ollama, project):
+    fake_ollama.answer = ""
+    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"hearth: mistral:7b at {fake_ollama.host} finished without an answer (a reasoning model may have "
+        "spent it all on its reasoning); nothing was printed."
+    )
+
 def test_ask_connection_dropped_before_any_text_does_not_speak_of_an_answer_above(fake_ollama, project):
     fake_ollama.answer = "one two three"
     fake_ollama.fault = Fault.DROP_MID_STREAM
