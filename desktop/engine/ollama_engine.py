@@ -281,7 +281,7 @@ class OllamaEngine(Engine):
                     f"{_clip(str(chunk['error']))}",
                     self._host,
                     partial_text="".join(received),
-                    hint="What arrived so far is kept. Try again, or try a smaller context.",
+                    hint=_partial_hint(received, "Try again, or try a smaller context."),
                 )
             message = chunk.get("message") or {}
             thinking = message.get("thinking") or ""
@@ -298,7 +298,7 @@ class OllamaEngine(Engine):
             f"The connection to {self._host} ended before the answer was complete.",
             self._host,
             partial_text="".join(received),
-            hint="What arrived so far is kept. Try again.",
+            hint=_partial_hint(received, "Try again."),
         )
 
     def _parse_line(self, line: str, received: list[str]) -> dict[str, Any]:
@@ -311,7 +311,7 @@ class OllamaEngine(Engine):
                 f"The server at {self._host} sent a line that is not valid Ollama output.",
                 self._host,
                 partial_text="".join(received),
-                hint="What arrived so far is kept. Check that the address points to Ollama.",
+                hint=_partial_hint(received, "Check that the address points to Ollama."),
             )
         return chunk
 
@@ -376,7 +376,7 @@ class OllamaEngine(Engine):
                     f"The server at {host} stopped sending for {self._read_timeout:g} s.",
                     host,
                     partial_text=partial,
-                    hint="What arrived so far is kept. Try again.",
+                    hint=_partial_hint(partial, "Try again."),
                 )
             return RequestTimedOut(
                 f"The server at {host} did not answer within {self._read_timeout:g} s.",
@@ -393,7 +393,7 @@ class OllamaEngine(Engine):
                     f"The connection to {host} dropped before the answer was complete.",
                     host,
                     partial_text=partial,
-                    hint="What arrived so far is kept. Try again.",
+                    hint=_partial_hint(partial, "Try again."),
                 )
             return ServerError(f"The server at {host} closed the connection without answering.", host)
         if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
@@ -568,3 +568,9 @@ def _progress(chunk: Mapping[str, Any]) -> PullProgress:
         total=number("total"),
         completed=number("completed"),
     )
+
+
+def _partial_hint(partial: str | list[str], advice: str) -> str:
+    """The hint of an error in the middle of an answer: that the text which arrived is
+    kept (only when some did), then ``advice``."""
+    return f"What arrived so far is kept. {advice}" if "".join(partial) else advice

@@ -207,6 +207,27 @@ def test_mid_stream_faults_keep_partial_text(
     assert len(yielded) == 4
     assert info.value.partial_text == "".join(yielded) == "one two six ten"
     assert fake_ollama.host in info.value.message
+    assert info.value.hint.startswith("What arrived so far is kept.")
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (Fault.ERROR_LINE, StreamErrorLine),
+        (Fault.DROP_MID_STREAM, ConnectionDropped),
+        (Fault.MALFORMED_LINE, MalformedResponse),
+    ],
+)
+def test_a_fault_before_any_text_keeps_nothing_and_does_not_say_it_does(
+    engine: OllamaEngine, fake_ollama: FakeOllama, fault: Fault, error: type
+) -> None:
+    fake_ollama.answer = "one two six ten"
+    fake_ollama.fault = fault
+    fake_ollama.fault_after_tokens = 0
+    with pytest.raises(error) as info:
+        run_chat(engine)
+    assert info.value.partial_text == ""
+    assert info.value.hint and "arrived" not in info.value.hint
 
 
 def test_stream_that_ends_without_done_is_a_dropped_connection(fake_ollama: FakeOllama) -> None:
