@@ -607,11 +607,13 @@ def _focus_block(
         symbol_row = _enclosing_symbol(index, path, focus.cursor_line)
         if symbol_row is None:
             return None
-        if current.lines is None:
+        if current.text is None:
             log.info("not sending %s: %s", path, current.problem)
             return None
+        from desktop.index.files import text_lines
+
         start, end = symbol_row.start_line, symbol_row.end_line
-        lines = list(current.lines[start - 1:end])
+        lines = text_lines(current.text)[start - 1:end]
         symbol, kind = symbol_row.name, symbol_row.kind
     else:
         return None
@@ -632,18 +634,18 @@ def _withheld(root: Path | None, path: str, selection: str) -> bool:
 class _CurrentFile:
     """The file in focus as one read found it: whether it holds a private key (then no
     part of it may go, not even a selection: the index leaves such files out, but the
-    user can still open one), and its lines, None when not read as text (``problem``)."""
+    user can still open one), and its text, None when not read as text (``problem``)."""
 
     holds_key: bool = False
-    lines: tuple[str, ...] | None = None
+    text: str | None = None
     problem: str = ""
 
 
 def _read_current(root: Path | None, path: str) -> _CurrentFile:
-    """``path``'s key check and lines, both from one read of its bytes; nothing without a
+    """``path``'s key check and text, both from one read of its bytes; nothing without a
     root. A file too large or unreadable holds no key as far as Hearth knows: it sends
     none of its lines either."""
-    from desktop.index.files import decode_file, read_file_bytes, text_lines
+    from desktop.index.files import decode_file, read_file_bytes
     from desktop.index.scanner import holds_private_key
 
     if root is None:
@@ -655,7 +657,7 @@ def _read_current(root: Path | None, path: str) -> _CurrentFile:
         text, _encoding = decode_file(raw)
     except HearthError as exc:
         return _CurrentFile(problem=exc.message)
-    return _CurrentFile(lines=tuple(text_lines(text)))
+    return _CurrentFile(text=text)
 
 
 def _enclosing_symbol(index: SearchIndex, path: str, line: int):  # noqa: ANN202 - SymbolRow | None

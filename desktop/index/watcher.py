@@ -48,15 +48,15 @@ _POLL_S = 0.05
 _MAX_BATCH_WINDOW_S = 2.0  # under constant churn, still deliver at least this often
 _OBSERVER_TIMEOUT_S = 0.1
 _STOP_JOIN_S = 0.15
-# "attrib": a chmod can make a file or folder readable (or not) without touching its mtime.
-_RELEVANT = frozenset({"created", "modified", "deleted", "moved", "attrib"})
-# The same, as the observer is told: on Linux it then asks inotify for nothing else. By
-# default it also hears every open and close of a file, so the indexer reading a large
-# project overflowed the kernel's queue, and each overflow meant a full update.
+# The events the observer is asked for; on Linux it then asks inotify for nothing else.
+# By default it also hears every open and close of a file, so the indexer reading a large
+# project overflowed the kernel's queue, and each overflow meant a full update. Attrib:
+# a chmod can make a file or folder readable (or not) without touching its mtime.
 _WATCHED = [
     FileCreatedEvent, DirCreatedEvent, FileModifiedEvent, DirModifiedEvent, FileDeletedEvent, DirDeletedEvent,
     FileMovedEvent, DirMovedEvent, FileAttribEvent, DirAttribEvent,
 ]
+_RELEVANT = frozenset(event.event_type for event in _WATCHED)  # created, modified, deleted, moved, attrib
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,12 @@ Run = tuple[int, int, Any]  # start, length (UTF-16 units), pygments token type
 # --- pure helpers (no widgets; run on the worker) -------------------------------------
 
 
+def lines_text(start: int, end: int) -> str:
+    """"line 5" or "lines 5–7": a place in a file, as messages name it."""
+    return f"line {start}" if start >= end else f"lines {start}–{end}"
+
+
+
 def split_long_lines(text: str, width: int = DISPLAY_ROW_CHARS) -> tuple[str, list[int] | None]:
     """Cut lines longer than ``width`` into rows.
 

@@ -58,7 +58,7 @@ from desktop.assist.edits.model import (
 from desktop.core.cancel import CancelToken
 from desktop.core.errors import HearthError
 from desktop.ui import theme
-from desktop.ui.code_view import CodeEditor, Run, highlight_runs
+from desktop.ui.code_view import CodeEditor, Run, highlight_runs, lines_text
 
 CONTEXT_LINES = 3  # unchanged lines shown before and after each change
 
@@ -167,10 +167,8 @@ def _header_text(hunk: Hunk, total: int) -> str:
     removed, added = len(hunk.base_lines), len(hunk.new_lines)
     if not removed:
         where = f"insert before line {hunk.base_start}"
-    elif removed == 1:
-        where = f"line {hunk.base_start}"
     else:
-        where = f"lines {hunk.base_start}–{hunk.base_start + removed - 1}"
+        where = lines_text(hunk.base_start, hunk.base_start + removed - 1)
     return f"Change {hunk.index + 1} of {total} · {where} · −{removed} +{added}"
 
 
@@ -517,8 +515,7 @@ class DiffReviewDialog(QDialog):
     def _build(self, title: str, relative: str, lines: tuple[int, int] | None, model: str) -> None:
         self.title_label = QLabel(f"<b>{html.escape(title)}</b>", self)
         self.title_label.setObjectName("editTitle")
-        self._where = (relative, "whole file" if lines is None else (
-            f"line {lines[0]}" if lines[0] == lines[1] else f"lines {lines[0]}–{lines[1]}"))
+        self._where = (relative, "whole file" if lines is None else lines_text(*lines))
         self.target_label = QLabel(self)
         self.set_model(model)
         self.target_label.setObjectName("editTarget")

@@ -27,7 +27,7 @@ from desktop.qt.worker import TaskRunner, Worker, building_long_lived, release_l
 from desktop.ui.app_state import AppState
 from desktop.ui.chat.chat_panel import ChatPanel
 from desktop.ui.code_actions import CodeActions
-from desktop.ui.code_view import CodeView
+from desktop.ui.code_view import CodeView, lines_text
 from desktop.ui.commands import CODE_MENU, COMMANDS, MENUS, Command
 from desktop.ui.index_ui import ElidedLabel, IndexStatus, QuickOpenDialog, SkippedFilesDialog
 from desktop.ui.project_tree import ProjectTree
@@ -72,11 +72,6 @@ class WindowServices:
     app_state: AppState
     make_engine: EngineFactory  # (settings, --host flag) -> engine
     host_flag: str | None = None
-
-
-def lines_text(start: int, end: int) -> str:
-    """"line 5" or "lines 5–7"."""
-    return f"line {start}" if start >= end else f"lines {start}–{end}"
 
 
 def moved_text(symbol: str, was: Place, now: Place) -> str:

@@ -102,11 +102,16 @@ def test_ask_missing_model_offers_pull_command(fake_ollama, project):
     assert "Traceback" not in result.stderr
 
 
+
+def ask_to_count(fake_ollama, project) -> subprocess.CompletedProcess:  # noqa: ANN001 - fixtures
+    """``hearth ask`` of the project, with the fake server's fault and answer as set."""
+    return hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+
 def test_ask_connection_dropped_keeps_partial_answer(fake_ollama, project):
     fake_ollama.answer = "one two three four five six seven eight nine ten eleven twelve"
     fake_ollama.fault = Fault.DROP_MID_STREAM
     fake_ollama.fault_after_tokens = 4
-    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    result = ask_to_count(fake_ollama, project)
     assert result.returncode == 1
     assert result.stdout.strip() and fake_ollama.answer.startswith(result.stdout.strip())
     assert "incomplete" in result.stderr
@@ -117,7 +122,7 @@ def test_ask_connection_dropped_keeps_partial_answer(fake_ollama, project):
 
 def test_ask_that_gets_an_empty_answer_says_so_and_exits_1(fake_ollama, project):
     fake_ollama.answer = ""
-    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    result = ask_to_count(fake_ollama, project)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == (
@@ -129,7 +134,7 @@ def test_ask_connection_dropped_before_any_text_does_not_speak_of_an_answer_abov
     fake_ollama.answer = "one two three"
     fake_ollama.fault = Fault.DROP_MID_STREAM
     fake_ollama.fault_after_tokens = 0
-    result = hearth("ask", str(project), "count", "--model", "mistral:7b", "--host", fake_ollama.host)
+    result = ask_to_count(fake_ollama, project)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip().endswith("No part of the answer arrived.")

@@ -185,14 +185,14 @@ def test_out_of_memory_suggests_smaller_model(engine: OllamaEngine, fake_ollama:
     assert "smaller model" in info.value.hint
 
 
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        (Fault.ERROR_LINE, StreamErrorLine),
-        (Fault.DROP_MID_STREAM, ConnectionDropped),
-        (Fault.MALFORMED_LINE, MalformedResponse),
-    ],
-)
+MID_STREAM_FAULTS = [  # a fault in an answer's stream, and the error it becomes
+    (Fault.ERROR_LINE, StreamErrorLine),
+    (Fault.DROP_MID_STREAM, ConnectionDropped),
+    (Fault.MALFORMED_LINE, MalformedResponse),
+]
+
+
+@pytest.mark.parametrize(("fault", "error"), MID_STREAM_FAULTS)
 def test_mid_stream_faults_keep_partial_text(
     engine: OllamaEngine, fake_ollama: FakeOllama, fault: Fault, error: type
 ) -> None:
@@ -210,14 +210,7 @@ def test_mid_stream_faults_keep_partial_text(
     assert info.value.hint.startswith("What arrived so far is kept.")
 
 
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        (Fault.ERROR_LINE, StreamErrorLine),
-        (Fault.DROP_MID_STREAM, ConnectionDropped),
-        (Fault.MALFORMED_LINE, MalformedResponse),
-    ],
-)
+@pytest.mark.parametrize(("fault", "error"), MID_STREAM_FAULTS)
 def test_a_fault_before_any_text_keeps_nothing_and_does_not_say_it_does(
     engine: OllamaEngine, fake_ollama: FakeOllama, fault: Fault, error: type
 ) -> None:
