@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSplitter, QStatusBar, QVBoxLayout, QWidget
 
 from desktop.core.errors import HearthError, SettingsError
 from desktop.core.paths import HearthPaths, project_key
@@ -72,6 +72,29 @@ class WindowServices:
     app_state: AppState
     make_engine: EngineFactory  # (settings, --host flag) -> engine
     host_flag: str | None = None
+
+
+class _HiddenUnderMessages(QObject):
+    """Keeps a normal status-bar widget hidden while a message is shown.
+
+    QStatusBar hides such widgets when a message comes, but only those visible then, and
+    re-laying itself out (its first show, a change of height) shows them again: a message
+    posted before the window first showed was drawn over the project label."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self._bar = bar
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Show and self._bar.currentMessage():
+            QTimer.singleShot(0, lambda: self._hide(watched))
+        return False
+
+    def _hide(self, widget: QObject) -> None:
+        if self._bar.currentMessage() and isinstance(widget, QWidget):
+            widget.hide()
+            # As QStatusBar marks what it hid, so that the message's end shows it again.
+            widget.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
 
 
 def moved_text(symbol: str, was: Place, now: Place) -> str:
@@ -209,6 +232,7 @@ class MainWindow(QMainWindow):
         self.index_status.skipped_requested.connect(self.show_skipped)
         bar = self.statusBar()
         bar.addWidget(self.project_label, 1)
+        self.project_label.installEventFilter(_HiddenUnderMessages(bar))
         bar.addPermanentWidget(self.index_status)
         bar.addPermanentWidget(self.server_label)
         bar.addPermanentWidget(self.model_label)

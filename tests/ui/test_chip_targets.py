@@ -106,3 +106,14 @@ def test_a_chip_whose_file_was_renamed_opens_the_definition_in_its_new_file(qtbo
     assert open_place(qtbot, window, "src/app.py", 1, 3, "main") == [entry, 1]
     assert window.code_view.current_path == entry
     assert window.statusBar().currentMessage() == "src/app.py no longer holds main: showing it in src/entry.py, lines 1–3."
+
+
+def test_a_message_posted_before_the_window_shows_is_not_drawn_over_the_project_label(qtbot, make_window, project):
+    window = make_window(project)  # not shown yet, as during start-up
+    open_place(qtbot, window, "src/app.py", 40, 50)  # posts a message
+    window.show()
+    qtbot.waitUntil(lambda: not window.project_label.isVisible(), timeout=2000)
+    qtbot.wait(100)  # the status bar re-lays itself out after its first show
+    assert not window.project_label.isVisible() and window.statusBar().currentMessage()
+    window.statusBar().clearMessage()
+    qtbot.waitUntil(window.project_label.isVisible, timeout=2000)
