@@ -29,7 +29,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -70,6 +70,7 @@ PATCH_FILES = 50  # after a change of up to this many files (or this share of th
 PATCH_SHARE = 0.01  # search caches read just those files again; after more, every file
 GRAPH_STALE_FILES = 20  # the reference graph is built anew once more files than this
 GRAPH_STALE_SHARE = 0.02  # (or this share of them) have changed since it was built
+CHANGE_LOG = 64  # changes remembered for ``changes_since``
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
 SYMBOL_WEIGHTS = "1.0, 2.0, 2.0"  # in-file ranking: BM25 of a definition's name, docstring, summary
 PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)
@@ -184,6 +185,8 @@ class SearchIndex:
         self._generation: int | None = None
         self._graph: RefGraph | None = None
         self._graph_lag = 0  # files changed since the graph was built (``_carry_graph``)
+        self._change_serial = 0
+        self._change_log: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=CHANGE_LOG)
         self._files: dict[int, str] = {}
         self._languages: dict[str, str | None] = {}
         self._file_ids: dict[str, int] = {}
@@ -294,7 +297,8 @@ class SearchIndex:
         new = [f for f, version in versions.items() if self._versions.get(f) != version]
         before = dict(self._files)
         self._versions = {}  # until the caches hold them all
-        if before and len(gone) + len(new) <= max(PATCH_FILES, PATCH_SHARE * len(versions)):
+        patched = bool(before) and len(gone) + len(new) <= max(PATCH_FILES, PATCH_SHARE * len(versions))
+        if patched:
             self._forget_files(gone)
             self._read_files(new)
         else:
@@ -307,7 +311,36 @@ class SearchIndex:
         }
         self._split_id = int((self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) * PARTNER_SHARE)
         changed_paths = {before[f] for f in gone if f in before} | {versions[f][2] for f in new}
+        self._note_change(frozenset(changed_paths) if patched else None)
         self._carry_graph(before, len(changed_paths))
+
+    @property
+    def change_serial(self) -> int:
+        """Counts the changes this view has taken in (``changes_since`` tells what they were)."""
+        return self._change_serial
+
+    def changes_since(self, serial: int) -> frozenset[str] | None:
+        """The relative paths of the files added, changed or removed since
+        ``change_serial`` was ``serial``. None when that is not known: every file was read
+        again, the reference graph's ranks were computed anew, or it is too long ago.
+
+        For what other modules derive from the index and keep up to date themselves
+        (the repo map's ranking)."""
+        if serial == self._change_serial:
+            return frozenset()
+        entries = [(number, paths) for number, paths in self._change_log if number > serial]
+        if len(entries) != self._change_serial - serial:
+            return None
+        changed: set[str] = set()
+        for _number, paths in entries:
+            if paths is None:
+                return None
+            changed |= paths
+        return frozenset(changed)
+
+    def _note_change(self, paths: frozenset[str] | None) -> None:
+        self._change_serial += 1
+        self._change_log.append((self._change_serial, paths))
 
     def forget_recent_matches(self) -> None:
         """Drop the memory of the last few full-text matches, which lets the rankers of one
@@ -616,6 +649,7 @@ class SearchIndex:
             if self._graph is None:
                 self._graph = _load_graph(self.conn, self._files)
                 self._graph_lag = 0
+                self._note_change(None)  # every definition's rank may have moved
             return self._graph
 
     def _carry_graph(self, before: dict[int, str], changed: int) -> None:

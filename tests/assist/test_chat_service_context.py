@@ -219,3 +219,19 @@ def test_warm_up_readies_the_view_and_a_question_waiting_for_it_can_be_stopped(s
     plan = service.plan([], "How is the oldest entry dropped?", MODEL, OPTIONS, CancelToken())
     assert any(item.path == "store/cache.py" for item in plan.items)
     service.close()
+
+
+def test_after_a_warm_up_a_question_does_not_rank_every_definition_again(store, project, paths, fake_ollama, monkeypatch):
+    from desktop.index import repomap
+
+    ensure_index(project, paths)
+    service = make_service(store, project, paths, fake_ollama)
+    service.warm_up()
+
+    def scoring_everything(*_args):
+        raise AssertionError("the map's ranking was made anew during a question")
+
+    monkeypatch.setattr(repomap, "_standing_of_all", scoring_everything)
+    plan = service.plan([], "How is the oldest entry dropped?", MODEL, OPTIONS, CancelToken())
+    service.close()
+    assert any(item.kind == "map" for item in plan.items)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from desktop.core.paths import HearthPaths
+from desktop.index import repomap
 from desktop.index.indexer import ensure_index
-from desktop.index.repomap import MapEntry, render, repo_map
+from desktop.index.repomap import MapEntry, ranked_entries, render, repo_map
 from desktop.index.retrieval import SearchIndex
 from desktop.index.store import index_db_path
 from desktop.index.tokens import estimate_tokens
@@ -160,6 +163,86 @@ def test_focus_on_a_file_or_name_pulls_it_in(index):
     assert "lonely.py:" in repo_map(index, small, focus=["lonely.py"])
     assert "lonely.py:" in repo_map(index, small, focus=["lonely_helper"])
     assert repo_map(index, small, focus=["no_such_thing", "missing.py"]) == repo_map(index, small)
+
+
+def _web_of_modules(root, count, seed):
+    """``count`` modules whose definitions call each other's at random: a graph with
+    many more definitions than a few leaders, and every file some focus's neighbour."""
+    chooser = random.Random(seed)
+    for n in range(count):
+        calls = "".join(f"    helper_{chooser.randrange(count)}_{chooser.randrange(4)}()\n" for _ in range(3))
+        body = "".join(f"def helper_{n}_{k}():\n{calls}\n\n" for k in range(4))
+        (root / f"mod_{n}.py").write_text(body + f"class Thing{n}:\n    def act_{n}(self):\n{calls}")
+
+
+def _scored_afresh(index, focus):
+    """The ranking with every definition held (the reference the kept ranking must
+    match); the kept one is put back afterwards."""
+    kept = repomap._standings.pop(index, None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repomap, "LEADERS", 10**9)
+        entries = ranked_entries(index, focus)
+    repomap.forget(index)
+    if kept is not None:
+        repomap._standings[index] = kept
+    return entries
+
+
+@pytest.fixture
+def small_leaders(monkeypatch):
+    """Few candidates and fewer leaders than definitions, so the shortcuts all come into play."""
+    monkeypatch.setattr(repomap, "MAX_CANDIDATES", 12)
+    monkeypatch.setattr(repomap, "LEADERS", 24)
+
+
+def test_a_turn_ranks_as_if_every_definition_were_scored_afresh(tmp_path, small_leaders):
+    root = tmp_path / "proj"
+    root.mkdir()
+    _web_of_modules(root, 40, seed=1)
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        index.refresh()
+        chooser = random.Random(2)
+        files = sorted(index.file_paths.values())
+        focuses = [[]] + [chooser.sample(files, chooser.choice([1, 2, 5])) for _ in range(25)] + [["helper_3_1"]]
+        expected = [_scored_afresh(index, focus) for focus in focuses]
+        repomap.prepare(index)
+        assert [ranked_entries(index, focus) for focus in focuses] == expected
+        assert len(expected[1]) == 12
+        assert any(entries[0].path in focus for entries, focus in zip(expected[1:], focuses[1:]))
+    finally:
+        index.close()
+
+
+def test_the_kept_ranking_follows_saved_added_and_deleted_files(tmp_path, small_leaders, monkeypatch):
+    root = tmp_path / "proj"
+    root.mkdir()
+    _web_of_modules(root, 40, seed=3)
+    paths = HearthPaths.under(tmp_path / "home")
+    ensure_index(root, paths)
+    index = SearchIndex.open(index_db_path(paths, root.resolve()))
+    try:
+        repomap.prepare(index)
+        leader = ranked_entries(index, [])[0]
+        changes = [
+            lambda: (root / leader.path).unlink(),  # the best-ranked file goes
+            lambda: (root / "mod_7.py").write_text("def helper_7_0():\n    return 1\n"),  # one shrinks
+            lambda: (root / "fresh.py").write_text("def helper_99_0():\n    helper_1_1()\n" * 3),  # one arrives
+        ]
+        for change in changes:
+            change()
+            ensure_index(root, paths)
+            index.refresh()
+            with monkeypatch.context() as patch:
+                patch.setattr(repomap, "_standing_of_all", None)  # it must be patched, not made anew
+                kept = ranked_entries(index, ["mod_1.py"])
+            assert kept == _scored_afresh(index, ["mod_1.py"])
+        assert all(entry.path != leader.path for entry in ranked_entries(index, []))
+        assert any(entry.path == "fresh.py" for entry in ranked_entries(index, ["fresh.py"]))
+    finally:
+        index.close()
 
 
 LONG_CJK = "def 核心(" + ", ".join(f"参数{n}: 字符串类型" for n in range(30)) + "):\n    return 1\n"  # ~600 tokens

@@ -781,6 +781,54 @@ def test_the_graph_is_carried_across_a_small_change_and_built_anew_after_many(in
     assert builds == [1, 1] and index.file_id("shapes.py") in index.graph().nodes and hits
 
 
+def test_changes_since_names_the_files_changed_until_ranks_are_computed_anew(index, project, tmp_path, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    home = HearthPaths.under(tmp_path / "home")
+    index.refresh()
+    index.graph()
+    start = index.change_serial
+    assert index.changes_since(start) == frozenset()
+    (project / "http_parse.py").write_text(HTTP + "\n# a comment\n")
+    (project / "shapes.py").write_text("def trim(xs):\n    return xs[:1]\n")
+    ensure_index(project, home)
+    index.refresh()
+    middle = index.change_serial
+    (project / "shapes.py").unlink()
+    ensure_index(project, home)
+    index.refresh()
+    assert index.graph() is not None  # carried across both changes
+    assert index.changes_since(start) == {"http_parse.py", "shapes.py"}
+    assert index.changes_since(middle) == {"shapes.py"}
+    monkeypatch.setattr(retrieval, "GRAPH_STALE_FILES", 0)  # the next change makes the graph anew
+    (project / "client.py").write_text(CLIENT + "\n# another comment\n")
+    ensure_index(project, home)
+    index.refresh()
+    after_refresh = index.change_serial
+    assert index.changes_since(middle) == {"shapes.py", "client.py"}
+    index.graph()  # every rank may move now
+    assert index.changes_since(middle) is None and index.changes_since(after_refresh) is None
+    assert index.changes_since(index.change_serial) == frozenset()
+
+
+def test_changes_since_a_change_it_no_longer_remembers_is_unknown(index, project, tmp_path, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "CHANGE_LOG", 2)
+    view = SearchIndex.open(index.db_path)
+    try:
+        view.refresh()
+        first = view.change_serial
+        for n in range(3):
+            (project / f"extra{n}.py").write_text(f"def extra_{n}():\n    return {n}\n")
+            ensure_index(project, HearthPaths.under(tmp_path / "home"))
+            view.refresh()
+        assert view.changes_since(first) is None
+        assert view.changes_since(view.change_serial - 2) == {"extra1.py", "extra2.py"}
+    finally:
+        view.close()
+
+
 def _cache_state(index: SearchIndex) -> tuple:
     return (
         index._files, index._file_ids, index._languages, index._ranges, index._symbol_chunks, index._exports,
