@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from desktop.index.graph import RefGraph, personalized_rank
+from desktop.index.graph import RefGraph
 from desktop.index.retrieval import SearchIndex, is_test_path
 from desktop.index.tokens import estimate_tokens
 
@@ -235,7 +235,7 @@ def _by_key(item: tuple[tuple, MapEntry]) -> tuple:
 def _personal_shares(index: SearchIndex, graph: RefGraph, focus: Iterable[str]) -> dict[str, float]:
     """Path -> how much of the focus's personalised rank lands on that file."""
     seeds = _focus_seeds(index, focus)
-    personal = personalized_rank(seeds, graph.edges) if seeds else {}
+    personal = index.personal_rank(graph, seeds)
     paths = index.file_paths
     return {paths[file_id]: share for file_id, share in personal.items() if file_id in paths}
 

@@ -33,7 +33,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from desktop.index.graph import RefGraph, build_graph, personalized_rank, renumbered
 from desktop.index.identifiers import fts_query, split_identifier
@@ -71,6 +71,7 @@ PATCH_SHARE = 0.01  # search caches read just those files again; after more, eve
 GRAPH_STALE_FILES = 20  # the reference graph is built anew once more files than this
 GRAPH_STALE_SHARE = 0.02  # (or this share of them) have changed since it was built
 CHANGE_LOG = 64  # changes remembered for ``changes_since``
+PERSONAL_MEMO = 8  # seed sets whose personalised ranks are kept, for the current graph
 RARE_SHARE = 0.002  # a query word in fewer than this share of chunks brings in its synonyms
 SYMBOL_WEIGHTS = "1.0, 2.0, 2.0"  # in-file ranking: BM25 of a definition's name, docstring, summary
 PATH_WEIGHT = 0.5  # file ranking: a file named by the query, next to its text score (up to 1)
@@ -185,6 +186,7 @@ class SearchIndex:
         self._generation: int | None = None
         self._graph: RefGraph | None = None
         self._graph_lag = 0  # files changed since the graph was built (``_carry_graph``)
+        self._personal: tuple[RefGraph | None, dict[tuple, dict[int, float]]] = (None, {})
         self._change_serial = 0
         self._change_log: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=CHANGE_LOG)
         self._files: dict[int, str] = {}
@@ -343,10 +345,12 @@ class SearchIndex:
         self._change_log.append((self._change_serial, paths))
 
     def forget_recent_matches(self) -> None:
-        """Drop the memory of the last few full-text matches, which lets the rankers of one
-        search share them (for benchmarks: the next search runs its matches again)."""
+        """Drop what one search leaves to the next: the last few full-text matches, which
+        let the rankers of one search share them, and the personalised ranks (for
+        benchmarks: the next search does all its work again)."""
         self._matches = {}
         self._file_symbols = {}
+        self._personal = (None, {})
 
     def _drop_query_caches(self) -> None:
         self._chunk_cache = {}
@@ -651,6 +655,26 @@ class SearchIndex:
                 self._graph_lag = 0
                 self._note_change(None)  # every definition's rank may have moved
             return self._graph
+
+    def personal_rank(self, graph: RefGraph, seeds: Mapping[int, float]) -> dict[int, float]:
+        """``personalized_rank`` toward ``seeds`` over ``graph`` (this view's), kept for
+        the last ``PERSONAL_MEMO`` seed sets: the questions asked from one file share
+        theirs. Callers must not change the dict."""
+        if not seeds:
+            return {}
+        key = tuple(sorted(seeds.items()))
+        with self._lock:
+            held, memo = self._personal
+            if held is not graph:
+                memo = {}
+                self._personal = (graph, memo)
+            ranks = memo.pop(key, None)
+            if ranks is None:
+                ranks = personalized_rank(seeds, graph.edges)
+            memo[key] = ranks  # newest last
+            while len(memo) > PERSONAL_MEMO:
+                del memo[next(iter(memo))]
+            return ranks
 
     def _carry_graph(self, before: dict[int, str], changed: int) -> None:
         """Keep the graph across a change of ``changed`` files, renumbered to their new
@@ -1092,7 +1116,7 @@ class GraphRanker:
     def rank(self, index: SearchIndex, query: Query, pool: Sequence[ChunkInfo]) -> list[int]:
         """Pool chunk ids ordered by (personalised) definition rank."""
         graph = index.graph(covering=query.seeds)
-        personal = personalized_rank(query.seeds, graph.edges) if query.seeds else {}
+        personal = index.personal_rank(graph, query.seeds)
         top = max(personal.values(), default=0.0)
         scored = []
         for position, chunk in enumerate(pool):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
+
 import pytest
 
-from desktop.index.graph import build_graph, edge_weight, pagerank, personalized_rank, renumbered
+from desktop.index.graph import DAMPING, build_graph, edge_weight, pagerank, personalized_rank, renumbered
 
 
 def test_pagerank_sums_to_one_and_favours_the_file_everyone_uses():
@@ -30,6 +33,34 @@ def test_personalized_rank_stays_near_the_seed():
     ranks = personalized_rank({0: 1.0}, edges)
     assert ranks[0] > ranks[1] > ranks[2] > 0
     assert not {10, 11, 12} & set(ranks)
+
+
+def _exact_personal_rank(seeds, edges):
+    """The same ranks by pushing every node's residue at once until none is left."""
+    residue, rank = dict(seeds), defaultdict(float)
+    while sum(residue.values()) > 1e-12:
+        spread = defaultdict(float)
+        for node, mass in residue.items():
+            rank[node] += (1 - DAMPING) * mass
+            out = edges.get(node, {})
+            for target, weight in out.items():
+                spread[target] += DAMPING * mass * weight / sum(out.values())
+        residue = spread
+    return rank
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_personalized_rank_is_close_to_the_exact_ranks(seed):
+    chooser = random.Random(seed)
+    edges = {
+        node: {chooser.randrange(400): chooser.random() + 0.1 for _ in range(chooser.randrange(0, 15))}
+        for node in range(400)
+    }
+    exact = _exact_personal_rank({0: 0.5, 7: 0.5}, edges)
+    ranks = personalized_rank({0: 1.0, 7: 1.0}, edges)
+    leading = sorted(exact, key=exact.get, reverse=True)[:20]
+    assert all(ranks.get(node, 0.0) == pytest.approx(exact[node], rel=0.1) for node in leading)
+    assert sum(abs(ranks.get(node, 0.0) - value) for node, value in exact.items()) < 0.05
 
 
 def test_personalized_rank_without_seeds_is_empty():

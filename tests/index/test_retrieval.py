@@ -829,6 +829,30 @@ def test_changes_since_a_change_it_no_longer_remembers_is_unknown(index, project
         view.close()
 
 
+def test_personal_ranks_are_kept_for_the_last_few_seed_sets_of_one_graph(index, project, tmp_path, monkeypatch):
+    import desktop.index.retrieval as retrieval
+
+    index.refresh()
+    graph = index.graph()
+    seeds = {index.file_id("client.py"): 1.0}
+    first = index.personal_rank(graph, seeds)
+    assert first and index.personal_rank(graph, dict(seeds)) is first  # the next question from that file
+    assert index.personal_rank(graph, {}) == {}
+    monkeypatch.setattr(retrieval, "PERSONAL_MEMO", 2)
+    for other in ("http_parse.py", "cache.py"):
+        index.personal_rank(graph, {index.file_id(other): 1.0})
+    assert index.personal_rank(graph, seeds) is not first  # pushed out by two newer seed sets
+    again = index.personal_rank(graph, seeds)
+    index.forget_recent_matches()
+    assert index.personal_rank(graph, seeds) is not again
+    (project / "client.py").write_text(CLIENT + "\n# a comment\n")
+    ensure_index(project, HearthPaths.under(tmp_path / "home"))
+    index.refresh()
+    carried = index.graph()  # renumbered: client.py has a new id, and ranks are kept for it alone
+    ranks = index.personal_rank(carried, {index.file_id("client.py"): 1.0})
+    assert carried is not graph and index.file_id("client.py") in ranks and set(ranks) <= carried.nodes
+
+
 def _cache_state(index: SearchIndex) -> tuple:
     return (
         index._files, index._file_ids, index._languages, index._ranges, index._symbol_chunks, index._exports,
