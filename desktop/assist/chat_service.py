@@ -233,7 +233,7 @@ class ChatService:
     def warm_up(self) -> None:
         """Read the project's index into the search caches and build its reference graph
         and the repo map's ranking now, so that the next question does not wait for them:
-        about a second and a half on CPython's library when a project opens, eight on
+        about a second and a half on CPython's library when a project opens, seven on
         100,000 files, and a fraction of that after each change. A large project also gets
         its search partner process (``SearchIndex.start_partner``). Nothing happens
         without an index."""

@@ -9,7 +9,7 @@ budget is chosen by bisection.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import heapq
 import itertools
 import math
@@ -74,8 +74,13 @@ def repo_map(index: SearchIndex, budget_tokens: int, focus: Iterable[str] | None
 
 
 def _fits_alone(entry: MapEntry, budget_tokens: int) -> bool:
-    # Its signature alone over budget settles it without rendering (the common case).
-    return estimate_tokens(entry.signature) <= budget_tokens and estimate_tokens(render([entry])) <= budget_tokens
+    return _tokens_alone(entry.path, entry.name, entry.scope, entry.signature) <= budget_tokens
+
+
+@functools.lru_cache(maxsize=2 * MAX_CANDIDATES)  # the same leaders come back every turn
+def _tokens_alone(path: str, name: str, scope: str, signature: str) -> int:
+    """What a map showing only this definition costs."""
+    return estimate_tokens(render([MapEntry(path, name, scope, signature, 0, 0.0)]))
 
 
 def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
@@ -93,7 +98,9 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
     # Focus adds up to the best global score, so focused files lead whether or not
     # anything else references them.
     lift = standing.best / top if top else 0.0
-    held = sorted((_lifted(item, lift, personal) for item in standing.leaders), key=_by_key)
+    unfocused = [item for item in standing.leaders if item[1].path not in personal]  # in order
+    lifted = [_lifted(item, lift, personal[item[1].path]) for item in standing.leaders if item[1].path in personal]
+    held = sorted(unfocused + lifted, key=_by_key)  # two sorted runs: a merge
     # Every definition not held ranks below all held ones before focus: only a focused
     # file's can pass the held one in the last place.
     last = held[MAX_CANDIDATES - 1][0][0] if len(held) >= MAX_CANDIDATES else math.inf
@@ -101,7 +108,7 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
         path for path, share in personal.items()
         if path in standing.unheld_best and -(standing.unheld_best[path] + lift * share) <= last
     }
-    fresh = sorted((_lifted(item, lift, personal) for item in _scored_files(index, graph, reaching)), key=_by_key)
+    fresh = sorted((_lifted(item, lift, personal[item[1].path]) for item in _scored_files(index, graph, reaching)), key=_by_key)
     held = [item for item in held if item[1].path not in reaching]
     merged = heapq.merge(held, fresh, key=_by_key)
     return [entry for _key, entry in itertools.islice(merged, MAX_CANDIDATES)]
@@ -120,14 +127,11 @@ def forget(index: SearchIndex) -> None:
         _standings.pop(index, None)
 
 
-def _lifted(item: tuple[tuple, MapEntry], lift: float, personal: Mapping[str, float]) -> tuple[tuple, MapEntry]:
-    """``item`` with its focus share added, when its file has one."""
+def _lifted(item: tuple[tuple, MapEntry], lift: float, share: float) -> tuple[tuple, MapEntry]:
+    """``item`` with its file's focus share added."""
     key, entry = item
-    share = personal.get(entry.path)
-    if share is None:
-        return item
     score = entry.score + lift * share
-    return (-score, *key[1:]), dataclasses.replace(entry, score=score)
+    return (-score, *key[1:]), MapEntry(entry.path, entry.name, entry.scope, entry.signature, entry.start_line, score)
 
 
 @dataclass(frozen=True)
