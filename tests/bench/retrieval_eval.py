@@ -28,7 +28,8 @@ level when its path is that file, and at symbol level when it also is that defin
 (its symbol name, a line range inside the definition, or a chunk holding all of it).
 Reports recall@1/@5/@10 and MRR at both levels, and search latency p50/p95 over the
 question set; then the latency over all sets, three passes and each question's fastest,
-next to the BM25 baseline's (single runs move with whatever else the machine does).
+next to the BM25 baseline's (single runs move with whatever else the machine does), also
+asked from an open file; and what a chat turn waits for before its request goes out.
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[s
                      f"search partner process: {'yes' if partner else 'no (a small index)'}"]
             for name, questions in sets.items():
                 lines += _report(index, name, questions, show_misses)
-            return lines + _steady_latency(index, [q for qs in sets.values() for q in qs])
+            every = [q for qs in sets.values() for q in qs]
+            return lines + _steady_latency(index, every) + _turn_latency(index, corpus, every[::TURN_SAMPLE])
         finally:
             index.close()
 
@@ -261,6 +263,38 @@ def _steady_latency(index: SearchIndex, questions: Sequence[Question]) -> list[s
         f" bm25 p50={base50:.1f} ms p95={base95:.1f} ms; hearth/bm25 p95 {p95 / max(base95, 1e-9):.2f}x",
         f"  asked from the answer's file: hearth p50={file50:.1f} ms p95={file95:.1f} ms;"
         f" hearth/bm25 p95 {file95 / max(base95, 1e-9):.2f}x",
+    ]
+
+
+TURN_SAMPLE = 6  # every sixth question has its chat turn's context timed
+
+
+def _turn_latency(index: SearchIndex, corpus: Path, questions: Sequence[Question]) -> list[str]:
+    """What a chat turn waits for before its request goes out: the context of a question
+    asked from the file that answers it (the search, the code read for its hits, the
+    repo map) at num_ctx 8192, against that search alone, taking turns. What searches
+    leave to the next is dropped before each (``forget_recent_matches``)."""
+    from desktop.assist.context import ChatFocus, TokenEstimator, plan_turn
+    from desktop.index import repomap
+
+    repomap.prepare(index)  # as the app's warm-up does
+    turns, searches = [], []
+    for question in questions:
+        focus = ChatFocus(current_file=question.path, cursor_line=1)
+        index.forget_recent_matches()
+        started = time.perf_counter()
+        search(index, question.question, k=10, current_file=question.path)
+        searches.append((time.perf_counter() - started) * 1000)
+        index.forget_recent_matches()
+        started = time.perf_counter()
+        plan_turn(question.question, [], 8192, "You are a coding assistant.", estimator=TokenEstimator(),
+                  index=index, project_root=corpus, focus=focus)
+        turns.append((time.perf_counter() - started) * 1000)
+    p50, p95 = statistics.median(turns), percentile(turns, 0.95)
+    return [
+        f"chat-turn context from the answer's file ({len(questions)} questions, num_ctx 8192; search, code read, "
+        f"repo map): p50={p50:.0f} ms p95={p95:.0f} ms; the search alone p50={statistics.median(searches):.0f} ms "
+        f"p95={percentile(searches, 0.95):.0f} ms; turn/search p50 {p50 / max(statistics.median(searches), 1e-9):.1f}x",
     ]
 
 
