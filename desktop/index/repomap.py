@@ -108,7 +108,7 @@ def ranked_entries(index: SearchIndex, focus: Iterable[str]) -> list[MapEntry]:
         path for path, share in personal.items()
         if path in standing.unheld_best and -(standing.unheld_best[path] + lift * share) <= last
     }
-    fresh = sorted((_lifted(item, lift, personal[item[1].path]) for item in _scored_files(index, graph, reaching)), key=_by_key)
+    fresh = sorted((_lifted(_held(raw), lift, personal[raw[0][1]]) for raw in _scored_files(index, graph, reaching)), key=_by_key)
     held = [item for item in held if item[1].path not in reaching]
     merged = heapq.merge(held, fresh, key=_by_key)
     return [entry for _key, entry in itertools.islice(merged, MAX_CANDIDATES)]
@@ -170,7 +170,7 @@ def _standing(index: SearchIndex, graph: RefGraph) -> _Standing:
 def _standing_of_all(index: SearchIndex, graph: RefGraph) -> _Standing:
     """The standing ranking from every definition."""
     scored = sorted(_scored(index, graph, index.conn.execute(f"{_ROWS} ORDER BY id").fetchall()), key=_by_key)
-    return _Standing(index.change_serial, tuple(scored[:LEADERS]), _best_of_files(scored[LEADERS:], {}))
+    return _Standing(index.change_serial, tuple(map(_held, scored[:LEADERS])), _best_of_files(scored[LEADERS:], {}))
 
 
 def _patched(standing: _Standing, index: SearchIndex, graph: RefGraph, changed: frozenset[str]) -> _Standing:
@@ -188,23 +188,25 @@ def _patched(standing: _Standing, index: SearchIndex, graph: RefGraph, changed: 
         below = [item for item in fresh if _by_key(item) > _by_key(kept[-1])]
         fresh = [item for item in fresh if _by_key(item) < _by_key(kept[-1])]
         _best_of_files(below, unheld_best)
-    leaders = sorted(kept + fresh, key=_by_key)
+    leaders = sorted(kept + [_held(raw) for raw in fresh], key=_by_key)
     _best_of_files(leaders[LEADERS:], unheld_best)
     return _Standing(index.change_serial, tuple(leaders[:LEADERS]), unheld_best)
 
 
-def _best_of_files(scored: Iterable[tuple[tuple, MapEntry]], best: dict[str, float]) -> dict[str, float]:
-    """``best`` (path -> score) raised to the best score of each file in ``scored``."""
-    for _key, entry in scored:
-        if entry.score > best.get(entry.path, -math.inf):
-            best[entry.path] = entry.score
+def _best_of_files(scored: Iterable[tuple], best: dict[str, float]) -> dict[str, float]:
+    """``best`` (path -> score) raised to the best score of each file in ``scored``
+    (items whose first part is their sort key)."""
+    for item in scored:
+        score, path = -item[0][0], item[0][1]
+        if score > best.get(path, -math.inf):
+            best[path] = score
     return best
 
 
 _ROWS = "SELECT id, file_id, name, scope, signature, start_line, kind FROM symbols"
 
 
-def _scored_files(index: SearchIndex, graph: RefGraph, paths: Iterable[str]) -> list[tuple[tuple, MapEntry]]:
+def _scored_files(index: SearchIndex, graph: RefGraph, paths: Iterable[str]) -> list[_Scored]:
     """``_scored`` for every definition in the files at ``paths`` (those indexed)."""
     file_ids = [file_id for file_id in map(index.file_id, paths) if file_id is not None]
     rows = []
@@ -214,22 +216,37 @@ def _scored_files(index: SearchIndex, graph: RefGraph, paths: Iterable[str]) -> 
     return _scored(index, graph, rows)
 
 
-def _scored(index: SearchIndex, graph: RefGraph, rows: Sequence[tuple]) -> list[tuple[tuple, MapEntry]]:
-    """(sort key, entry) for each definition row worth mapping, scored before focus.
+_Scored = tuple[tuple, str, str, str]
+"""A definition scored before focus: (sort key, name, scope, signature); the key is
+(-score, path, start line, symbol id). Made for every definition, so no MapEntry yet."""
+
+
+def _scored(index: SearchIndex, graph: RefGraph, rows: Sequence[tuple]) -> list[_Scored]:
+    """Each definition row worth mapping, scored before focus.
 
     ``rows`` hold every definition of their files: what is defined inside a function
     (its helpers, a local class and its methods) is not offered to the rest of the code."""
     paths = index.file_paths
     rows = [row for row in rows if row[1] in paths]  # a file indexed since the view's refresh waits for the next
     callables = {(row[1], f"{row[3]}.{row[2]}" if row[3] else row[2]) for row in rows if row[6] in _LOCAL_SCOPES}
+    local_scopes: dict[tuple[int, str], bool] = {}  # the methods of one class share a scope
     scored = []
     for symbol_id, file_id, name, scope, signature, start_line, kind in rows:
-        if _inside_a_callable(file_id, scope, callables):
-            continue
+        if scope:
+            local = local_scopes.get((file_id, scope))
+            if local is None:
+                local = local_scopes[(file_id, scope)] = _inside_a_callable(file_id, scope, callables)
+            if local:
+                continue
         path = paths[file_id]
         score = (use_rank(graph, file_id, name) + 0.01 * graph.file_rank.get(file_id, 0.0)) * map_prior(path, name, kind)
-        scored.append(((-score, path, start_line, symbol_id), MapEntry(path, name, scope, signature, start_line, score)))
+        scored.append(((-score, path, start_line, symbol_id), name, scope, signature))
     return scored
+
+
+def _held(item: _Scored) -> tuple[tuple, MapEntry]:
+    key, name, scope, signature = item
+    return key, MapEntry(key[1], name, scope, signature, key[2], -key[0])
 
 
 def _by_key(item: tuple[tuple, MapEntry]) -> tuple:
