@@ -16,6 +16,11 @@ def fail(message: str) -> None:
     print(f"hearth: {message}", file=sys.stderr, flush=True)
 
 
+def say_waiting() -> None:
+    """The line a command prints when its index update waits for another process's."""
+    fail("waiting for another Hearth process to finish updating this project's index (Ctrl+C stops)")
+
+
 def services(host_flag: str | None):  # noqa: ANN201 - (paths, settings, secrets, engine)
     """Paths, settings, keychain and the engine for ``--host`` — as the app builds them."""
     from desktop.core.paths import HearthPaths
@@ -64,7 +69,7 @@ def updated_index(root, paths):  # noqa: ANN001, ANN201 - (Path, HearthPaths) ->
 
     db_path = index_db_path(paths, root)
     try:
-        ensure_index(root, paths)
+        ensure_index(root, paths, on_waiting=say_waiting)
     except StorageError as exc:
         try:
             index = SearchIndex.open(db_path)

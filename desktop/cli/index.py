@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail, project_path_problem
+from desktop.cli.common import EXIT_INTERRUPTED, EXIT_OK, fail, project_path_problem, say_waiting
 
 EXIT_BAD_PATH = 1  # the contract: a missing or unreadable PATH exits 1
 
@@ -33,7 +33,7 @@ def run_index(path: Path | str, as_json: bool, out: TextIO) -> int:
         return EXIT_BAD_PATH
     root = Path(path).expanduser()
     try:
-        summary = ensure_index(root.resolve(), HearthPaths.from_env())
+        summary = ensure_index(root.resolve(), HearthPaths.from_env(), on_waiting=say_waiting)
     except (Cancelled, KeyboardInterrupt):
         fail("indexing interrupted; the work done so far is kept")
         return EXIT_INTERRUPTED

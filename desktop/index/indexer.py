@@ -53,6 +53,7 @@ from desktop.index.store import (
     FileInsert,
     FileState,
     IndexStore,
+    UpdateTurn,
     doc_summary,
     index_db_path,
     index_storage_error,
@@ -63,6 +64,8 @@ log = logging.getLogger(__name__)
 COMMIT_INTERVAL_S = 1.0
 """Uncommitted work is committed once it is this old (checked between files)."""
 PROGRESS_INTERVAL_S = 0.1
+TURN_POLL_S = 0.05
+"""How often an update waiting for another process's to finish looks again."""
 PARALLEL_MIN_FILES = 48
 """Fewer changed files than this are parsed in-process: starting workers costs more."""
 _BATCH_FILES = 24
@@ -72,7 +75,8 @@ _WAIT_S = 0.05
 
 @dataclass(frozen=True)
 class IndexProgress:
-    """Where an index update is: phase ('scanning', 'indexing', 'done'), counts, speed."""
+    """Where an index update is: phase ('waiting' while another process updates the
+    index, 'scanning', 'indexing', 'done'), counts, speed."""
 
     phase: str
     files_done: int
@@ -212,7 +216,7 @@ class Indexer:
         ``Cancelled`` (after committing the work done so far) when ``cancel`` is set.
         """
         with self._lock:
-            yield from self._with_rebuild(lambda store: self._full_update(store, cancel))
+            yield from self._in_turn(cancel, lambda store: self._full_update(store, cancel))
 
     def update_paths(self, changed: Iterable[Path], cancel: CancelToken) -> Iterator[IndexProgress]:
         """Bring the given files or folders up to date (created, changed, moved or deleted).
@@ -223,9 +227,26 @@ class Indexer:
         """
         changed = list(changed)
         with self._lock:
-            yield from self._with_rebuild(lambda store: self._paths_update(store, changed, cancel))
+            yield from self._in_turn(cancel, lambda store: self._paths_update(store, changed, cancel))
 
     # --- the two kinds of update --------------------------------------------------
+
+    def _in_turn(self, cancel: CancelToken, run: Callable[[IndexStore], Iterator[IndexProgress]]) -> Iterator[IndexProgress]:
+        """Run an update once this process has its turn (``UpdateTurn``); while another
+        process updates the index, yield one 'waiting' progress and wait for it to
+        finish, cancellable as any update."""
+        turn = UpdateTurn.take(self.db_path)
+        if turn is None:
+            log.info("index %s is being updated by another process; waiting", self.db_path)
+            yield IndexProgress("waiting", 0, 0, 0.0, None, "")
+            while turn is None:
+                if cancel.wait(TURN_POLL_S):
+                    raise Cancelled()
+                turn = UpdateTurn.take(self.db_path)
+        try:
+            yield from self._with_rebuild(run)
+        finally:
+            turn.release()
 
     def _with_rebuild(self, run: Callable[[IndexStore], Iterator[IndexProgress]]) -> Iterator[IndexProgress]:
         """Run an update; if the database turns out corrupt midway, rebuild it and run again.
@@ -756,12 +777,18 @@ def _inside(root: Path, folders: Iterable[Path]) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
-def ensure_index(root: Path, paths: HearthPaths, cancel: CancelToken | None = None) -> IndexSummary:
-    """Bring the index of ``root`` up to date in one call (for headless commands)."""
+def ensure_index(
+    root: Path, paths: HearthPaths, cancel: CancelToken | None = None, on_waiting: Callable[[], None] | None = None
+) -> IndexSummary:
+    """Bring the index of ``root`` up to date in one call (for headless commands).
+
+    ``on_waiting`` is called when the update first has to wait for another process's
+    (the app's, another command's) to finish."""
     indexer = Indexer(root, paths)
     try:
-        for _ in indexer.update(cancel or CancelToken()):
-            pass
+        for progress in indexer.update(cancel or CancelToken()):
+            if progress.phase == "waiting" and on_waiting is not None:
+                on_waiting()
     finally:
         indexer.close()
     assert indexer.summary is not None

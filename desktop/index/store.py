@@ -14,6 +14,7 @@ The schema and the read API are described for other modules in
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
@@ -41,6 +42,8 @@ SCHEMA_VERSION = 13  # also bumped when extraction, or what is left out, changes
 DB_NAME = "index.sqlite3"
 LOCK_SUFFIX = ".lock"
 """``index.sqlite3.lock``: the file every process locks to discard a damaged index."""
+UPDATE_LOCK_SUFFIX = ".update.lock"
+"""``index.sqlite3.update.lock``: the file the process updating the index holds locked."""
 FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
 DEFAULT_CHUNK_WEIGHTS = (2.0, 4.0, 1.0, 1.0)  # path, name, body, words
 MERGE_STEP_PAGES = 500
@@ -165,16 +168,55 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def _locked_file(path: Path) -> int | None:
+class UpdateTurn:
+    """The right to update one project's index, held against other processes.
+
+    SQLite lets one writer in at a time, but a writer waiting for another gives up after
+    ``busy_timeout`` (two ``hearth index`` runs, or one next to the app, failed with
+    "locked" half the time), and both would read the same changed files. So an update
+    first takes its turn: ``take`` gets it or says another process has it."""
+
+    def __init__(self, fd: int | None) -> None:
+        self._fd = fd
+
+    @classmethod
+    def take(cls, db_path: Path) -> "UpdateTurn | None":
+        """The turn to update the index at ``db_path``; None while another process has it.
+
+        Best effort: where no lock can be had (a file system without locks) the turn is
+        given without one, and SQLite's own locking is what is left."""
+        path = Path(f"{db_path}{UPDATE_LOCK_SUFFIX}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # _locked_file says why it cannot lock
+        try:
+            return cls(_locked_file(path, wait=False))
+        except BlockingIOError:
+            return None
+
+    def release(self) -> None:
+        """Let the next process have its turn (closing the process does too)."""
+        if self._fd is not None:
+            _unlock(self._fd)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _locked_file(path: Path, wait: bool = True) -> int | None:
     """A descriptor of the file at ``path`` that holds its exclusive lock (waiting for
-    it), or None when no lock can be had."""
+    it), or None when no lock can be had. Without ``wait``, raises ``BlockingIOError``
+    when another process holds it."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         log.warning("cannot lock %s (%s); going on without the lock", path, exc)
         return None
     try:
-        _lock(fd)
+        _lock(fd, wait)
+    except BlockingIOError:
+        os.close(fd)
+        raise
     except OSError as exc:
         os.close(fd)
         log.warning("cannot lock %s (%s); going on without the lock", path, exc)
@@ -187,16 +229,24 @@ def _locked_file(path: Path) -> int | None:
 
 if os.name == "nt":
 
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # tries for about ten seconds, then raises
+    def _lock(fd: int, wait: bool) -> None:
+        if wait:
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # tries for about ten seconds, then raises
+            return
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):  # another process holds it
+                raise BlockingIOError(exc.errno, exc.strerror) from None
+            raise
 
     def _unlock(fd: int) -> None:
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
 
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    def _lock(fd: int, wait: bool) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError when held
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)

@@ -66,6 +66,8 @@ def progress_text(progress: IndexProgress) -> str:
 def progress_parts(progress: IndexProgress) -> tuple[str, str]:
     """The progress as (counts, rate and time left; the current file): the first part
     matters more and is the last to be shortened."""
+    if progress.phase == "waiting":
+        return "Waiting for another Hearth process to finish updating the index", ""
     if progress.phase == "scanning":
         parts = [f"Scanning the project: {_files(progress.files_done)}"]
     else:

@@ -78,3 +78,21 @@ def test_index_does_not_import_qt(project):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_index_waits_for_another_process_updating_the_same_index(project, hearth_home):
+    from desktop.core.paths import HearthPaths
+    from desktop.index.store import index_db_path
+    from tests.index.test_indexer import another_process_updating
+
+    db_path = index_db_path(HearthPaths.from_env(), project.resolve())
+    with another_process_updating(db_path) as let_go:
+        run = subprocess.Popen([sys.executable, "-m", "desktop", "index", str(project), "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        waiting = run.stderr.readline()
+        assert waiting.startswith("hearth: waiting for another Hearth process to finish updating")
+        assert run.poll() is None
+        let_go()
+        out, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+    assert json.loads(out)["files_indexed"] == 2

@@ -967,3 +967,94 @@ def test_the_code_that_reads_keys_is_indexed(project, make_indexer):
     indexer = make_indexer(project, workers=1)
     run(indexer)
     assert [s.name for s in reader(indexer).symbols_named("is_key")] == ["is_key"]
+
+
+_HOLD_THE_TURN = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from desktop.index.store import UpdateTurn\n"
+    "turn = UpdateTurn.take(Path(sys.argv[1]))\n"
+    "print('held' if turn else 'busy', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "turn.release()\n"
+)
+
+
+@contextlib.contextmanager
+def another_process_updating(db_path: Path):
+    """A real second process holding the turn to update the index at ``db_path``; it
+    lets go when the block ends (or when the returned function is called)."""
+    import subprocess
+
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_THE_TURN, str(db_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+
+        def let_go() -> None:
+            if holder.poll() is None:
+                holder.stdin.write("\n")
+                holder.stdin.flush()
+                holder.wait(10)
+
+        yield let_go
+        let_go()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait(10)
+
+
+def test_an_update_waits_for_another_process_updating_the_index_then_runs(project, make_indexer):
+    import threading
+
+    indexer = make_indexer(project)
+    run(indexer)
+    write(project, "src/net.py", "def listen(port, backlog):\n    return port\n")
+    phases: list[str] = []
+    finished = threading.Event()
+
+    def update() -> None:
+        phases.extend(progress.phase for progress in indexer.update(CancelToken()))
+        finished.set()
+
+    with another_process_updating(indexer.db_path) as let_go:
+        worker = threading.Thread(target=update)
+        worker.start()
+        assert not finished.wait(0.5)  # its turn has not come
+        assert phases == ["waiting"]
+        let_go()
+        assert finished.wait(10)
+    worker.join(5)
+    assert phases[0] == "waiting" and phases[-1] == "done"
+    assert indexer.summary.files_changed == 1
+    symbols = reader(indexer).conn.execute("SELECT signature FROM symbols WHERE name = 'listen'").fetchall()
+    assert [tuple(row) for row in symbols] == [("def listen(port, backlog):",)]
+
+
+def test_an_update_waiting_for_its_turn_can_be_cancelled(project, make_indexer):
+    import threading
+    import time
+
+    indexer = make_indexer(project)
+    cancel = CancelToken()
+    outcome: list[BaseException] = []
+
+    def update() -> None:
+        try:
+            run(indexer, cancel)
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            outcome.append(exc)
+
+    with another_process_updating(indexer.db_path):
+        worker = threading.Thread(target=update)
+        worker.start()
+        time.sleep(0.3)
+        cancelled_at = time.monotonic()
+        cancel.cancel()
+        worker.join(5)
+        waited = time.monotonic() - cancelled_at
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+    assert waited < 0.25
+    # The turn is free again once the other process lets go: the next update runs.
+    assert run(indexer)[-1].phase == "done"

@@ -98,6 +98,8 @@ def test_status_shows_progress_with_rate_eta_and_current_file(qtbot):
     status.show_progress(IndexProgress("scanning", 40, 0, 0.0, None, "a.py"))
     assert status.text == "Scanning the project: 40 files · a.py"
     assert progress_text(IndexProgress("indexing", 10, 10, 5.0, 0.0, "")) == "Indexing 10 / 10 files · 5 files/s"
+    waiting = IndexProgress("waiting", 0, 0, 0.0, None, "")
+    assert progress_text(waiting) == "Waiting for another Hearth process to finish updating the index"
 
 
 def test_pause_button_becomes_resume(qtbot):
@@ -120,6 +122,21 @@ def test_opening_a_project_indexes_it_and_reports_in_the_status_bar(qtbot, make_
     assert window.index_status.text == f"Index: 3 files · {summary.symbols} symbols · 1 skipped"
     assert not window.index_status.skipped_button.isHidden()
     assert window.index_status.cancel_button.isHidden()
+
+
+def test_the_window_waits_while_another_process_updates_the_index_then_indexes(qtbot, make_window, project):
+    from desktop.core.paths import HearthPaths
+    from tests.index.test_indexer import another_process_updating
+
+    waiting = "Waiting for another Hearth process to finish updating the index"
+    with another_process_updating(index_db_path(HearthPaths.from_env(), project.resolve())) as let_go:
+        window = make_window(project, plugins=False)
+        qtbot.waitUntil(lambda: window.index_status.text == waiting, timeout=10000)
+        assert not window.index_status.cancel_button.isHidden()  # stopping the wait stays possible
+        let_go()
+        summary = wait_indexed(qtbot, window)
+    assert summary is not None and summary.files_indexed == 3
+    assert window.index_status.text.startswith("Index: 3 files")
 
 
 def test_cancel_keeps_the_work_and_resume_finishes(qtbot, make_window, tmp_path):
