@@ -29,7 +29,9 @@ level when its path is that file, and at symbol level when it also is that defin
 Reports recall@1/@5/@10 and MRR at both levels, and search latency p50/p95 over the
 question set; then the latency over all sets, three passes and each question's fastest,
 next to the BM25 baseline's (single runs move with whatever else the machine does), also
-asked from an open file; and what a chat turn waits for before its request goes out.
+asked from an open file; quality over all sets asked from an open file (none, the
+answer's, another of its folder, an unrelated one); and what a chat turn waits for
+before its request goes out.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import random
 import shutil
 import statistics
 import sys
@@ -187,6 +190,7 @@ def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[s
             for name, questions in sets.items():
                 lines += _report(index, name, questions, show_misses)
             every = [q for qs in sets.values() for q in qs]
+            lines += _from_an_open_file(index, every)
             return lines + _steady_latency(index, every) + _turn_latency(index, corpus, every[::TURN_SAMPLE])
         finally:
             index.close()
@@ -226,6 +230,36 @@ def _report(index: SearchIndex, name: str, questions: Sequence[Question], show_m
         f" (target p95 <= 50 ms); bm25 p50={statistics.median(base_latencies):.1f} ms",
     ]
     return lines + ([f"  {m}" for m in misses] if show_misses else [])
+
+
+def _from_an_open_file(index: SearchIndex, questions: Sequence[Question]) -> list[str]:
+    """Symbol-level quality when the question is asked from an open file, as in the app:
+    none, the file that answers it, another file of its folder, and an unrelated file
+    (a fixed random choice). The open file should help when it is related and cost
+    nothing when it is not."""
+    index.refresh()
+    files = sorted(index.file_paths.values())
+    by_folder: dict[str, list[str]] = {}
+    for path in files:
+        by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+    chooser = random.Random(0)
+    modes = {
+        "no open file": lambda q: None,
+        "the answer's file": lambda q: q.path,
+        "another file of its folder": lambda q: _other([p for p in by_folder.get(q.path.rpartition("/")[0], [])], q.path, chooser),
+        "an unrelated file": lambda q: chooser.choice(files),
+    }
+    lines = [f"all sets, {len(questions)} questions, asked from an open file (hearth, symbol level):"]
+    for name, open_file in modes.items():
+        ranks = [symbol_rank(search(index, q.question, k=10, current_file=open_file(q)), q) for q in questions]
+        lines.append(f"  {name:28} {summarize(ranks)}")
+    return lines
+
+
+def _other(paths: Sequence[str], path: str, chooser: random.Random) -> str:
+    """Another of ``paths`` than ``path`` (``path`` itself when it is alone)."""
+    others = [p for p in paths if p != path]
+    return chooser.choice(others) if others else path
 
 
 LATENCY_ROUNDS = 3
