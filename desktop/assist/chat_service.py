@@ -230,23 +230,27 @@ class ChatService:
         overview = describe_project(self.project_root, self.rules, cancel=cancel)
         return plan_turn(question, history, options.num_ctx, listing_system_text(overview), estimator=estimator)
 
-    def warm_up(self) -> None:
+    def warm_up(self, current_file: str | None = None) -> None:
         """Read the project's index into the search caches and build its reference graph
         and the repo map's ranking now, so that the next question does not wait for them:
         about a second and a half on CPython's library when a project opens, seven on
         100,000 files, and a fraction of that after each change. A large project also gets
-        its search partner process (``SearchIndex.start_partner``). Nothing happens
-        without an index."""
+        its search partner process (``SearchIndex.start_partner``). With the file open
+        in the code view (relative), what a question asked from it is personalised with
+        is worked out too (``retrieval.warm_for_file``). Nothing happens without an index."""
         with self._index_lock:
             index = None if self._closed else self._open_index()
             if index is None:
                 return
             from desktop.index import repomap  # imported with the search, when there is an index
+            from desktop.index.retrieval import warm_for_file
 
             try:
                 index.refresh()
                 index.graph()
                 repomap.prepare(index)
+                if current_file:
+                    warm_for_file(index, current_file)
                 index.start_partner()  # a large project's searches then use both cores
             except sqlite3.Error as exc:  # closed or damaged under us: the next question reopens it
                 log.info("the search view of %s was not warmed: %s", self.project_root, exc)

@@ -911,6 +911,15 @@ def _looks_like_code(word: str) -> bool:
     return "_" in word or any(c.isdigit() for c in word) or (word[1:] != word[1:].lower())
 
 
+def warm_for_file(index: SearchIndex, current_file: str) -> None:
+    """Work out now what a question asked from ``current_file`` personalises with (its
+    ranks over the reference graph), so that the first such question does not wait
+    for it. Nothing for a file the index does not hold."""
+    seeds = _seeds(index, current_file, None)
+    if seeds:
+        index.personal_rank(index.graph(covering=seeds), seeds)
+
+
 def _seeds(index: SearchIndex, current_file: str | None, selection: str | None) -> dict[int, float]:
     seeds: dict[int, float] = {}
     if current_file:

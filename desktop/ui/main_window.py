@@ -441,8 +441,10 @@ class MainWindow(QMainWindow):
             self._warm_again = True
             return
         self._warm_again = False
+        focus = self._chat_focus()
+        current_file = focus.current_file if focus is not None else None
         self._warm_worker = self.services.runner.run(
-            lambda token: [_warm_up(service)], name="search-warm-up", on_finished=self._on_warmed
+            lambda token: [_warm_up(service, current_file)], name="search-warm-up", on_finished=self._on_warmed
         )
 
     def _on_warmed(self) -> None:
@@ -643,6 +645,7 @@ class MainWindow(QMainWindow):
         pending, self._pending_location = self._pending_location, None
         if pending is not None and pending[0] == Path(path):
             self._go_to_location(*pending)
+        self._warm_search()  # for a question asked from this file
 
     def _on_file_failed(self, path: Path, error: HearthError) -> None:
         # A place asked for in a file that failed to open must not be jumped to when
@@ -1029,10 +1032,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _warm_up(service: ChatService) -> None:
+def _warm_up(service: ChatService, current_file: str | None) -> None:
     """Warm the chat's search view (on the worker); its caches live as long as the project."""
     with building_long_lived():
-        service.warm_up()
+        service.warm_up(current_file)
 
 
 def _close_search(service: ChatService) -> None:

@@ -288,6 +288,28 @@ def test_the_chat_search_view_is_ready_before_the_first_question_and_after_a_sav
     assert warm()
 
 
+def test_opening_a_file_readies_what_a_question_asked_from_it_needs(qtbot, make_window, project, monkeypatch):
+    from desktop.assist.context import ChatFocus
+    from desktop.core.cancel import CancelToken
+    from desktop.core.chat import ChatOptions
+    from desktop.index import retrieval
+
+    window = make_window(project, plugins=False)
+    wait_indexed(qtbot, window)
+    pushes: list[dict] = []
+    push = retrieval.personalized_rank
+    monkeypatch.setattr(retrieval, "personalized_rank", lambda seeds, edges: pushes.append(dict(seeds)) or push(seeds, edges))
+    open_file(qtbot, window, project / "src" / "util.py")
+    view = lambda: window.chat_service._index  # noqa: E731
+    from_util = lambda: {view().file_id("src/util.py"): 1.0}  # noqa: E731 - what a question from util.py seeds
+    qtbot.waitUntil(lambda: from_util() in pushes, timeout=10000)  # worked out on the worker, unasked
+    qtbot.waitUntil(lambda: window._warm_worker is None, timeout=10000)
+    pushes.clear()
+    window.chat_service.plan([], "What doubles a number?", "m", ChatOptions(num_ctx=4096), CancelToken(),
+                             ChatFocus("src/util.py", cursor_line=1))
+    assert from_util() not in pushes  # the question found it ready
+
+
 def test_the_search_warm_up_is_not_walked_by_the_cycle_collector(qtbot, make_window, project, tmp_path,
                                                                  monkeypatch):
     # A full collection holds the interpreter lock while it walks every object, the GUI
@@ -298,9 +320,9 @@ def test_the_search_warm_up_is_not_walked_by_the_cycle_collector(qtbot, make_win
     collecting: list[bool] = []
     warm_up = type(window.chat_service).warm_up
 
-    def observed(service) -> None:  # noqa: ANN001 - the ChatService
+    def observed(service, current_file=None) -> None:  # noqa: ANN001 - the ChatService
         collecting.append(gc.isenabled())
-        warm_up(service)
+        warm_up(service, current_file)
 
     monkeypatch.setattr(type(window.chat_service), "warm_up", observed)
     wait_indexed(qtbot, window)
