@@ -195,54 +195,51 @@ def small_leaders(monkeypatch):
     monkeypatch.setattr(repomap, "LEADERS", 24)
 
 
-def test_a_turn_ranks_as_if_every_definition_were_scored_afresh(tmp_path, small_leaders):
+@pytest.fixture
+def web(tmp_path):
+    """(root, paths, view) of an indexed web of 40 modules."""
     root = tmp_path / "proj"
     root.mkdir()
     _web_of_modules(root, 40, seed=1)
     paths = HearthPaths.under(tmp_path / "home")
     ensure_index(root, paths)
     index = SearchIndex.open(index_db_path(paths, root.resolve()))
-    try:
+    yield root, paths, index
+    index.close()
+
+
+def test_a_turn_ranks_as_if_every_definition_were_scored_afresh(web, small_leaders):
+    _root, _paths, index = web
+    index.refresh()
+    chooser = random.Random(2)
+    files = sorted(index.file_paths.values())
+    focuses = [[]] + [chooser.sample(files, chooser.choice([1, 2, 5])) for _ in range(25)] + [["helper_3_1"]]
+    expected = [_scored_afresh(index, focus) for focus in focuses]
+    repomap.prepare(index)
+    assert [ranked_entries(index, focus) for focus in focuses] == expected
+    assert len(expected[1]) == 12
+    assert any(entries[0].path in focus for entries, focus in zip(expected[1:], focuses[1:]))
+
+
+def test_the_kept_ranking_follows_saved_added_and_deleted_files(web, small_leaders, monkeypatch):
+    root, paths, index = web
+    repomap.prepare(index)
+    leader = ranked_entries(index, [])[0]
+    changes = [
+        lambda: (root / leader.path).unlink(),  # the best-ranked file goes
+        lambda: (root / "mod_7.py").write_text("def helper_7_0():\n    return 1\n"),  # one shrinks
+        lambda: (root / "fresh.py").write_text("def helper_99_0():\n    helper_1_1()\n" * 3),  # one arrives
+    ]
+    for change in changes:
+        change()
+        ensure_index(root, paths)
         index.refresh()
-        chooser = random.Random(2)
-        files = sorted(index.file_paths.values())
-        focuses = [[]] + [chooser.sample(files, chooser.choice([1, 2, 5])) for _ in range(25)] + [["helper_3_1"]]
-        expected = [_scored_afresh(index, focus) for focus in focuses]
-        repomap.prepare(index)
-        assert [ranked_entries(index, focus) for focus in focuses] == expected
-        assert len(expected[1]) == 12
-        assert any(entries[0].path in focus for entries, focus in zip(expected[1:], focuses[1:]))
-    finally:
-        index.close()
-
-
-def test_the_kept_ranking_follows_saved_added_and_deleted_files(tmp_path, small_leaders, monkeypatch):
-    root = tmp_path / "proj"
-    root.mkdir()
-    _web_of_modules(root, 40, seed=3)
-    paths = HearthPaths.under(tmp_path / "home")
-    ensure_index(root, paths)
-    index = SearchIndex.open(index_db_path(paths, root.resolve()))
-    try:
-        repomap.prepare(index)
-        leader = ranked_entries(index, [])[0]
-        changes = [
-            lambda: (root / leader.path).unlink(),  # the best-ranked file goes
-            lambda: (root / "mod_7.py").write_text("def helper_7_0():\n    return 1\n"),  # one shrinks
-            lambda: (root / "fresh.py").write_text("def helper_99_0():\n    helper_1_1()\n" * 3),  # one arrives
-        ]
-        for change in changes:
-            change()
-            ensure_index(root, paths)
-            index.refresh()
-            with monkeypatch.context() as patch:
-                patch.setattr(repomap, "_standing_of_all", None)  # it must be patched, not made anew
-                kept = ranked_entries(index, ["mod_1.py"])
-            assert kept == _scored_afresh(index, ["mod_1.py"])
-        assert all(entry.path != leader.path for entry in ranked_entries(index, []))
-        assert any(entry.path == "fresh.py" for entry in ranked_entries(index, ["fresh.py"]))
-    finally:
-        index.close()
+        with monkeypatch.context() as patch:
+            patch.setattr(repomap, "_standing_of_all", None)  # it must be patched, not made anew
+            kept = ranked_entries(index, ["mod_1.py"])
+        assert kept == _scored_afresh(index, ["mod_1.py"])
+    assert all(entry.path != leader.path for entry in ranked_entries(index, []))
+    assert any(entry.path == "fresh.py" for entry in ranked_entries(index, ["fresh.py"]))
 
 
 LONG_CJK = "def 核心(" + ", ".join(f"参数{n}: 字符串类型" for n in range(30)) + "):\n    return 1\n"  # ~600 tokens
