@@ -148,9 +148,9 @@ def personalized_rank(
     Work is bounded by ``max_pushes`` and by ``epsilon`` (residue left unpushed per
     node), independent of the size of the graph. Nodes are pushed first in, first out:
     a node's residue then gathers from all its neighbours before it is pushed on. On
-    CPython's library that needs a quarter of the pushes that last in, first out took
-    (4,000-4,400 instead of 15,700-19,900 from one file) for the same error against the exact
-    ranks.
+    CPython's library that takes a quarter of the pushes of last in, first out
+    (4,000-4,400 instead of 15,700-19,900 from one file), with the same error against
+    the exact ranks.
     """
     total = sum(w for w in seeds.values() if w > 0)
     if total <= 0:

@@ -431,9 +431,9 @@ class MainWindow(QMainWindow):
             self.index_status.show_stopped()
 
     def _warm_search(self) -> None:
-        """Bring the chat's view of the index up to date on the worker, after an update,
-        so that the next question finds it ready (see ``ChatService.warm_up``); an update
-        that lands during a warm-up gets one more after it."""
+        """Bring the chat's view of the index up to date on the worker, after an update
+        and when a file opens, so that the next question finds it ready (see
+        ``ChatService.warm_up``); one asked for during a warm-up runs after it."""
         service = self.chat_service
         if service is None:
             return
@@ -441,8 +441,7 @@ class MainWindow(QMainWindow):
             self._warm_again = True
             return
         self._warm_again = False
-        focus = self._chat_focus()
-        current_file = focus.current_file if focus is not None else None
+        current_file = self._open_file_in_project()
         self._warm_worker = self.services.runner.run(
             lambda token: [_warm_up(service, current_file)], name="search-warm-up", on_finished=self._on_warmed
         )
@@ -671,12 +670,19 @@ class MainWindow(QMainWindow):
         """The open file, its selection and cursor line, for the next question."""
         from desktop.assist.context import ChatFocus
 
-        path = self.code_view.current_path
-        if path is None or self.project is None or not path.is_relative_to(self.project):
+        relative = self._open_file_in_project()
+        if relative is None:
             return None
         selected = self.code_view.selected_text()
         lines = self.code_view.selected_line_range() if selected else None
-        return ChatFocus(path.relative_to(self.project).as_posix(), selected, lines, self.code_view.current_line())
+        return ChatFocus(relative, selected, lines, self.code_view.current_line())
+
+    def _open_file_in_project(self) -> str | None:
+        """The code view's file relative to the project (``/``-separated), if it is in it."""
+        path = self.code_view.current_path
+        if path is None or self.project is None or not path.is_relative_to(self.project):
+            return None
+        return path.relative_to(self.project).as_posix()
 
     def _on_changes(self, batch: list) -> None:  # list[FileChange]
         self._queue_live_update(batch)
