@@ -163,9 +163,7 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        if fd is not None:
-            _unlock(fd)
-            os.close(fd)
+        _release(fd)
 
 
 class UpdateTurn:
@@ -197,10 +195,15 @@ class UpdateTurn:
 
     def release(self) -> None:
         """Let the next process have its turn (closing the process does too)."""
-        if self._fd is not None:
-            _unlock(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        fd, self._fd = self._fd, None
+        _release(fd)
+
+
+def _release(fd: int | None) -> None:
+    """Let go of a lock ``_locked_file`` gave (None: there was none to have)."""
+    if fd is not None:
+        _unlock(fd)
+        os.close(fd)
 
 
 def _locked_file(path: Path, wait: bool = True) -> int | None:
