@@ -13,22 +13,29 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
+from desktop.index.retrieval import is_test_path
+
 CANDIDATE_LIMIT = 5000
 LEFT_OUT_PENALTY = 0.5  # a file the index left out comes after an indexed one that matches as well
+EXACT_NAME_BONUS = 5.0  # go to symbol: the name typed in full
+TEST_FILE_PENALTY = 0.5  # go to symbol: a test's definition after the code's of the same name
 _BOUNDARY = "/\\_-. "
 
 
 @dataclass(frozen=True)
 class FileMatch:
-    """An indexed file matching the pattern (path relative to the project, ``/``-separated)."""
+    """A project file matching the pattern (path relative to the project, ``/``-separated);
+    ``positions`` are the matched characters of the path's composed (NFC) form."""
 
     path: str
     score: float
+    positions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class SymbolMatch:
-    """A definition matching the pattern; lines are 1-based and inclusive."""
+    """A definition matching the pattern; lines are 1-based and inclusive; ``positions``
+    are the matched characters of the name (composed, NFC)."""
 
     name: str
     kind: str
@@ -37,32 +44,79 @@ class SymbolMatch:
     start_line: int
     end_line: int
     score: float
+    positions: tuple[int, ...] = ()
 
 
-def fuzzy_score(pattern: str, text: str) -> float | None:
-    """How well ``pattern`` matches ``text`` as an in-order subsequence; None if it does not.
+@dataclass(frozen=True)
+class Fuzzy:
+    """How well a pattern matches a text, and where: ``positions`` index the text's
+    composed (NFC) form, one per pattern character, ascending."""
 
-    Case is ignored except that an upper-case letter in ``text`` counts as a word start
-    (``hR`` finds ``httpResponse``).
+    score: float
+    positions: tuple[int, ...]
+
+
+GAP_PENALTY = 0.5  # letters scattered over a long name are a weaker match than a few runs
+GAP_CHAR_PENALTY = 0.02
+MAX_STARTS = 12  # alignments tried per text, one from each place its first letter occurs
+
+
+def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
+    """The best in-order alignment of ``pattern``'s characters in ``text``; None if there
+    is none.
+
+    A character scores 1, 2 more at the start of a word or path part, and 1.5 more when
+    it follows the previous one directly; each gap between matched characters costs,
+    and more the longer it is, and longer texts lose a little. Case is ignored
+    except that an upper-case letter in ``text`` counts as a word start (``hR`` finds
+    ``httpResponse``). The leftmost alignment alone can be poor (``test_ssl`` in
+    ``test/test_asyncio/test_ssl.py`` would spread over three parts), so one is tried from
+    each of the first few places the pattern's first letter occurs.
     """
     if not pattern:
-        return 0.0
+        return Fuzzy(0.0, ())
     # A name may be stored decomposed (``u`` + combining mark, as macOS file systems
     # give it) and typed composed, or the other way round.
-    pattern, text = unicodedata.normalize("NFC", pattern), unicodedata.normalize("NFC", text)
+    pattern, text = unicodedata.normalize("NFC", pattern).lower(), unicodedata.normalize("NFC", text)
     lowered = text.lower()
+    best: Fuzzy | None = None
+    start = lowered.find(pattern[0])
+    for _ in range(MAX_STARTS):
+        if start < 0:
+            break
+        found = _align_from(pattern, text, lowered, start)
+        if found is None:
+            break  # a later start has even less text left
+        if best is None or found.score > best.score:
+            best = found
+        start = lowered.find(pattern[0], start + 1)
+    return best
+
+
+def _align_from(pattern: str, text: str, lowered: str, start: int) -> Fuzzy | None:
+    """The greedy alignment of ``pattern`` whose first character is at ``start``."""
     score = 0.0
-    position = 0
+    positions = []
     previous = -2
-    for char in pattern.lower():
+    position = start
+    for char in pattern:
         found = lowered.find(char, position)
         if found < 0:
             return None
         at_start = found == 0 or text[found - 1] in _BOUNDARY or (text[found].isupper() and text[found - 1].islower())
         score += 1.0 + (2.0 if at_start else 0.0) + (1.5 if found == previous + 1 else 0.0)
+        if positions and found > previous + 1:
+            score -= GAP_PENALTY + GAP_CHAR_PENALTY * (found - previous - 1)
+        positions.append(found)
         previous = found
         position = found + 1
-    return score - len(text) * 0.01
+    return Fuzzy(score - len(text) * 0.01, tuple(positions))
+
+
+def fuzzy_score(pattern: str, text: str) -> float | None:
+    """``fuzzy_match``'s score alone."""
+    found = fuzzy_match(pattern, text)
+    return None if found is None else found.score
 
 
 def _like_pattern(pattern: str) -> str:
@@ -87,16 +141,35 @@ def find_files(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[
         " WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT ?",
         (_like_pattern(pattern), CANDIDATE_LIMIT),
     ).fetchall()
-    matches = []
-    for path, left_out in rows:
-        whole = fuzzy_score(pattern, path)
-        if whole is None:
-            continue
-        name = fuzzy_score(pattern, path.rsplit("/", 1)[-1])
-        bonus = (2.0 * len(pattern) if name is not None else 0.0) - (LEFT_OUT_PENALTY if left_out else 0.0)
-        matches.append(FileMatch(path, whole + bonus))
-    matches.sort(key=lambda m: (-m.score, m.path))
-    return matches[:limit]
+    return sorted_matches([_file_match(pattern, path, bool(left_out)) for path, left_out in rows], limit)
+
+
+def _file_match(pattern: str, path: str, left_out: bool) -> FileMatch | None:
+    """How ``path`` matches ``pattern``. Letters matched well in the file name count
+    twice: ``mwin`` should find ``main_window.py`` before a path that merely holds the
+    letters, and a name the pattern spells whole (``test_ssl`` → ``test_ssl.py``)
+    comes first. Letters scattered over a long name earn nothing extra (``tkinit``
+    finds ``tkinter/__init__.py``, not ``tokenize_tests-utf8-coding….txt``)."""
+    whole = fuzzy_match(pattern, path)
+    if whole is None:
+        return None
+    score, positions = whole.score, whole.positions
+    folder, _, name = unicodedata.normalize("NFC", path).rpartition("/")
+    in_name = fuzzy_match(pattern, name) if "/" not in pattern else None
+    if in_name is not None:
+        offset = len(folder) + 1 if folder else 0
+        score += 2.0 * max(0.0, in_name.score - len(pattern))
+        positions = tuple(offset + p for p in in_name.positions)
+        if name.rsplit(".", 1)[0].lower() == unicodedata.normalize("NFC", pattern).lower():
+            score += len(pattern)
+    return FileMatch(path, score - (LEFT_OUT_PENALTY if left_out else 0.0), positions)
+
+
+def sorted_matches(matches: list, limit: int) -> list:
+    """The matches that are not None, best first (ties by path, then line), at most ``limit``."""
+    found = [m for m in matches if m is not None]
+    found.sort(key=lambda m: (-m.score, m.path, getattr(m, "start_line", 0)))
+    return found[:limit]
 
 
 def find_symbols(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> list[SymbolMatch]:
@@ -112,15 +185,20 @@ def find_symbols(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> lis
         " ORDER BY length(s.name) LIMIT ?",
         (_like_pattern(name_pattern), _like_pattern(scope_pattern), CANDIDATE_LIMIT),
     ).fetchall()
-    matches = []
-    for name, kind, scope, path, start, end in rows:
-        score = fuzzy_score(name_pattern, name)
-        in_scope = fuzzy_score(scope_pattern, scope) if scope_pattern else 0.0
-        if score is not None and in_scope is not None:
-            exact = 5.0 if name.lower() == name_pattern.lower() else 0.0
-            matches.append(SymbolMatch(name, kind, scope, path, start, end, score + exact + in_scope))
-    matches.sort(key=lambda m: (-m.score, m.path, m.start_line))
-    return matches[:limit]
+    return sorted_matches([_symbol_match(name_pattern, scope_pattern, row) for row in rows], limit)
+
+
+def _symbol_match(name_pattern: str, scope_pattern: str, row: tuple) -> SymbolMatch | None:
+    """How the definition ``row`` matches: its name, and its scope when the pattern
+    gives one. A name spelled whole comes first; among equals, code before its tests."""
+    name, kind, scope, path, start, end = row
+    found = fuzzy_match(name_pattern, name)
+    in_scope = fuzzy_match(scope_pattern, scope) if scope_pattern else Fuzzy(0.0, ())
+    if found is None or in_scope is None:
+        return None
+    exact = EXACT_NAME_BONUS if name.lower() == name_pattern.lower() else 0.0
+    tests = TEST_FILE_PENALTY if is_test_path(path) else 0.0
+    return SymbolMatch(name, kind, scope, path, start, end, found.score + exact + in_scope.score - tests, found.positions)
 
 
 @dataclass(frozen=True)

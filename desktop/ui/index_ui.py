@@ -11,10 +11,11 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -22,12 +23,16 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.ui import theme
 
 if TYPE_CHECKING:  # the dialogs load these when they open, not at start-up
     from desktop.assist.navigate import FileMatch, SymbolMatch
@@ -415,6 +420,7 @@ class QuickOpenDialog(QDialog):
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(_MatchDelegate(self.list))
         self.note = QLabel(self)
         self.note.setObjectName("quickOpenNote")
         self.note.setWordWrap(True)
@@ -479,6 +485,7 @@ class QuickOpenDialog(QDialog):
         self.list.clear()
         for match in found:  # type: ignore[attr-defined] - the list _find returned
             item = QListWidgetItem(_match_text(match))
+            item.setData(SEGMENTS_ROLE, match_segments(match))
             if isinstance(match, FileMatch):
                 item.setData(Qt.ItemDataRole.UserRole, (match.path, 0, 0))
             else:
@@ -529,6 +536,102 @@ def _find(conn: sqlite3.Connection, mode: str, pattern: str) -> Sequence[FileMat
         return find_files(conn, pattern, MATCH_LIMIT) if mode == "files" else find_symbols(conn, pattern, MATCH_LIMIT)
     except sqlite3.Error:
         return []
+
+
+SEGMENTS_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's ``match_segments``
+
+
+def match_segments(match: FileMatch | SymbolMatch) -> tuple[tuple[str, bool, bool], ...]:
+    """How a row is drawn, as (text, matched, dim) runs: a file's name, then its folder
+    dimmed; a definition's name, then its scope, kind and place dimmed. The letters the
+    pattern matched are ``matched`` (drawn bold)."""
+    import unicodedata
+
+    from desktop.assist.navigate import FileMatch
+
+    if isinstance(match, FileMatch):
+        path = unicodedata.normalize("NFC", match.path)
+        folder, _, name = path.rpartition("/")
+        start = len(folder) + 1 if folder else 0
+        runs = _marked(name, {p - start for p in match.positions if p >= start}, dim=False)
+        if folder:
+            runs += [("  ", False, True), *_marked(folder, {p for p in match.positions if p < len(folder)}, dim=True)]
+        return tuple(runs)
+    name = unicodedata.normalize("NFC", match.name)
+    runs = _marked(name, set(match.positions), dim=False)
+    where = f"{match.scope} · " if match.scope else ""
+    runs.append((f"  {where}{match.kind}  {match.path}:{match.start_line}", False, True))
+    return tuple(runs)
+
+
+def _marked(text: str, matched: set[int], *, dim: bool) -> list[tuple[str, bool, bool]]:
+    """``text`` cut into runs of matched and unmatched letters."""
+    runs: list[tuple[str, bool, bool]] = []
+    for position, char in enumerate(text):
+        is_matched = position in matched
+        if runs and runs[-1][1] == is_matched:
+            runs[-1] = (runs[-1][0] + char, is_matched, dim)
+        else:
+            runs.append((char, is_matched, dim))
+    return runs
+
+
+class _MatchDelegate(QStyledItemDelegate):
+    """Draws a quick-open row from its ``match_segments``: matched letters bold, the
+    folder or place dimmed and, when the row is too narrow, cut in the middle."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        runs = index.data(SEGMENTS_ROLE)
+        if not runs:
+            super().paint(painter, option, index)
+            return
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        item.text = ""
+        style = item.widget.style() if item.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, item.widget)
+        area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, item.widget).adjusted(3, 0, -3, 0)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        x = area.left()
+        for position, (text, matched, dim) in enumerate(runs):
+            room = area.right() - x
+            if room <= 0:
+                break
+            rest = runs[position:]
+            if dim and all(later[2] for later in rest) and self._width(item.font, rest) > room:
+                # The folder or place does not fit: cut it in the middle, as plain text.
+                text = QFontMetrics(item.font).elidedText("".join(r[0] for r in rest), Qt.TextElideMode.ElideMiddle, room)
+                self._draw(painter, item, QRect(x, area.top(), room, area.height()), text, False, dim, selected)
+                break
+            font = self._font(item.font, matched)
+            if QFontMetrics(font).horizontalAdvance(text) > room:
+                text = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
+            width = QFontMetrics(font).horizontalAdvance(text)
+            self._draw(painter, item, QRect(x, area.top(), width, area.height()), text, matched, dim, selected)
+            x += width
+        painter.restore()
+
+    @staticmethod
+    def _font(base: QFont, matched: bool) -> QFont:
+        font = QFont(base)
+        font.setBold(matched)
+        return font
+
+    def _width(self, base: QFont, runs: Sequence[tuple[str, bool, bool]]) -> int:
+        return sum(QFontMetrics(self._font(base, matched)).horizontalAdvance(text) for text, matched, _dim in runs)
+
+    def _draw(self, painter: QPainter, item: QStyleOptionViewItem, rect: QRect, text: str,
+              matched: bool, dim: bool, selected: bool) -> None:
+        if selected:
+            colour = item.palette.color(QPalette.ColorRole.HighlightedText)
+        elif matched:
+            colour = theme.accent_text(item.palette)
+        else:
+            colour = item.palette.color(QPalette.ColorRole.PlaceholderText if dim else QPalette.ColorRole.Text)
+        painter.setFont(self._font(item.font, matched))
+        painter.setPen(colour)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, text)
 
 
 def _match_text(match: FileMatch | SymbolMatch) -> str:

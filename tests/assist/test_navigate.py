@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.assist.navigate import Place, find_files, find_moved_definition, find_symbols, fuzzy_score
+from desktop.assist.navigate import Place, find_files, find_moved_definition, find_symbols, fuzzy_match, fuzzy_score
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import ensure_index
 from desktop.index.store import index_db_path, open_reader
@@ -33,6 +33,45 @@ def test_fuzzy_score_prefers_word_starts_and_runs():
     assert fuzzy_score("opRd", "open_reader") is not None
     assert fuzzy_score("xyz", "main_window.py") is None
     assert fuzzy_score("", "anything") == 0.0
+
+
+def test_fuzzy_match_finds_the_best_alignment_not_just_the_leftmost():
+    found = fuzzy_match("test_ssl", "test/test_asyncio/test_ssl.py")
+    assert found.positions == tuple(range(18, 26))  # the file name, not letters spread over three parts
+    assert fuzzy_match("hR", "httpResponse").positions == (0, 4)
+    assert fuzzy_match("ab", "xyz") is None
+    # Scattered letters are a weaker match than the same letters in a few runs.
+    assert fuzzy_score("tkinit", "tkinter/__init__.py") > fuzzy_score("tkinit", "tokenize_tests-utf8-coding-cookie-and-bom-sig.txt")
+
+
+def test_find_files_puts_a_spelled_name_first_and_scattered_letters_last(tmp_path):
+    conn = indexed(tmp_path / "p", {
+        "test/test_ssl.py": "X = 1\n",
+        "test/test_asyncio/test_ssl.py": "X = 1\n",
+        "test/test_syslog.py": "X = 1\n",
+        "tkinter/__init__.py": "X = 1\n",
+        "test/tokenizedata/tokenize_tests-utf8-coding-cookie-and-utf8-bom-sig.txt": "x\n",
+    })
+    assert [m.path for m in find_files(conn, "test_ssl")][:3] == [
+        "test/test_ssl.py", "test/test_asyncio/test_ssl.py", "test/test_syslog.py",
+    ]
+    assert find_files(conn, "tkinit")[0].path == "tkinter/__init__.py"
+    (best,) = find_files(conn, "asyncio/test_ssl")
+    assert best.positions == tuple(range(10, 26))  # in the folder and the name, as typed
+    conn.close()
+
+
+def test_go_to_symbol_puts_the_code_before_its_tests_and_says_where_it_matched(tmp_path):
+    conn = indexed(tmp_path / "p", {
+        "src/codec.py": "def dumps(value):\n    return value\n",
+        "tests/test_codec.py": "def dumps(value):\n    return value\n\ndef test_dumps():\n    pass\n",
+    })
+    found = find_symbols(conn, "dumps")
+    assert [(m.path, m.name) for m in found] == [
+        ("src/codec.py", "dumps"), ("tests/test_codec.py", "dumps"), ("tests/test_codec.py", "test_dumps"),
+    ]
+    assert found[0].positions == (0, 1, 2, 3, 4) and found[2].positions == (5, 6, 7, 8, 9)
+    conn.close()
 
 
 def test_find_files_ranks_the_file_name_first(conn):

@@ -236,6 +236,40 @@ def test_quick_open_during_the_first_index_says_so_and_follows_it(qtbot, project
     dialog.close()
 
 
+def test_quick_open_shows_the_name_first_and_marks_the_matched_letters(qtbot, project):
+    from PySide6.QtGui import QColor
+
+    from desktop.assist.navigate import find_files
+    from desktop.core.paths import HearthPaths
+    from desktop.index.indexer import ensure_index
+    from desktop.index.store import index_db_path, open_reader
+    from desktop.qt.worker import TaskRunner
+    from desktop.ui import theme
+    from desktop.ui.index_ui import QuickOpenDialog, match_segments
+
+    paths = HearthPaths.from_env()
+    ensure_index(project, paths)
+    dialog = QuickOpenDialog(open_reader(index_db_path(paths, project)), "files", TaskRunner())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.box, "ul")
+    qtbot.waitUntil(lambda: dialog.settled and dialog.matches() == ["src/util.py"], timeout=5000)
+    (match,) = find_files(dialog.conn, "ul")
+    assert match_segments(match) == (("u", True, False), ("ti", False, False), ("l", True, False), (".py", False, False),
+                                     ("  ", False, True), ("src", False, True))
+    dialog.list.clearSelection()  # a selected row is drawn in the selection's colours
+    dialog.list.setCurrentRow(-1)
+    accent = theme.accent_text(dialog.list.palette())
+    image = dialog.list.viewport().grab().toImage()
+    marked = [QColor(image.pixel(x, y)) for x in range(0, min(image.width(), 120)) for y in range(0, 20)]
+    assert any(_near(colour, accent) for colour in marked)  # the matched letters, in the accent colour
+    dialog.close()
+
+
+def _near(colour, other, tolerance: int = 60) -> bool:
+    return abs(colour.red() - other.red()) + abs(colour.green() - other.green()) + abs(colour.blue() - other.blue()) < tolerance
+
+
 def test_a_link_leading_outside_says_why_it_does_not_open(qtbot, make_window, project):
     window = make_window(project)
     wait_indexed(qtbot, window)
@@ -303,7 +337,9 @@ def test_opening_a_file_readies_what_a_question_asked_from_it_needs(qtbot, make_
     monkeypatch.setattr(retrieval, "personalized_rank", lambda seeds, edges: pushes.append(dict(seeds)) or push(seeds, edges))
     open_file(qtbot, window, project / "src" / "util.py")
     view = lambda: window.chat_service._index  # noqa: E731
-    from_util = lambda: {view().file_id("src/util.py"): 1.0}  # noqa: E731 - what a question from util.py seeds
+    # What a question from util.py seeds; the chat opens its view of the index on the
+    # worker, so it may not be there yet when the wait below first looks.
+    from_util = lambda: view() is not None and {view().file_id("src/util.py"): 1.0}  # noqa: E731
     qtbot.waitUntil(lambda: from_util() in pushes, timeout=10000)  # worked out on the worker, unasked
     qtbot.waitUntil(lambda: window._warm_worker is None, timeout=10000)
     pushes.clear()
