@@ -89,6 +89,8 @@ def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
             break  # a later start has even less text left
         if best is None or found.score > best.score:
             best = found
+        if found.positions[-1] - start == len(pattern) - 1 and _at_word_start(text, start):
+            break  # one run from a word start: no other alignment scores more
         start = lowered.find(pattern[0], start + 1)
     return best
 
@@ -103,7 +105,7 @@ def _align_from(pattern: str, text: str, lowered: str, start: int) -> Fuzzy | No
         found = lowered.find(char, position)
         if found < 0:
             return None
-        at_start = found == 0 or text[found - 1] in _BOUNDARY or (text[found].isupper() and text[found - 1].islower())
+        at_start = _at_word_start(text, found)
         score += 1.0 + (2.0 if at_start else 0.0) + (1.5 if found == previous + 1 else 0.0)
         if positions and found > previous + 1:
             score -= GAP_PENALTY + GAP_CHAR_PENALTY * (found - previous - 1)
@@ -111,6 +113,12 @@ def _align_from(pattern: str, text: str, lowered: str, start: int) -> Fuzzy | No
         previous = found
         position = found + 1
     return Fuzzy(score - len(text) * 0.01, tuple(positions))
+
+
+def _at_word_start(text: str, index: int) -> bool:
+    """Whether ``text[index]`` begins a word or path part (``http_response``,
+    ``httpResponse``, ``src/http``)."""
+    return index == 0 or text[index - 1] in _BOUNDARY or (text[index].isupper() and text[index - 1].islower())
 
 
 def fuzzy_score(pattern: str, text: str) -> float | None:
