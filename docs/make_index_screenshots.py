@@ -1,4 +1,4 @@
-"""Render the index in the window: status-bar progress, skipped files, Ctrl+P, an answer with chips.
+"""Render the index in the window: status-bar progress, skipped files, Ctrl+P, Ctrl+T, an answer with chips.
 
     python docs/make_index_screenshots.py  ->  docs/screenshots/index-*.png
 
@@ -38,6 +38,11 @@ def main() -> None:
         (project / "src").mkdir(parents=True)
         (project / "src" / "shapes.py").write_text(SAMPLE, encoding="utf-8")
         (project / "src" / "solids.py").write_text("def volume(radius):\n    return 4 / 3 * 3.14159 * radius ** 3\n")
+        (project / "src" / "shape_io.py").write_text("def load_shapes(path):\n    return open(path).read().split()\n")
+        (project / "tests").mkdir()
+        (project / "tests" / "test_shapes.py").write_text(
+            "from src.shapes import area\n\n\ndef test_area():\n    assert area(1) > 3\n\n\n"
+            "def area(radius):  # a stand-in the test compares with\n    return 3.14159 * radius ** 2\n")
         (project / "README.md").write_text("# Geometry\n", encoding="utf-8")
         (project / ".env").write_text("API_TOKEN=secret\n", encoding="utf-8")
         (project / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
@@ -73,6 +78,13 @@ def main() -> None:
         _spin(app, 3, lambda: dialog.settled)
         _spin(app, 0.2)
         dialog.grab().save(str(out / "index-quick-open.png"))
+        dialog.close()
+        window.go_to_symbol()
+        dialog = window.quick_open_dialog
+        dialog.box.setText("area")
+        _spin(app, 3, lambda: dialog.settled)
+        _spin(app, 0.2)
+        dialog.grab().save(str(out / "index-go-to-symbol.png"))
         dialog.close()
         window.chat_panel.send_question("What does area do?")
         _spin(app, 10, lambda: not window.chat_panel.is_streaming and "tokens" in window.chat_panel.transcript.plain_text())
