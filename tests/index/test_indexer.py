@@ -164,8 +164,7 @@ def test_bad_inputs_are_skipped_with_reasons(project, make_indexer):
     assert indexer.summary.files_changed == 0  # skipped files are not read again until they change
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_permission_denied_is_recorded(project, make_indexer):
+def test_permission_denied_is_recorded(project, make_indexer, unprivileged):
     path = write(project, "locked.py", "x = 1\n")
     path.chmod(0)
     try:
@@ -176,8 +175,7 @@ def test_permission_denied_is_recorded(project, make_indexer):
         path.chmod(0o644)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_a_file_made_readable_is_indexed_live_and_by_a_full_update(project, make_indexer):
+def test_a_file_made_readable_is_indexed_live_and_by_a_full_update(project, make_indexer, unprivileged):
     saved = write(project, "saved.py", "def savedLater():\n    pass\n")
     opened = write(project, "opened.py", "def openedLater():\n    pass\n")
     for path in (saved, opened):
