@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +23,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_index(path: Path | str, as_json: bool, out: TextIO) -> int:
-    """Index ``path``; print files indexed, skipped by reason, symbols, chunks, seconds."""
+    """Index ``path``; print files indexed, skipped by reason, symbols, chunks, seconds
+    (and how long it first waited for another process's update)."""
     from desktop.core.cancel import Cancelled
     from desktop.core.paths import HearthPaths
     from desktop.index.indexer import ensure_index
@@ -32,8 +34,14 @@ def run_index(path: Path | str, as_json: bool, out: TextIO) -> int:
         fail(problem)
         return EXIT_BAD_PATH
     root = Path(path).expanduser()
+    waited_from: list[float] = []
+
+    def on_waiting() -> None:
+        waited_from.append(time.monotonic())
+        say_waiting()
+
     try:
-        summary = ensure_index(root.resolve(), HearthPaths.from_env(), on_waiting=say_waiting)
+        summary = ensure_index(root.resolve(), HearthPaths.from_env(), on_waiting=on_waiting)
     except (Cancelled, KeyboardInterrupt):
         fail("indexing interrupted; the work done so far is kept")
         return EXIT_INTERRUPTED
@@ -47,13 +55,24 @@ def run_index(path: Path | str, as_json: bool, out: TextIO) -> int:
         "files_changed": summary.files_changed,
         "files_removed": summary.files_removed,
         "seconds": round(summary.seconds, 3),
+        # Before the update could start, another process's (``seconds`` leaves it out).
+        "waited_seconds": round(_waited(waited_from, summary.seconds), 3),
     }
     if as_json:
         print(json.dumps(report), file=out, flush=True)
         return EXIT_OK
     skipped = ", ".join(f"{count} {reason}" for reason, count in report["skipped"].items()) or "none"
+    waited = f", after waiting {report['waited_seconds']:.2f} s for another Hearth process" if waited_from else ""
     print(f"Indexed {report['files_indexed']} files in {report['seconds']:.2f} s "
-          f"({report['files_changed']} read, {report['files_removed']} removed)", file=out)
+          f"({report['files_changed']} read, {report['files_removed']} removed{waited})", file=out)
     print(f"Skipped: {report['skipped_total']} ({skipped})", file=out)
     print(f"Symbols: {report['symbols']}  Chunks: {report['chunks']}", file=out, flush=True)
     return EXIT_OK
+
+
+def _waited(waited_from: list[float], update_seconds: float) -> float:
+    """Seconds spent waiting for another process's update: from the first wait to now,
+    less the update's own time (0 when there was no wait)."""
+    if not waited_from:
+        return 0.0
+    return max(0.0, time.monotonic() - waited_from[0] - update_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import os
 import subprocess
 import sys
@@ -92,7 +93,12 @@ def test_index_waits_for_another_process_updating_the_same_index(project, hearth
         waiting = run.stderr.readline()
         assert waiting.startswith("hearth: waiting for another Hearth process to finish updating")
         assert run.poll() is None
+        time.sleep(0.5)
         let_go()
         out, err = run.communicate(timeout=60)
     assert run.returncode == 0, err
-    assert json.loads(out)["files_indexed"] == 2
+    report = json.loads(out)
+    assert report["files_indexed"] == 2
+    assert report["waited_seconds"] >= 0.5  # the wait is reported apart from the update's seconds
+    alone = json.loads(hearth("index", str(project), "--json").stdout)
+    assert alone["waited_seconds"] == 0
