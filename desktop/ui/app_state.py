@@ -1,5 +1,5 @@
-"""UI state that is not a setting: window geometry, splitter sizes, recent projects,
-the instructions given to Edit….
+"""UI state that is not a setting: window geometry, splitter sizes, recent projects and
+the files opened lately in each, the instructions given to Edit….
 
 Kept in QSettings, INI format, at ``HearthPaths.ui_state_file`` so HEARTH_HOME relocates
 it with everything else.
@@ -7,13 +7,16 @@ it with everything else.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
 MAX_RECENT = 10
+MAX_RECENT_FILES = 20
 MAX_INSTRUCTIONS = 20
 _RECENT_KEY = "projects/recent"
+_RECENT_FILES_GROUP = "recent-files"  # one key per project: a digest of its folder
 _INSTRUCTIONS_KEY = "edit/instructions"
 
 
@@ -48,6 +51,19 @@ class AppState:
     def _write_recent(self, folders: list[Path]) -> None:
         self._settings.setValue(_RECENT_KEY, [str(p) for p in folders])
 
+    def recent_files(self, project: Path) -> list[str]:
+        """Files of ``project`` opened lately (relative, ``/``-separated), newest first."""
+        raw = self._settings.value(_recent_files_key(project), [])
+        entries = [raw] if isinstance(raw, str) else list(raw or [])
+        return [entry for entry in entries if isinstance(entry, str) and entry]
+
+    def add_recent_file(self, project: Path, relative: str) -> list[str]:
+        """Put ``relative`` first among ``project``'s recent files (max 20) and return them."""
+        recent = [relative] + [entry for entry in self.recent_files(project) if entry != relative]
+        recent = recent[:MAX_RECENT_FILES]
+        self._settings.setValue(_recent_files_key(project), recent)
+        return recent
+
     def instructions(self) -> list[str]:
         """What Edit… was asked to do lately, newest first."""
         raw = self._settings.value(_INSTRUCTIONS_KEY, [])
@@ -72,3 +88,10 @@ class AppState:
     def sync(self) -> None:
         """Flush to disk now (also done by Qt on exit)."""
         self._settings.sync()
+
+
+def _recent_files_key(project: Path) -> str:
+    # A digest, not the path: a key holds no slashes and stays short, and the folder's
+    # name is not written into the file a second time.
+    digest = hashlib.sha1(str(project.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_RECENT_FILES_GROUP}/{digest}"

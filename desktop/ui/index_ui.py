@@ -396,11 +396,12 @@ class QuickOpenDialog(QDialog):
 
     def __init__(
         self, conn: sqlite3.Connection, mode: str, runner: TaskRunner, parent: QWidget | None = None,
-        *, building: bool = False,
+        *, building: bool = False, recent: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.conn = conn
         self.mode = mode
+        self._recent = tuple(recent)  # files opened lately, newest first: they lead a close call
         self._runner = runner
         self._lookups = _Lookups(conn, self._show, self._after_lookup)
         self._last_pattern: str | None = None  # the pattern of the latest lookup started
@@ -466,10 +467,10 @@ class QuickOpenDialog(QDialog):
         if lookups.running or lookups.closed:
             return  # the running lookup starts the next one when it ends
         pattern = self.box.text()
-        conn, mode = self.conn, self.mode
+        conn, mode, recent = self.conn, self.mode, self._recent
         lookups.running = True
         self._last_pattern = pattern
-        self._runner.run(lambda _token: [_find(conn, mode, pattern)], name="quick-open",
+        self._runner.run(lambda _token: [_find(conn, mode, pattern, recent)], name="quick-open",
                          on_item=lookups.shown, on_finished=lookups.ended)
 
     def _after_lookup(self) -> None:
@@ -528,12 +529,14 @@ class QuickOpenDialog(QDialog):
         self.accept()
 
 
-def _find(conn: sqlite3.Connection, mode: str, pattern: str) -> Sequence[FileMatch | SymbolMatch]:
+def _find(conn: sqlite3.Connection, mode: str, pattern: str, recent: Sequence[str]) -> Sequence[FileMatch | SymbolMatch]:
     """The matches for ``pattern`` (on the worker); none when the index cannot be read."""
     from desktop.assist.navigate import find_files, find_symbols
 
     try:
-        return find_files(conn, pattern, MATCH_LIMIT) if mode == "files" else find_symbols(conn, pattern, MATCH_LIMIT)
+        if mode == "files":
+            return find_files(conn, pattern, MATCH_LIMIT, recent=recent)
+        return find_symbols(conn, pattern, MATCH_LIMIT)
     except sqlite3.Error:
         return []
 

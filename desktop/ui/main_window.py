@@ -580,7 +580,9 @@ class MainWindow(QMainWindow):
         conn = self._index_reader_connection()
         if conn is None:
             return
-        dialog = QuickOpenDialog(conn, mode, self.services.runner, self, building=self._index_worker is not None)
+        recent = self.services.app_state.recent_files(self.project) if self.project else []
+        dialog = QuickOpenDialog(conn, mode, self.services.runner, self, building=self._index_worker is not None,
+                                 recent=recent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(lambda path, start, end: self.open_location(path, start, end))
         dialog.destroyed.connect(lambda: setattr(self, "quick_open_dialog", None))
@@ -641,6 +643,8 @@ class MainWindow(QMainWindow):
         self.open_file(path)
 
     def _on_file_loaded(self, path: Path) -> None:
+        if self.project is not None and Path(path).is_relative_to(self.project):
+            self.services.app_state.add_recent_file(self.project, Path(path).relative_to(self.project).as_posix())
         pending, self._pending_location = self._pending_location, None
         if pending is not None and pending[0] == Path(path):
             self._go_to_location(*pending)

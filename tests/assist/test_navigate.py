@@ -61,6 +61,19 @@ def test_find_files_puts_a_spelled_name_first_and_scattered_letters_last(tmp_pat
     conn.close()
 
 
+def test_files_opened_lately_come_first_and_win_a_close_call_only(tmp_path, monkeypatch):
+    from desktop.assist import navigate
+
+    conn = indexed(tmp_path / "p", {"src/alpha.py": "A = 1\n", "src/beta.py": "B = 1\n", "lib/parser.py": "P = 1\n"})
+    recent = ["src/beta.py", "lib/parser.py"]
+    assert [m.path for m in find_files(conn, "", recent=recent)] == ["src/beta.py", "lib/parser.py", "src/alpha.py"]
+    assert find_files(conn, "py", recent=recent)[0].path == "src/beta.py"  # every name holds "py": a close call
+    assert find_files(conn, "alpha", recent=recent)[0].path == "src/alpha.py"  # a clearly better match still wins
+    monkeypatch.setattr(navigate, "CANDIDATE_LIMIT", 1)  # a big project: the recent file is past the limit
+    assert find_files(conn, "", recent=["lib/parser.py"])[0].path == "lib/parser.py"
+    conn.close()
+
+
 def test_go_to_symbol_puts_the_code_before_its_tests_and_says_where_it_matched(tmp_path):
     conn = indexed(tmp_path / "p", {
         "src/codec.py": "def dumps(value):\n    return value\n",

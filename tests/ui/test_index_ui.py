@@ -209,6 +209,22 @@ def test_quick_open_with_ctrl_p(qtbot, make_window, project):
     assert window.code_view.current_path == project / "src" / "util.py"
 
 
+def test_quick_open_puts_the_files_opened_lately_first(qtbot, make_window, project):
+    window = make_window(project)
+    wait_indexed(qtbot, window)
+    for relative in ("README.md", "src/util.py"):
+        open_file(qtbot, window, project / relative)
+    press(window, "Ctrl+P")
+    qtbot.waitUntil(lambda: window.quick_open_dialog is not None, timeout=5000)
+    dialog = window.quick_open_dialog
+    qtbot.waitUntil(lambda: dialog.settled, timeout=5000)
+    assert dialog.matches()[:2] == ["src/util.py", "README.md"]  # the latest first
+    qtbot.keyClicks(dialog.box, "p")  # a close call: app.py and util.py hold a "p" alike
+    qtbot.waitUntil(lambda: dialog.settled and dialog.box.text() == "p", timeout=5000)
+    assert dialog.matches()[0] == "src/util.py"
+    dialog.close()
+
+
 def test_quick_open_during_the_first_index_says_so_and_follows_it(qtbot, project):
     from desktop.core.paths import HearthPaths
     from desktop.index.indexer import ensure_index
@@ -447,10 +463,10 @@ def _finder_with_held_lookups(qtbot, make_window, project, monkeypatch, mode: st
     patterns: list[str] = []
     real = getattr(navigate, name)
 
-    def held(conn, pattern, limit=50):  # noqa: ANN001, ANN202
+    def held(conn, pattern, limit=50, **options):  # noqa: ANN001, ANN003, ANN202
         patterns.append(pattern)
         release.wait(10)
-        return real(conn, pattern, limit)
+        return real(conn, pattern, limit, **options)
 
     monkeypatch.setattr(navigate, name, held)
     window = make_window(project)

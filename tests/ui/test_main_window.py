@@ -347,6 +347,25 @@ def test_chat_commands_run_from_the_window_menu(qtbot, make_window):
     qtbot.waitUntil(lambda: window.chat_panel.model_selector.hasFocus(), timeout=3000)
 
 
+def test_recent_files_are_kept_per_project_newest_first_across_restarts(tmp_path: Path) -> None:
+    from desktop.ui.app_state import MAX_RECENT_FILES, AppState
+
+    path = tmp_path / "state" / "ui-state.ini"
+    one, other = tmp_path / "one", tmp_path / "other"
+    state = AppState(path)
+    for relative in ("src/a.py", "README.md", "src/a.py"):
+        state.add_recent_file(one, relative)
+    state.add_recent_file(other, "main.go")
+    state.sync()
+    reopened = AppState(path)
+    assert reopened.recent_files(one) == ["src/a.py", "README.md"]
+    assert reopened.recent_files(other) == ["main.go"]
+    for number in range(MAX_RECENT_FILES + 5):
+        reopened.add_recent_file(one, f"f{number}.py")
+    assert len(reopened.recent_files(one)) == MAX_RECENT_FILES
+    assert str(one) not in path.read_text(encoding="utf-8")  # keyed by a digest of the folder
+
+
 def test_edit_instructions_are_remembered_across_restarts_newest_first(tmp_path: Path) -> None:
     from desktop.ui.app_state import MAX_INSTRUCTIONS, AppState
 
