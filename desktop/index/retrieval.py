@@ -96,6 +96,9 @@ STOP_WORDS = frozenset(
 # implementation, so their fused score is scaled down unless the question mentions tests.
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing|idle_test|__tests__|spec)(/|$)|(^|/)(test_[^/]*|[^/]*_test\.[^/]*|[^/]*\.(test|spec)\.[^/]*)$")
 TEST_PENALTY = 0.5
+DATA_FILE_CHUNKS = 20  # a code file of at least this many chunks ...
+DATA_FILE_RATIO = 4  # ... and a quarter as many definitions (or fewer) is data (``is_data_file``)
+DATA_PRIOR = 0.5
 # Words in any script: 计算总价 and años are words too (the index tokenizes them as such).
 _WORD = re.compile(r"[^\W\d]\w*|\d+")
 
@@ -460,6 +463,16 @@ class SearchIndex:
         full-text match to one file cheaply; rows are still checked by file id.
         """
         return self._ranges.get(file_id)
+
+    def is_data_file(self, file_id: int) -> bool:
+        """Whether a file is data written as code (a table, generated documentation):
+        many chunks and few definitions. Its text matches many questions and answers
+        none of them the way code does."""
+        span = self._ranges.get(file_id)
+        if span is None:
+            return False
+        chunks, symbols = span[1] - span[0] + 1, span[3] - span[2] + 1
+        return chunks >= DATA_FILE_CHUNKS and symbols * DATA_FILE_RATIO < chunks
 
     def match_chunks(self, match: str, limit: int, weights: Sequence[float]) -> list[tuple[int, float]]:
         """``IndexReader.match_chunks``, remembered for the last few expressions: several
@@ -1266,6 +1279,8 @@ def prior(index: SearchIndex, chunk: ChunkInfo, query: Query) -> float:
     if query.demote_tests and is_test_path(chunk.path):
         weight *= TEST_PENALTY
     name = chunk.symbol
+    if index.is_data_file(chunk.file_id):
+        weight *= DATA_PRIOR
     if _is_private(name):
         weight *= PRIVATE_PRIOR
     elif name and chunk.kind != "method" and name in (index.exports(chunk.file_id) or ()):

@@ -162,6 +162,32 @@ def test_tests_rank_below_the_implementation_unless_asked_for(index):
     assert asked[0] == "tests/test_http.py"
 
 
+def test_a_data_module_ranks_below_the_code_that_answers(tmp_path, monkeypatch):
+    from desktop.index import retrieval
+
+    # Documentation kept as one big dict (as pydoc_data/topics.py): prose that matches
+    # many questions, in a file of many chunks and no definitions.
+    entries = "".join(
+        f"    'topic{n}': 'When the cache is full, which entry is dropped first? The oldest entry is "
+        f"dropped first when the cache is full ({n}).',\n" + "    # --\n" * 60
+        for n in range(30)
+    )
+    index = open_project(tmp_path, "data", {
+        "topics.py": "TOPICS = {\n" + entries + "}\n",
+        "lru.py": "def evict(store, limit):\n    # the cache is full: the oldest entry is dropped first\n"
+                  "    while len(store) > limit:\n        store.pop(next(iter(store)))\n",
+    })
+    index.refresh()
+    data_id, code_id = index.file_id("topics.py"), index.file_id("lru.py")
+    assert index.is_data_file(data_id) and not index.is_data_file(code_id)
+    question = "when the cache is full which entry is dropped first?"
+    assert search(index, question)[0].symbol == "evict"
+    monkeypatch.setattr(retrieval, "DATA_PRIOR", 1.0)
+    index.forget_recent_matches()
+    assert search(index, question)[0].path == "topics.py"  # what the prior is there for
+    index.close()
+
+
 def test_plain_text_files_are_searchable(index):
     hits = search(index, "eviction policy memory")
     assert "NOTES.md" in [hit.path for hit in hits]
