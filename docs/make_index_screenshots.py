@@ -72,20 +72,9 @@ def main() -> None:
         _spin(app, 0.3)
         window.skipped_dialog.grab().save(str(out / "index-skipped.png"))
         window.skipped_dialog.close()
-        window.quick_open()
-        dialog = window.quick_open_dialog
-        dialog.box.setText("shp")
-        _spin(app, 3, lambda: dialog.settled)
-        _spin(app, 0.2)
-        dialog.grab().save(str(out / "index-quick-open.png"))
-        dialog.close()
-        window.go_to_symbol()
-        dialog = window.quick_open_dialog
-        dialog.box.setText("area")
-        _spin(app, 3, lambda: dialog.settled)
-        _spin(app, 0.2)
-        dialog.grab().save(str(out / "index-go-to-symbol.png"))
-        dialog.close()
+        for open_finder, typed, name in ((window.quick_open, "shp", "index-quick-open.png"),
+                                         (window.go_to_symbol, "area", "index-go-to-symbol.png")):
+            _render_finder(app, window, open_finder, typed, out / name)
         window.chat_panel.send_question("What does area do?")
         _spin(app, 10, lambda: not window.chat_panel.is_streaming and "tokens" in window.chat_panel.transcript.plain_text())
         _spin(app, 0.5)
@@ -93,6 +82,17 @@ def main() -> None:
         print(done, flush=True)
         window.close()
         shutdown(parts)
+
+
+def _render_finder(app, window, open_finder, typed: str, target: Path) -> None:  # noqa: ANN001
+    """Open quick open or go to symbol, type ``typed``, and save the dialog once it settles."""
+    open_finder()
+    dialog = window.quick_open_dialog
+    dialog.box.setText(typed)
+    _spin(app, 3, lambda: dialog.settled)
+    _spin(app, 0.2)
+    dialog.grab().save(str(target))
+    dialog.close()
 
 
 if __name__ == "__main__":
