@@ -21,7 +21,6 @@ CANDIDATE_LIMIT = 5000
 LEFT_OUT_PENALTY = 0.5  # a file the index left out comes after an indexed one that matches as well
 EXACT_NAME_BONUS = 5.0  # go to symbol: the name typed in full
 TEST_FILE_PENALTY = 0.5  # go to symbol: a test's definition after the code's of the same name
-MAX_RECENT_FILES = 20  # files opened lately that quick open puts first
 RECENT_BONUS = 3.0  # the latest opened file's lead in a close call (less for older ones)
 _BOUNDARY = "/\\_-. "
 
@@ -155,15 +154,16 @@ def find_files(
         f"SELECT path, left_out FROM ({_OPENABLE}) WHERE path LIKE ? ESCAPE '\\' ORDER BY length(path) LIMIT ?",
         (_like_pattern(pattern), CANDIDATE_LIMIT),
     ).fetchall()
-    recent = list(dict.fromkeys(recent))[:MAX_RECENT_FILES]
+    recent = list(dict.fromkeys(recent))
     listed = {path for path, _ in rows}
     missing = [path for path in recent if path not in listed]
     if missing:  # past the candidate limit in a big project
         marks = ",".join("?" * len(missing))
         rows += conn.execute(f"SELECT path, left_out FROM ({_OPENABLE}) WHERE path IN ({marks})", missing).fetchall()
     lately = {path: RECENT_BONUS * (len(recent) - place) / len(recent) for place, path in enumerate(recent)}
-    matches = [_file_match(pattern, path, bool(left_out)) for path, left_out in rows]
-    return sorted_matches([_with_bonus(m, lately.get(m.path, 0.0)) if m else None for m in matches], limit)
+    typed = unicodedata.normalize("NFC", pattern).lower()
+    matches = [_file_match(typed, path, bool(left_out)) for path, left_out in rows]
+    return _sorted_matches([_with_bonus(m, lately.get(m.path, 0.0)) if m else None for m in matches], limit)
 
 
 _OPENABLE = "SELECT path, 0 AS left_out FROM files UNION ALL SELECT path, 1 FROM skipped WHERE reason != 'link'"
@@ -174,7 +174,7 @@ def _with_bonus(match: FileMatch, bonus: float) -> FileMatch:
 
 
 def _file_match(pattern: str, path: str, left_out: bool) -> FileMatch | None:
-    """How ``path`` matches ``pattern``. Letters matched well in the file name count
+    """How ``path`` matches ``pattern`` (composed, lower case). Letters matched well in the file name count
     twice: ``mwin`` should find ``main_window.py`` before a path that merely holds the
     letters, and a name the pattern spells whole (``test_ssl`` → ``test_ssl.py``)
     comes first. Letters scattered over a long name earn nothing extra (``tkinit``
@@ -189,12 +189,12 @@ def _file_match(pattern: str, path: str, left_out: bool) -> FileMatch | None:
         offset = len(folder) + 1 if folder else 0
         score += 2.0 * max(0.0, in_name.score - len(pattern))
         positions = tuple(offset + p for p in in_name.positions)
-        if name.rsplit(".", 1)[0].lower() == unicodedata.normalize("NFC", pattern).lower():
+        if name.rsplit(".", 1)[0].lower() == pattern:
             score += len(pattern)
     return FileMatch(path, score - (LEFT_OUT_PENALTY if left_out else 0.0), positions)
 
 
-def sorted_matches(matches: list, limit: int) -> list:
+def _sorted_matches(matches: Sequence[FileMatch | SymbolMatch | None], limit: int) -> list:
     """The matches that are not None, best first (ties by path, then line), at most ``limit``."""
     found = [m for m in matches if m is not None]
     found.sort(key=lambda m: (-m.score, m.path, getattr(m, "start_line", 0)))
@@ -214,7 +214,7 @@ def find_symbols(conn: sqlite3.Connection, pattern: str, limit: int = 50) -> lis
         " ORDER BY length(s.name) LIMIT ?",
         (_like_pattern(name_pattern), _like_pattern(scope_pattern), CANDIDATE_LIMIT),
     ).fetchall()
-    return sorted_matches([_symbol_match(name_pattern, scope_pattern, row) for row in rows], limit)
+    return _sorted_matches([_symbol_match(name_pattern, scope_pattern, row) for row in rows], limit)
 
 
 def _symbol_match(name_pattern: str, scope_pattern: str, row: tuple) -> SymbolMatch | None:

@@ -468,7 +468,7 @@ class SearchIndex:
         """Whether a file is data written as code (a table, generated documentation):
         many chunks and few definitions. Its text matches many questions and answers
         none of them the way code does."""
-        span = self._ranges.get(file_id)
+        span = self.id_ranges(file_id)
         if span is None:
             return False
         chunks, symbols = span[1] - span[0] + 1, span[3] - span[2] + 1
