@@ -76,12 +76,12 @@ def test_files_opened_lately_come_first_and_win_a_close_call_only(tmp_path, monk
 
 def test_go_to_symbol_puts_the_code_before_its_tests_and_says_where_it_matched(tmp_path):
     conn = indexed(tmp_path / "p", {
-        "src/codec.py": "def dumps(value):\n    return value\n",
+        "wire/codec.py": "def dumps(value):\n    return value\n",  # sorts after tests/
         "tests/test_codec.py": "def dumps(value):\n    return value\n\ndef test_dumps():\n    pass\n",
     })
     found = find_symbols(conn, "dumps")
     assert [(m.path, m.name) for m in found] == [
-        ("src/codec.py", "dumps"), ("tests/test_codec.py", "dumps"), ("tests/test_codec.py", "test_dumps"),
+        ("wire/codec.py", "dumps"), ("tests/test_codec.py", "dumps"), ("tests/test_codec.py", "test_dumps"),
     ]
     assert found[0].positions == (0, 1, 2, 3, 4) and found[2].positions == (5, 6, 7, 8, 9)
     conn.close()
