@@ -48,6 +48,7 @@ class SymbolMatch:
     end_line: int
     score: float
     positions: tuple[int, ...] = ()
+    scope_positions: tuple[int, ...] = ()  # of the scope (composed), when the pattern gave one
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,8 @@ def _symbol_match(name_pattern: str, scope_pattern: str, row: tuple) -> SymbolMa
         return None
     exact = EXACT_NAME_BONUS if name.lower() == name_pattern.lower() else 0.0
     tests = TEST_FILE_PENALTY if is_test_path(path) else 0.0
-    return SymbolMatch(name, kind, scope, path, start, end, found.score + exact + in_scope.score - tests, found.positions)
+    score = found.score + exact + in_scope.score - tests
+    return SymbolMatch(name, kind, scope, path, start, end, score, found.positions, in_scope.positions)
 
 
 @dataclass(frozen=True)

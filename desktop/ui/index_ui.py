@@ -542,12 +542,13 @@ def _find(conn: sqlite3.Connection, mode: str, pattern: str, recent: Sequence[st
 
 
 SEGMENTS_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's ``match_segments``
+ROW_EXTRA_HEIGHT = 4  # pixels a quick-open row gets beyond the style's
 
 
 def match_segments(match: FileMatch | SymbolMatch) -> tuple[tuple[str, bool, bool], ...]:
     """How a row is drawn, as (text, matched, dim) runs: a file's name, then its folder
     dimmed; a definition's name, then its scope, kind and place dimmed. The letters the
-    pattern matched are ``matched`` (drawn bold)."""
+    pattern matched (in the scope too, for ``Class.member``) are ``matched`` (drawn bold)."""
     import unicodedata
 
     from desktop.assist.navigate import FileMatch
@@ -560,10 +561,12 @@ def match_segments(match: FileMatch | SymbolMatch) -> tuple[tuple[str, bool, boo
         if folder:
             runs += [("  ", False, True), *_marked(folder, {p for p in match.positions if p < len(folder)}, dim=True)]
         return tuple(runs)
-    name = unicodedata.normalize("NFC", match.name)
-    runs = _marked(name, set(match.positions), dim=False)
-    where = f"{match.scope} · " if match.scope else ""
-    runs.append((f"  {where}{match.kind}  {match.path}:{match.start_line}", False, True))
+    runs = _marked(unicodedata.normalize("NFC", match.name), set(match.positions), dim=False)
+    runs.append(("  ", False, True))
+    if match.scope:
+        runs += _marked(unicodedata.normalize("NFC", match.scope), set(match.scope_positions), dim=True)
+        runs.append((" · ", False, True))
+    runs.append((f"{match.kind}  {match.path}:{match.start_line}", False, True))
     return tuple(runs)
 
 
@@ -614,6 +617,12 @@ class _MatchDelegate(QStyledItemDelegate):
             self._draw(painter, item, QRect(x, area.top(), width, area.height()), text, matched, dim, selected)
             x += width
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802 - Qt override
+        # Room below the baseline for an underscore of the bold runs, which the plain
+        # row's height leaves at its very edge, under the next row's background.
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), size.height() + ROW_EXTRA_HEIGHT)
 
     @staticmethod
     def _font(base: QFont, matched: bool) -> QFont:

@@ -255,7 +255,7 @@ def test_quick_open_during_the_first_index_says_so_and_follows_it(qtbot, project
 def test_quick_open_shows_the_name_first_and_marks_the_matched_letters(qtbot, project):
     from PySide6.QtGui import QColor
 
-    from desktop.assist.navigate import find_files
+    from desktop.assist.navigate import find_files, find_symbols
     from desktop.core.paths import HearthPaths
     from desktop.index.indexer import ensure_index
     from desktop.index.store import index_db_path, open_reader
@@ -263,6 +263,7 @@ def test_quick_open_shows_the_name_first_and_marks_the_matched_letters(qtbot, pr
     from desktop.ui import theme
     from desktop.ui.index_ui import QuickOpenDialog, match_segments
 
+    (project / "src" / "shapes.py").write_text("class Shape:\n    def double(self):\n        return 2\n")
     paths = HearthPaths.from_env()
     ensure_index(project, paths)
     dialog = QuickOpenDialog(open_reader(index_db_path(paths, project)), "files", TaskRunner())
@@ -273,6 +274,8 @@ def test_quick_open_shows_the_name_first_and_marks_the_matched_letters(qtbot, pr
     (match,) = find_files(dialog.conn, "ul")
     assert match_segments(match) == (("u", True, False), ("ti", False, False), ("l", True, False), (".py", False, False),
                                      ("  ", False, True), ("src", False, True))
+    (member,) = find_symbols(dialog.conn, "Sh.dbl")  # as the list shows a member: its class letters too
+    assert [text for text, matched, _dim in match_segments(member) if matched] == ["d", "bl", "Sh"]
     dialog.list.clearSelection()  # a selected row is drawn in the selection's colours
     dialog.list.setCurrentRow(-1)
     accent = theme.accent_text(dialog.list.palette())
