@@ -42,6 +42,13 @@ def run_chat(engine: OllamaEngine, model: str = "mistral:7b", options: ChatOptio
     return list(engine.chat(model, HELLO, options or ChatOptions(), CancelToken()))
 
 
+def answer_then_fault(fake: FakeOllama, answer: str, fault: Fault, after_tokens: int) -> None:
+    """The fake streams ``answer`` and fails with ``fault`` after ``after_tokens`` tokens."""
+    fake.answer = answer
+    fake.fault = fault
+    fake.fault_after_tokens = after_tokens
+
+
 def text_of(events: list) -> str:
     return "".join(e.text for e in events if isinstance(e, TextDelta))
 
@@ -196,9 +203,7 @@ MID_STREAM_FAULTS = [  # a fault in an answer's stream, and the error it becomes
 def test_mid_stream_faults_keep_partial_text(
     engine: OllamaEngine, fake_ollama: FakeOllama, fault: Fault, error: type
 ) -> None:
-    fake_ollama.answer = "one two six ten red big cat dog"
-    fake_ollama.fault = fault
-    fake_ollama.fault_after_tokens = 4
+    answer_then_fault(fake_ollama, "one two six ten red big cat dog", fault, 4)
     yielded: list[str] = []
     with pytest.raises(error) as info:
         for event in engine.chat("mistral:7b", HELLO, ChatOptions(), CancelToken()):
@@ -214,9 +219,7 @@ def test_mid_stream_faults_keep_partial_text(
 def test_a_fault_before_any_text_keeps_nothing_and_does_not_say_it_does(
     engine: OllamaEngine, fake_ollama: FakeOllama, fault: Fault, error: type
 ) -> None:
-    fake_ollama.answer = "one two six ten"
-    fake_ollama.fault = fault
-    fake_ollama.fault_after_tokens = 0
+    answer_then_fault(fake_ollama, "one two six ten", fault, 0)
     with pytest.raises(error) as info:
         run_chat(engine)
     assert info.value.partial_text == ""
@@ -224,10 +227,7 @@ def test_a_fault_before_any_text_keeps_nothing_and_does_not_say_it_does(
 
 
 def test_stream_that_ends_without_done_is_a_dropped_connection(fake_ollama: FakeOllama) -> None:
-    # A fault after the last token: the server closes without the final "done" line.
-    fake_ollama.answer = "short"
-    fake_ollama.fault = Fault.DROP_MID_STREAM
-    fake_ollama.fault_after_tokens = 99
+    answer_then_fault(fake_ollama, "short", Fault.DROP_MID_STREAM, 99)  # after the last token: no "done" line
     engine = OllamaEngine(fake_ollama.host)
     with pytest.raises(ConnectionDropped) as info:
         run_chat(engine)
