@@ -75,7 +75,9 @@ def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
     except that an upper-case letter in ``text`` counts as a word start (``hR`` finds
     ``httpResponse``). The leftmost alignment alone can be poor (``test_ssl`` in
     ``test/test_asyncio/test_ssl.py`` would spread over three parts), so one is tried from
-    each of the first few places the pattern's first letter occurs.
+    each of the first few places the pattern's first letter occurs, and each is also
+    drawn together from its end (``ssl`` in ``test_ssl`` takes the last three letters,
+    not the ``s`` of ``test``).
     """
     if not pattern:
         return Fuzzy(0.0, ())
@@ -88,35 +90,58 @@ def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
     for _ in range(MAX_STARTS):
         if start < 0:
             break
-        found = _align_from(pattern, text, lowered, start)
-        if found is None:
+        forward = _align_from(pattern, lowered, start)
+        if forward is None:
             break  # a later start has even less text left
-        if best is None or found.score > best.score:
-            best = found
-        if found.positions[-1] - start == len(pattern) - 1 and _at_word_start(text, start):
+        if forward[-1] - start == len(pattern) - 1:
+            alignments = [forward]  # one run: nothing to draw together
+        else:
+            alignments = [forward, _align_back(pattern, lowered, start, forward[-1])]
+        for positions in alignments:
+            found = Fuzzy(_alignment_score(text, positions), positions)
+            if best is None or found.score > best.score:
+                best = found
+        if forward[-1] - start == len(pattern) - 1 and _at_word_start(text, start):
             break  # one run from a word start: no other alignment scores more
         start = lowered.find(pattern[0], start + 1)
     return best
 
 
-def _align_from(pattern: str, text: str, lowered: str, start: int) -> Fuzzy | None:
-    """The greedy alignment of ``pattern`` whose first character is at ``start``."""
-    score = 0.0
+def _align_from(pattern: str, lowered: str, start: int) -> tuple[int, ...] | None:
+    """The leftmost alignment of ``pattern`` whose first character is at ``start``."""
     positions = []
-    previous = -2
     position = start
     for char in pattern:
         found = lowered.find(char, position)
         if found < 0:
             return None
-        at_start = _at_word_start(text, found)
-        score += 1.0 + (2.0 if at_start else 0.0) + (1.5 if found == previous + 1 else 0.0)
-        if positions and found > previous + 1:
-            score -= GAP_PENALTY + GAP_CHAR_PENALTY * (found - previous - 1)
         positions.append(found)
-        previous = found
         position = found + 1
-    return Fuzzy(score - len(text) * 0.01, tuple(positions))
+    return tuple(positions)
+
+
+def _align_back(pattern: str, lowered: str, start: int, end: int) -> tuple[int, ...]:
+    """The rightmost alignment of ``pattern`` within ``lowered[start:end + 1]`` that ends
+    at ``end``: matching from the last character backwards keeps a run near the end
+    together. One exists, since the leftmost alignment from ``start`` ends there."""
+    positions = [end]
+    position = end
+    for char in reversed(pattern[:-1]):
+        position = lowered.rfind(char, start, position)
+        positions.append(position)
+    return tuple(reversed(positions))
+
+
+def _alignment_score(text: str, positions: Sequence[int]) -> float:
+    """The score of matching at ``positions`` of ``text`` (see ``fuzzy_match``)."""
+    score = 0.0
+    previous = -2
+    for found in positions:
+        score += 1.0 + (2.0 if _at_word_start(text, found) else 0.0) + (1.5 if found == previous + 1 else 0.0)
+        if previous >= 0 and found > previous + 1:
+            score -= GAP_PENALTY + GAP_CHAR_PENALTY * (found - previous - 1)
+        previous = found
+    return score - len(text) * 0.01
 
 
 def _at_word_start(text: str, index: int) -> bool:

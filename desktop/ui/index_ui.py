@@ -572,13 +572,53 @@ def match_segments(match: FileMatch | SymbolMatch) -> tuple[tuple[str, bool, boo
 
 def _marked(text: str, matched: set[int], *, dim: bool) -> list[tuple[str, bool, bool]]:
     """``text`` cut into runs of matched and unmatched letters."""
-    runs: list[tuple[str, bool, bool]] = []
-    for position, char in enumerate(text):
-        is_matched = position in matched
-        if runs and runs[-1][1] == is_matched:
-            runs[-1] = (runs[-1][0] + char, is_matched, dim)
+    return _joined([(char, position in matched, dim) for position, char in enumerate(text)])
+
+
+ELLIPSIS = "\u2026"
+
+
+def elide_runs_middle(
+    runs: Sequence[tuple[str, bool, bool]], room: int, measure: Callable[[str, bool], int]
+) -> list[tuple[str, bool, bool]]:
+    """``runs`` cut in the middle to fit ``room`` pixels, with an ellipsis where letters
+    were taken out. The letters kept at either end keep their marks, so a folder cut to
+    fit still shows which of its letters matched. ``measure(text, matched)`` is a run's
+    width; the ellipsis takes the style of the run it replaces."""
+    letters = [(char, matched, dim) for text, matched, dim in runs for char in text]
+    if sum(measure(text, matched) for text, matched, _dim in runs) <= room:
+        return list(runs)
+    low, high = 0, len(letters)  # the most letters that fit, found by halving
+    while low < high:
+        kept = (low + high + 1) // 2
+        if _width_of(_cut(letters, kept), measure) <= room:
+            low = kept
         else:
-            runs.append((char, is_matched, dim))
+            high = kept - 1
+    return _joined(_cut(letters, low))
+
+
+def _cut(letters: list[tuple[str, bool, bool]], kept: int) -> list[tuple[str, bool, bool]]:
+    """``kept`` letters, half from each end (the spare one from the end, where a
+    folder's most specific part is), with an ellipsis between them."""
+    head = kept // 2
+    tail = kept - head
+    middle = letters[head] if head < len(letters) else letters[-1]
+    return [*letters[:head], (ELLIPSIS, False, middle[2]), *letters[len(letters) - tail:]]
+
+
+def _width_of(letters: Sequence[tuple[str, bool, bool]], measure: Callable[[str, bool], int]) -> int:
+    return sum(measure(text, matched) for text, matched, _dim in _joined(letters))
+
+
+def _joined(letters: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool, bool]]:
+    """Neighbouring letters of the same style joined into runs."""
+    runs: list[tuple[str, bool, bool]] = []
+    for text, matched, dim in letters:
+        if runs and runs[-1][1:] == (matched, dim):
+            runs[-1] = (runs[-1][0] + text, matched, dim)
+        else:
+            runs.append((text, matched, dim))
     return runs
 
 
@@ -606,9 +646,12 @@ class _MatchDelegate(QStyledItemDelegate):
                 break
             rest = runs[position:]
             if dim and all(later[2] for later in rest) and self._width(item.font, rest) > room:
-                # The folder or place does not fit: cut it in the middle, as plain text.
-                text = QFontMetrics(item.font).elidedText("".join(r[0] for r in rest), Qt.TextElideMode.ElideMiddle, room)
-                self._draw(painter, item, QRect(x, area.top(), room, area.height()), text, False, dim, selected)
+                # The folder or place does not fit: cut it in the middle, keeping its marks.
+                for cut_text, cut_matched, cut_dim in elide_runs_middle(rest, room, self._measure(item.font)):
+                    width = QFontMetrics(self._font(item.font, cut_matched)).horizontalAdvance(cut_text)
+                    self._draw(painter, item, QRect(x, area.top(), width, area.height()),
+                               cut_text, cut_matched, cut_dim, selected)
+                    x += width
                 break
             font = self._font(item.font, matched)
             if QFontMetrics(font).horizontalAdvance(text) > room:
@@ -631,7 +674,12 @@ class _MatchDelegate(QStyledItemDelegate):
         return font
 
     def _width(self, base: QFont, runs: Sequence[tuple[str, bool, bool]]) -> int:
-        return sum(QFontMetrics(self._font(base, matched)).horizontalAdvance(text) for text, matched, _dim in runs)
+        measure = self._measure(base)
+        return sum(measure(text, matched) for text, matched, _dim in runs)
+
+    def _measure(self, base: QFont) -> Callable[[str, bool], int]:
+        plain, bold = QFontMetrics(self._font(base, False)), QFontMetrics(self._font(base, True))
+        return lambda text, matched: (bold if matched else plain).horizontalAdvance(text)
 
     def _draw(self, painter: QPainter, item: QStyleOptionViewItem, rect: QRect, text: str,
               matched: bool, dim: bool, selected: bool) -> None:

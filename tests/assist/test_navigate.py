@@ -40,6 +40,11 @@ def test_fuzzy_match_finds_the_best_alignment_not_just_the_leftmost():
     assert found.positions == tuple(range(18, 26))  # the file name, not letters spread over three parts
     assert fuzzy_match("hR", "httpResponse").positions == (0, 4)
     assert fuzzy_match("ab", "xyz") is None
+    # Drawn together from its end: "ssl" is the name's last three letters, not the "s"
+    # of "test" and two of "ssl"; so the file whose name ends in it wins.
+    assert fuzzy_match("tstasyncssl", "test/test_asyncio/test_ssl.py").positions[-3:] == (23, 24, 25)
+    assert fuzzy_score("tstasyncssl", "test/test_asyncio/test_ssl.py") > fuzzy_score(
+        "tstasyncssl", "test/test_asyncio/test_sock_lowlevel.py")
     # Scattered letters are a weaker match than the same letters in a few runs.
     assert fuzzy_score("tkinit", "tkinter/__init__.py") > fuzzy_score("tkinit", "tokenize_tests-utf8-coding-cookie-and-bom-sig.txt")
 

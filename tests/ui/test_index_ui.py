@@ -728,3 +728,21 @@ def test_the_index_summary_counts_in_the_singular_too():
     assert summary_text(summary(3, 1, 0)) == "Index: 3 files · 1 symbol"
     assert summary_text(summary(1, 0, 0)) == "Index: 1 file · 0 symbols"
     assert summary_text(summary(1_204, 9_876, 31)) == "Index: 1,204 files · 9,876 symbols · 31 skipped"
+
+
+def test_a_folder_cut_to_fit_keeps_its_matched_letters():
+    from desktop.ui.index_ui import ELLIPSIS, elide_runs_middle
+
+    def measure(text: str, matched: bool) -> int:  # bold letters are wider, as on screen
+        return len(text) * (12 if matched else 10)
+
+    runs = [("  ", False, True), ("lib", True, True), ("/python3/site/", False, True), ("pkg", True, True)]
+    assert elide_runs_middle(runs, 1000, measure) == runs  # it fits: nothing is cut
+    cut = elide_runs_middle(runs, 150, measure)
+    assert sum(measure(text, matched) for text, matched, _dim in cut) <= 150
+    assert [text for text, matched, _dim in cut if matched] == ["lib", "pkg"]  # both ends keep their marks
+    assert ELLIPSIS in "".join(text for text, _m, _d in cut)
+    assert all(dim for _t, _m, dim in cut)
+    assert "".join(text for text, _m, _d in cut).startswith("  lib")
+    tiny = elide_runs_middle(runs, 10, measure)
+    assert tiny == [(ELLIPSIS, False, True)]
