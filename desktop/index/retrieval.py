@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import math
 import re
 import sqlite3
 import threading
@@ -53,11 +54,9 @@ PRIVATE_IN_VIEW = 5  # private helpers among this many best text matches are kep
 CLEAR_LEAD = 1.1  # a text match scoring this many times the next one goes first (``put_first``)
 CANDIDATES = 60
 POOL_PER_HIT = 2  # candidates each ranker brings per hit asked for (when that is more than CANDIDATES)
-NAME_WEIGHT = 1.0  # in-file ranking: a name the query spells out, next to text evidence up to 3
-MENTION_WEIGHT = 1.0  # in-file ranking: the query's words next to a mention of the name
-IN_FILE_WEIGHT = 1.0  # in-file ranking: BM25 among the file's own definitions (infile.py)
+NAME_WEIGHT = 1.0  # ``name_evidence``: a name the query spells out
 IN_FILE_CANDIDATES = 20  # definitions that in-file BM25 alone brings into the in-file ranking
-ORDER_WEIGHT = 0.5  # in-file ranking: the query says the name's words in its order
+ORDER_WEIGHT = 0.5  # ``name_evidence``: the query says the name's words in its order
 MENTION_CHUNKS = 20  # top-level code chunks of a file read for mentions
 MATCH_MEMO_LIMIT = 300
 PARTNER_MIN_CHUNKS = 20_000  # below this a match is quick: a second process is not worth its memory
@@ -1213,46 +1212,95 @@ class FileRanker:
         return result
 
 
+# How the in-file ranking weighs what it knows of each of a file's definitions: a
+# listwise logistic model fitted by ``python -m tests.bench.fit_in_file`` on the
+# development sets (1,123 questions). The name's weights and the mentions' are held at
+# the values they had by hand, so a definition the question names still gains, and a
+# private helper is held below a public definition with the same evidence. Left out of
+# each fit in turn, a set's answers came first in their file 452 -> 616 times of 1,067
+# and among the first two 619 -> 797. Length is per log(1 + lines); a kind's weight is
+# against a definition of another kind (a Go ``struct``, a Markdown section).
+FIXED_IN_FILE_WEIGHTS: Mapping[str, float] = {"name_coverage": 1.0, "name_order": 0.5, "mentions": 1.0, "private": -0.5}
+IN_FILE_WEIGHTS: Mapping[str, float] = {
+    "text": 1.34,  # BM25 of its chunks among the query's best matches (normalised in the file)
+    "symbol_text": 0.05,  # BM25 of its name, docstring and summary
+    "in_file": 2.63,  # BM25 among the file's own definitions (``infile``)
+    "name_coverage": 1.0,  # how much of its name the query uses
+    "name_order": 0.5,  # ... in the name's order
+    "mentions": 1.0,  # the query's words next to a mention of it in the file's prose
+    "private": -0.5,
+    "exported": 0.07,  # listed in ``__all__``
+    "class": -0.40,
+    "function": 1.94,
+    "method": 0.18,
+    "code": -1.73,  # top-level code outside any definition
+    "length": 0.55,
+}
+
+
 def best_in_file(
     index: SearchIndex, query: Query, match: str, file_id: int, chunk_rows: Sequence[tuple[int, float]]
 ) -> list[int]:
-    """Chunk ids of one file for an FTS ``match``: body and name evidence, the
-    definition's own name and docstring, the same words weighed by how few of the file's
-    definitions use them (``infile``; each of the three normalised within the file) and
-    how much of its name the query says, times the prior. ``chunk_rows`` are the file's
+    """Chunk ids of one file for an FTS ``match``, best first, one per definition name
+    (a split function, or a method and its module-level twin): what is known of each
+    (``in_file_features``) weighed by ``IN_FILE_WEIGHTS``. ``chunk_rows`` are the file's
     chunks among the query's best text matches, with their BM25 scores."""
-    span = index.id_ranges(file_id)
-    if span is None:
+    weights = IN_FILE_WEIGHTS
+    ranked = sorted(
+        ((sum(weights[name] * value for name, value in features.items()), chunk.id, chunk)
+         for chunk, features in in_file_features(index, query, match, file_id, chunk_rows)),
+        key=lambda item: item[:2],
+        reverse=True,
+    )
+    best: dict[str | int, int] = {}
+    for _, chunk_id, chunk in ranked:
+        best.setdefault(chunk.symbol or chunk_id, chunk_id)
+    return list(best.values())
+
+
+def in_file_features(
+    index: SearchIndex, query: Query, match: str, file_id: int, chunk_rows: Sequence[tuple[int, float]]
+) -> list[tuple[ChunkInfo, dict[str, float]]]:
+    """The chunks of one file with any evidence for the query, each with the features
+    ``IN_FILE_WEIGHTS`` weighs (the three text scores each normalised within the file)."""
+    if index.id_ranges(file_id) is None:
         return []
-    scores: dict[int, float] = defaultdict(float)
-    _add_normalised(scores, chunk_rows)
+    text: dict[int, float] = defaultdict(float)
+    _add_normalised(text, chunk_rows)
     symbol_rows = index.match_file_symbols(match, file_id)
     own_symbols = [(index.own_chunk(symbol_id), score) for symbol_id, score in symbol_rows]
+    symbol_text: dict[int, float] = defaultdict(float)
     best_symbol = max((score for _, score in symbol_rows), default=0.0)
-    _add_normalised(scores, [(c, score) for c, score in own_symbols if c is not None], best_symbol)
-    _add_normalised(scores, _in_file_rows(index, query, file_id, scores), weight=IN_FILE_WEIGHT)
+    _add_normalised(symbol_text, [(c, score) for c, score in own_symbols if c is not None], best_symbol)
+    either = {c: text.get(c, 0.0) + symbol_text.get(c, 0.0) for c in {*text, *symbol_text}}
+    in_file: dict[int, float] = defaultdict(float)
+    _add_normalised(in_file, _in_file_rows(index, query, file_id, either))
     mentions = mention_scores(index, query, file_id)
     named_chunks = index.mention_lines(file_id).chunks
-    for name in mentions:  # described in the module's prose but silent on the words itself
-        scores.setdefault(named_chunks[name], 0.0)
-    infos = index.chunk_infos(list(scores))
-    ranked = [
-        (
-            (
-                score
-                + name_evidence(infos[c].symbol, query.terms)
-                + MENTION_WEIGHT * mentions.get(infos[c].symbol or "", 0.0)
-            )
-            * prior(index, infos[c], query),
-            c,
-        )
-        for c, score in scores.items()
-        if c in infos and infos[c].file_id == file_id
-    ]
-    best: dict[str | int, int] = {}  # one chunk per definition name: a split function or
-    for _, chunk_id in sorted(ranked, reverse=True):  # a method and its module-level twin
-        best.setdefault(infos[chunk_id].symbol or chunk_id, chunk_id)
-    return list(best.values())
+    chunk_ids = {*either, *in_file, *(named_chunks[name] for name in mentions)}
+    infos = index.chunk_infos(list(chunk_ids))
+    exports = index.exports(file_id) or ()
+    found = []
+    for chunk_id in chunk_ids:
+        chunk = infos.get(chunk_id)
+        if chunk is None or chunk.file_id != file_id:
+            continue
+        name = chunk.symbol
+        features = {
+            "text": text.get(chunk_id, 0.0),
+            "symbol_text": symbol_text.get(chunk_id, 0.0),
+            "in_file": in_file.get(chunk_id, 0.0),
+            "name_coverage": name_coverage(name, query.terms),
+            "name_order": name_order(name, query.terms),
+            "mentions": mentions.get(name or "", 0.0),
+            "private": float(_is_private(name)),
+            "exported": float(bool(name) and chunk.kind != "method" and name in exports),
+            "length": math.log(1 + chunk.end_line - chunk.start_line),
+        }
+        if chunk.kind in ("class", "function", "method", "code"):
+            features[chunk.kind] = 1.0
+        found.append((chunk, features))
+    return found
 
 
 def _in_file_rows(index: SearchIndex, query: Query, file_id: int, scores: dict[int, float]) -> list[tuple[int, float]]:
@@ -1566,6 +1614,7 @@ def search(
     ordered = sorted(best.values(), key=lambda c: -fused.get(c.unit, 0.0))
     ordered, fused, stood_for = drill_down(index, prepared, ordered, fused, k)
     ordered, fused, notes = _place_text_matches(index, rankings, by_id, prepared, ordered, fused)
+    ordered = chosen_in_file(ordered, _file_ranker_choices(rankings, by_id, stood_for), keep={*notes, *stood_for})
     ordered, fused, named = _named_first(index, query, ordered, fused, k)
     notes.update(named)
     chosen = cap_per_file(ordered, MAX_HITS_PER_FILE, k)
@@ -1577,6 +1626,48 @@ def search(
         _hit(chunk, fused[chunk.unit], places, stood_for.get(chunk.unit), notes.get(chunk.unit, ""))
         for chunk in chosen
     ]
+
+
+def chosen_in_file(
+    ordered: Sequence[ChunkInfo], choices: Mapping[str, Sequence[ChunkInfo]], keep: Iterable[tuple[str, int]] = ()
+) -> list[ChunkInfo]:
+    """``ordered`` with each file's places given to ``choices[path]`` (best first) and then
+    to its other chunks in their order: fusion decides where a file stands, and the
+    in-file ranking, which weighs the question against the file's own definitions, which
+    of them stand for it. A file keeps as many places as it had; the units in ``keep``
+    (placed for a reason of their own) keep theirs."""
+    kept = set(keep)
+    queues: dict[str, deque[ChunkInfo]] = {}
+    for path, chosen in choices.items():
+        chosen = [c for c in chosen if c.unit not in kept]
+        units = {c.unit for c in chosen}
+        others = (c for c in ordered if c.path == path and c.unit not in units and c.unit not in kept)
+        queues[path] = deque([*chosen, *others])
+    result = []
+    for chunk in ordered:
+        queue = queues.get(chunk.path)
+        if queue is None or chunk.unit in kept:
+            result.append(chunk)
+        elif queue:
+            result.append(queue.popleft())
+    return result
+
+
+def _file_ranker_choices(
+    rankings: Sequence[tuple[Ranker, Sequence[int]]],
+    by_id: Mapping[int, ChunkInfo],
+    stood_for: Mapping[tuple[str, int], ChunkInfo],
+) -> dict[str, list[ChunkInfo]]:
+    """The definitions ``FileRanker`` chose in each of its files, best first, without
+    the class headers whose member already stands for them (``drill_down``)."""
+    drilled = {header.unit for header in stood_for.values()}
+    choices: dict[str, list[ChunkInfo]] = defaultdict(list)
+    for ranker, ids in rankings:
+        if isinstance(ranker, FileRanker):
+            for chunk in (by_id[i] for i in ids if i in by_id):
+                if chunk.unit not in drilled:
+                    choices[chunk.path].append(chunk)
+    return choices
 
 
 def _generate(index: SearchIndex, query: Query, generators: Sequence[Ranker]) -> list[tuple[Ranker, list[int]]]:
