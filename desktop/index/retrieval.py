@@ -10,6 +10,10 @@ private names, ``__all__``) scale the fused score. Rankers that *generate* candi
 run first; rankers that only *reorder* (path, graph) see the pool the generators
 produced, which keeps a query's cost independent of the repo's size.
 
+The file-first ranker also decides which definitions stand for a file: fusion says
+where a file goes in the list, and the file's places go to the definitions the in-file
+ranking (``best_in_file``, weights fitted on the development questions) puts first.
+
 People ask in other words than code uses: a query word that the code rarely uses
 brings in its synonyms from a general programming vocabulary (``vocabulary.py``), and a
 definition's name is matched against the query by its words, their abbreviations, the
@@ -1218,7 +1222,7 @@ class FileRanker:
 # the values they had by hand, so a definition the question names still gains, and a
 # private helper is held below a public definition with the same evidence. Left out of
 # each fit in turn, a set's answers came first in their file 452 -> 616 times of 1,067
-# and among the first two 619 -> 797. Length is per log(1 + lines); a kind's weight is
+# and among the first two 619 -> 795. Length is per log(1 + lines); a kind's weight is
 # against a definition of another kind (a Go ``struct``, a Markdown section).
 FIXED_IN_FILE_WEIGHTS: Mapping[str, float] = {"name_coverage": 1.0, "name_order": 0.5, "mentions": 1.0, "private": -0.5}
 IN_FILE_WEIGHTS: Mapping[str, float] = {

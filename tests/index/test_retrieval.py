@@ -1108,3 +1108,70 @@ def test_a_partner_process_scores_part_of_each_match_with_the_same_results(index
     assert partner.failed
     index.close()
     assert not partner._process.is_alive()
+
+
+# --- which definitions stand for a file ---------------------------------------------------
+
+TAPE = '''\
+"""Reading and writing tape archives."""
+
+__all__ = ["ArchiveMember", "ArchiveStream", "open_archive"]
+
+
+class ArchiveMember:
+    """One member of a tape archive: its name, its size and where its data starts in the stream."""
+
+
+class ArchiveStream:
+    """A stream of archive members read from a file object, one block at a time."""
+
+
+def open_archive(name):
+    """Open the archive called name for reading its members."""
+    return ArchiveStream()
+
+
+def copy_exactly(source, target, length, size=512):
+    """Move length bytes from source to target, size at a time; a short read is an error."""
+    blocks, rest = divmod(length, size)
+    for _ in range(blocks):
+        data = source.read(size)
+        if len(data) < size:
+            raise OSError("unexpected end of data")
+        target.write(data)
+    data = source.read(rest)
+    if len(data) < rest:
+        raise OSError("unexpected end of data")
+    target.write(data)
+'''
+
+
+def test_a_file_is_shown_by_the_definition_that_answers_not_the_one_named_after_its_topic(tmp_path):
+    """Every class of the module is named after its subject, so a question that names the
+    subject matches their names; the function that does what is asked does not share
+    those words, but its own words are the ones that tell this file's definitions apart."""
+    opened = open_project(tmp_path, "tapeproj", {
+        "tape.py": TAPE,
+        "other.py": "def unrelated():\n    return 1\n",
+    })
+    try:
+        question = "in the archive module, how are a given number of bytes moved from one stream to another in blocks, failing on a short read"
+        in_file = [h for h in search(opened, question) if h.path == "tape.py"]
+        assert in_file[0].symbol == "copy_exactly"
+        assert "file #1" in in_file[0].why  # the file ranker's own first choice, not a class
+    finally:
+        opened.close()
+
+
+def test_a_file_keeps_its_places_and_takes_the_definitions_chosen_inside_it():
+    from desktop.index.retrieval import ChunkInfo, chosen_in_file
+
+    def chunk(chunk_id: int, path: str, symbol: str) -> ChunkInfo:
+        return ChunkInfo(chunk_id, 0, path, chunk_id, chunk_id, "function", symbol, chunk_id)
+
+    a1, a2, a3, b1, c1 = chunk(1, "a.py", "one"), chunk(2, "a.py", "two"), chunk(3, "a.py", "three"), chunk(4, "b.py", "b"), chunk(5, "c.py", "c")
+    fused = [a1, b1, a2, c1]
+    assert chosen_in_file(fused, {"a.py": [a3, a2]}) == [a3, b1, a2, c1]  # a.py keeps its two places
+    assert chosen_in_file(fused, {"a.py": [a3]}) == [a3, b1, a1, c1]  # then its own order
+    assert chosen_in_file(fused, {"a.py": [a3, a2]}, keep={a1.unit}) == [a1, b1, a3, c1]  # a kept unit stays
+    assert chosen_in_file(fused, {}) == fused
