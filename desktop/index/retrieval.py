@@ -1218,12 +1218,13 @@ class FileRanker:
 
 # How the in-file ranking weighs what it knows of each of a file's definitions: a
 # listwise logistic model fitted by ``python -m tests.bench.fit_in_file`` on the
-# development sets (1,123 questions). The name's weights and the mentions' are held at
-# the values they had by hand, so a definition the question names still gains, and a
-# private helper is held below a public definition with the same evidence. Left out of
-# each fit in turn, a set's answers came first in their file 452 -> 616 times of 1,067
-# and among the first two 619 -> 795. Length is per log(1 + lines); a kind's weight is
-# against a definition of another kind (a Go ``struct``, a Markdown section).
+# development sets as they were then (1,123 questions; dev20 was still held out). The
+# name's weights and the mentions' are held at the values they had by hand, so a
+# definition the question names still gains, and a private helper is held below a
+# public definition with the same evidence. Left out of each fit in turn, a set's
+# answers came first in their file 452 -> 616 times of 1,067 and among the first two
+# 619 -> 795. Length is per log(1 + lines); a kind's weight is against a definition of
+# another kind (a Go ``struct``, a Markdown section).
 FIXED_IN_FILE_WEIGHTS: Mapping[str, float] = {"name_coverage": 1.0, "name_order": 0.5, "mentions": 1.0, "private": -0.5}
 IN_FILE_WEIGHTS: Mapping[str, float] = {
     "text": 1.34,  # BM25 of its chunks among the query's best matches (normalised in the file)
