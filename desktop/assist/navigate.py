@@ -93,15 +93,14 @@ def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
         forward = _align_from(pattern, lowered, start)
         if forward is None:
             break  # a later start has even less text left
-        if forward[-1] - start == len(pattern) - 1:
-            alignments = [forward]  # one run: nothing to draw together
-        else:
-            alignments = [forward, _align_back(pattern, lowered, start, forward[-1])]
+        one_run = forward[-1] - start == len(pattern) - 1
+        # A single run has nothing to draw together from its end.
+        alignments = [forward] if one_run else [forward, _align_back(pattern, lowered, start, forward[-1])]
         for positions in alignments:
             found = Fuzzy(_alignment_score(text, positions), positions)
             if best is None or found.score > best.score:
                 best = found
-        if forward[-1] - start == len(pattern) - 1 and _at_word_start(text, start):
+        if one_run and _at_word_start(text, start):
             break  # one run from a word start: no other alignment scores more
         start = lowered.find(pattern[0], start + 1)
     return best

@@ -1225,7 +1225,7 @@ class FileRanker:
 # answers came first in their file 452 -> 616 times of 1,067 and among the first two
 # 619 -> 795. Length is per log(1 + lines); a kind's weight is against a definition of
 # another kind (a Go ``struct``, a Markdown section).
-FIXED_IN_FILE_WEIGHTS: Mapping[str, float] = {"name_coverage": 1.0, "name_order": 0.5, "mentions": 1.0, "private": -0.5}
+HELD_IN_FILE_WEIGHTS = ("name_coverage", "name_order", "mentions", "private")  # not fitted
 IN_FILE_WEIGHTS: Mapping[str, float] = {
     "text": 1.34,  # BM25 of its chunks among the query's best matches (normalised in the file)
     "symbol_text": 0.05,  # BM25 of its name, docstring and summary
@@ -1291,12 +1291,13 @@ def in_file_features(
         if chunk is None or chunk.file_id != file_id:
             continue
         name = chunk.symbol
+        coverage, order = name_scores(name, query.terms)
         features = {
             "text": text.get(chunk_id, 0.0),
             "symbol_text": symbol_text.get(chunk_id, 0.0),
             "in_file": in_file.get(chunk_id, 0.0),
-            "name_coverage": name_coverage(name, query.terms),
-            "name_order": name_order(name, query.terms),
+            "name_coverage": coverage,
+            "name_order": order,
             "mentions": mentions.get(name or "", 0.0),
             "private": float(_is_private(name)),
             "exported": float(bool(name) and chunk.kind != "method" and name in exports),
@@ -1405,11 +1406,17 @@ def mention_scores(index: SearchIndex, query: Query, file_id: int) -> dict[str, 
 def name_evidence(name: str | None, terms: tuple[str, ...]) -> float:
     """What a definition's name alone says for the query: how much of the name the
     query uses (``name_coverage``) and whether in the name's order (``name_order``)."""
+    coverage, order = name_scores(name, terms)
+    return NAME_WEIGHT * coverage + ORDER_WEIGHT * order
+
+
+def name_scores(name: str | None, terms: tuple[str, ...]) -> tuple[float, float]:
+    """``(name_coverage, name_order)`` of a name, its words looked up once."""
     parts = _name_words(name) if name else ()
     if not parts:
-        return 0.0
+        return 0.0, 0.0
     positions = [_term_position(part, terms) for part in parts]
-    return NAME_WEIGHT * _coverage(parts, positions, terms) + ORDER_WEIGHT * _order(positions)
+    return _coverage(parts, positions, terms), _order(positions)
 
 
 def name_coverage(name: str | None, terms: Sequence[str]) -> float:

@@ -647,8 +647,9 @@ class _MatchDelegate(QStyledItemDelegate):
             rest = runs[position:]
             if dim and all(later[2] for later in rest) and self._width(item.font, rest) > room:
                 # The folder or place does not fit: cut it in the middle, keeping its marks.
-                for cut_text, cut_matched, cut_dim in elide_runs_middle(rest, room, self._measure(item.font)):
-                    width = QFontMetrics(self._font(item.font, cut_matched)).horizontalAdvance(cut_text)
+                measure = self._measure(item.font)
+                for cut_text, cut_matched, cut_dim in elide_runs_middle(rest, room, measure):
+                    width = measure(cut_text, cut_matched)
                     self._draw(painter, item, QRect(x, area.top(), width, area.height()),
                                cut_text, cut_matched, cut_dim, selected)
                     x += width

@@ -4,8 +4,8 @@
 and for every development question lists the chunks of the answer's file that the
 in-file ranking looks at, with their features (``retrieval.in_file_features``). A
 listwise logistic model (a softmax over each question's candidates, the answer's chunks
-the target) is fitted by gradient descent, with the weights in
-``retrieval.FIXED_IN_FILE_WEIGHTS`` held where they are. It prints the weights, then
+the target) is fitted by gradient descent, with the weights named in
+``retrieval.HELD_IN_FILE_WEIGHTS`` held at their values in ``IN_FILE_WEIGHTS``. It prints the weights, then
 checks them the honest way: each set is left out of a fit in turn and scored with it,
 and the answers ranked first, among the first two and the first five in their file are
 counted, next to the weights the code has now. The held-out set is never read.
@@ -32,6 +32,7 @@ from desktop.index.indexer import ensure_index
 from desktop.index.retrieval import FileRanker, SearchIndex, in_file_features, match_expression, prepare_query
 from desktop.index.store import index_db_path
 from tests.bench.retrieval_eval import DEV_SETS, SMOKE_FILES, Question, copy_corpus, load_questions
+from tests.bench.retrieval_eval import answers as is_answer
 
 FEATURES = tuple(retrieval.IN_FILE_WEIGHTS)
 ITERATIONS = 300
@@ -64,7 +65,7 @@ def collect(index: SearchIndex, set_name: str, questions: Sequence[Question]) ->
         infos = index.chunk_infos([chunk_id for chunk_id, _ in scored])
         rows = [(c, score) for c, score in scored if c in infos and infos[c].file_id == file_id]
         found = in_file_features(index, query, match_expression(query.words), file_id, rows)
-        answers = [_answers(chunk, question) for chunk, _ in found]
+        answers = [is_answer(chunk, question) for chunk, _ in found]
         if any(answers):
             samples.append(Sample(
                 set_name,
@@ -73,15 +74,6 @@ def collect(index: SearchIndex, set_name: str, questions: Sequence[Question]) ->
                 tuple(chunk.symbol or chunk.id for chunk, _ in found),
             ))
     return samples
-
-
-def _answers(chunk: retrieval.ChunkInfo, question: Question) -> bool:
-    if chunk.symbol == question.symbol:
-        return True
-    return any(
-        (start <= chunk.start_line and chunk.end_line <= end) or (chunk.start_line <= start and end <= chunk.end_line)
-        for start, end in question.ranges
-    )
 
 
 def fit(samples: Sequence[Sample], fixed: Mapping[str, float]) -> dict[str, float]:
@@ -140,7 +132,7 @@ def run(smoke: bool) -> list[str]:
                 samples += collect(index, name, questions)
         finally:
             index.close()
-    fixed = retrieval.FIXED_IN_FILE_WEIGHTS
+    fixed = {name: retrieval.IN_FILE_WEIGHTS[name] for name in retrieval.HELD_IN_FILE_WEIGHTS}
     lines = [f"{len(samples)} questions with the answer among its file's candidates", f"fitted: {fit(samples, fixed)}"]
     held_out = {c: 0 for c in CUTOFFS}
     for name in dict.fromkeys(s.set_name for s in samples):

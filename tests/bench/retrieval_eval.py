@@ -66,7 +66,7 @@ from typing import Sequence
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import ensure_index
 from desktop.index.store import index_db_path
-from desktop.index.retrieval import BASELINE_RANKERS, DEFAULT_RANKERS, Hit, SearchIndex, search
+from desktop.index.retrieval import BASELINE_RANKERS, DEFAULT_RANKERS, ChunkInfo, Hit, SearchIndex, search
 
 EVAL_DIR = Path(__file__).parent / "eval"
 SMOKE_FILES = ("textwrap.py", "shlex.py", "fnmatch.py", "glob.py", "heapq.py", "bisect.py", "posixpath.py", "urllib")
@@ -128,17 +128,20 @@ def file_rank(hits: Sequence[Hit], question: Question) -> int | None:
 
 def symbol_rank(hits: Sequence[Hit], question: Question) -> int | None:
     """1-based position of the first hit that is the answer's definition."""
-    for position, hit in enumerate(hits, 1):
-        if hit.path != question.path:
-            continue
-        if hit.symbol == question.symbol:
-            return position
-        for start, end in question.ranges:
-            inside = start <= hit.start_line and hit.end_line <= end
-            around = hit.start_line <= start and end <= hit.end_line
-            if inside or around:
-                return position
-    return None
+    return next((position for position, hit in enumerate(hits, 1) if answers(hit, question)), None)
+
+
+def answers(hit: Hit | ChunkInfo, question: Question) -> bool:
+    """Whether a hit (or chunk) is the answer's definition: its name, a line range inside
+    the definition, or a chunk holding all of it, in the answer's file."""
+    if hit.path != question.path:
+        return False
+    if hit.symbol == question.symbol:
+        return True
+    return any(
+        (start <= hit.start_line and hit.end_line <= end) or (hit.start_line <= start and end <= hit.end_line)
+        for start, end in question.ranges
+    )
 
 
 def summarize(ranks: Sequence[int | None]) -> str:
