@@ -95,7 +95,8 @@ def fuzzy_match(pattern: str, text: str) -> Fuzzy | None:
             break  # a later start has even less text left
         one_run = forward[-1] - start == len(pattern) - 1
         # A single run has nothing to draw together from its end.
-        alignments = [forward] if one_run else [forward, _align_back(pattern, lowered, start, forward[-1])]
+        back = forward if one_run else _align_back(pattern, lowered, start, forward[-1])
+        alignments = [forward] if back == forward else [forward, back]
         for positions in alignments:
             found = Fuzzy(_alignment_score(text, positions), positions)
             if best is None or found.score > best.score:

@@ -19,19 +19,15 @@ from __future__ import annotations
 import argparse
 import sys
 import sysconfig
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from desktop.core.paths import HearthPaths
 from desktop.index import retrieval
-from desktop.index.indexer import ensure_index
 from desktop.index.retrieval import FileRanker, SearchIndex, in_file_features, match_expression, prepare_query
-from desktop.index.store import index_db_path
-from tests.bench.retrieval_eval import DEV_SETS, SMOKE_FILES, Question, copy_corpus, load_questions
+from tests.bench.retrieval_eval import DEV_SETS, SMOKE_FILES, Question, indexed_corpus, question_sets
 from tests.bench.retrieval_eval import answers as is_answer
 
 FEATURES = tuple(retrieval.IN_FILE_WEIGHTS)
@@ -119,19 +115,9 @@ def run(smoke: bool) -> list[str]:
     """Collect the samples, fit, and compare with the weights in the code, set by set."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     only = SMOKE_FILES if smoke else None
-    with tempfile.TemporaryDirectory(prefix="hearth-fit-") as tmp:
-        corpus = copy_corpus(stdlib, Path(tmp) / "stdlib", only)
-        paths = HearthPaths.under(Path(tmp) / "home")
-        ensure_index(corpus, paths)
-        index = SearchIndex.open(index_db_path(paths, corpus.resolve()))
-        try:
-            index.refresh()
-            samples = []
-            for name in DEV_SETS:
-                questions = [q for q in load_questions(name, stdlib) if only is None or q.path.split("/")[0] in only]
-                samples += collect(index, name, questions)
-        finally:
-            index.close()
+    with indexed_corpus(stdlib, only) as (_corpus, index, _seconds):
+        index.refresh()
+        samples = [s for name, qs in question_sets(DEV_SETS, stdlib, only).items() for s in collect(index, name, qs)]
     fixed = {name: retrieval.IN_FILE_WEIGHTS[name] for name in retrieval.HELD_IN_FILE_WEIGHTS}
     lines = [f"{len(samples)} questions with the answer among its file's candidates", f"fitted: {fit(samples, fixed)}"]
     held_out = {c: 0 for c in CUTOFFS}

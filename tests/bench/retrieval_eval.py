@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import random
 import shutil
@@ -61,7 +62,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from desktop.core.paths import HearthPaths
 from desktop.index.indexer import ensure_index
@@ -180,14 +181,19 @@ DEV_SETS = (
 HELDOUT_SET = "heldout"
 
 
-def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[str]:
-    """Index the corpus once, answer each question set, report quality and latency."""
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    only = SMOKE_FILES if smoke else None
-    sets = {name: load_questions(name, stdlib) for name in ((HELDOUT_SET,) if heldout else DEV_SETS)}
+def question_sets(names: Sequence[str], stdlib: Path, only: Sequence[str] | None = None) -> dict[str, list[Question]]:
+    """The named sets; with ``only``, just their questions about those top-level files or
+    packages (a set that asks nothing about them is left out)."""
+    sets = {name: load_questions(name, stdlib) for name in names}
     if only:
         sets = {name: [q for q in qs if q.path.split("/")[0] in only] for name, qs in sets.items()}
-        sets = {name: qs for name, qs in sets.items() if qs}  # a set may ask nothing about the smoke files
+    return {name: qs for name, qs in sets.items() if qs}
+
+
+@contextlib.contextmanager
+def indexed_corpus(stdlib: Path, only: Sequence[str] | None = None) -> Iterator[tuple[Path, SearchIndex, float]]:
+    """A temporary copy of ``stdlib`` (or of ``only``), indexed: (the copy, its open
+    index, the seconds indexing took). Everything is removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="hearth-eval-") as tmp:
         corpus = copy_corpus(stdlib, Path(tmp) / "stdlib", only)
         paths = HearthPaths.under(Path(tmp) / "home")
@@ -196,20 +202,29 @@ def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[s
         index_s = time.perf_counter() - started
         index = SearchIndex.open(index_db_path(paths, corpus.resolve()))
         try:
-            started = time.perf_counter()
-            index.refresh()
-            index.graph()
-            graph_ms = (time.perf_counter() - started) * 1000
-            partner = index.start_partner()  # as the app's chat does once a project is open
-            lines = [f"index {index_s:.1f} s; graph ranks {graph_ms:.0f} ms (once; then carried across small changes); "
-                     f"search partner process: {'yes' if partner else 'no (a small index)'}"]
-            for name, questions in sets.items():
-                lines += _report(index, name, questions, show_misses)
-            every = [q for qs in sets.values() for q in qs]
-            lines += _from_an_open_file(index, every)
-            return lines + _steady_latency(index, every) + _turn_latency(index, corpus, every[::TURN_SAMPLE])
+            yield corpus, index, index_s
         finally:
             index.close()
+
+
+def run(smoke: bool, heldout: bool = False, show_misses: bool = False) -> list[str]:
+    """Index the corpus once, answer each question set, report quality and latency."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    only = SMOKE_FILES if smoke else None
+    sets = question_sets((HELDOUT_SET,) if heldout else DEV_SETS, stdlib, only)
+    with indexed_corpus(stdlib, only) as (corpus, index, index_s):
+        started = time.perf_counter()
+        index.refresh()
+        index.graph()
+        graph_ms = (time.perf_counter() - started) * 1000
+        partner = index.start_partner()  # as the app's chat does once a project is open
+        lines = [f"index {index_s:.1f} s; graph ranks {graph_ms:.0f} ms (once; then carried across small changes); "
+                 f"search partner process: {'yes' if partner else 'no (a small index)'}"]
+        for name, questions in sets.items():
+            lines += _report(index, name, questions, show_misses)
+        every = [q for qs in sets.values() for q in qs]
+        lines += _from_an_open_file(index, every)
+        return lines + _steady_latency(index, every) + _turn_latency(index, corpus, every[::TURN_SAMPLE])
 
 
 _SET_TITLES = {
